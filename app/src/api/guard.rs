@@ -1,0 +1,71 @@
+//! Role checks for server functions: the signed-in user, re-read from the database so a
+//! deactivated account or changed role takes effect at once.
+
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::{extract, ResponseOptions};
+use tower_sessions::Session;
+
+use crate::domain::Role;
+use crate::server::auth::{AuthSession, SessionUser};
+use crate::server::users;
+use crate::server::AppState;
+
+pub fn state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("application state missing"))
+}
+
+fn fail(status: StatusCode, message: &str) -> ServerFnError {
+    if let Some(options) = use_context::<ResponseOptions>() {
+        options.set_status(status);
+    }
+    ServerFnError::new(message)
+}
+
+/// Internal errors are logged with their cause and answered with a generic message.
+pub fn internal(err: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(error = %err, "server function failed");
+    fail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong; please try again",
+    )
+}
+
+pub async fn session() -> Result<AuthSession, ServerFnError> {
+    extract::<Session>()
+        .await
+        .map(AuthSession)
+        .map_err(internal)
+}
+
+/// The signed-in user, if any.
+pub async fn current_user() -> Result<Option<(AppState, SessionUser)>, ServerFnError> {
+    let state = state()?;
+    let session = session().await?;
+    let Some(user) = session.user(state.settings.session_absolute_hours).await else {
+        return Ok(None);
+    };
+    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
+    let fresh = users::find_by_id(&mut conn, &user.user_id)
+        .await
+        .map_err(internal)?;
+    match fresh {
+        Some(u) if u.active && u.role == user.role => Ok(Some((state, user))),
+        _ => {
+            let _ = session.sign_out().await;
+            Ok(None)
+        }
+    }
+}
+
+/// The signed-in user with `role`; 401 when nobody is signed in, 403 for another role.
+pub async fn require(role: Role) -> Result<(AppState, SessionUser), ServerFnError> {
+    match current_user().await? {
+        None => Err(fail(StatusCode::UNAUTHORIZED, "Please sign in")),
+        Some((_, user)) if user.role != role => Err(fail(
+            StatusCode::FORBIDDEN,
+            "You do not have access to this page",
+        )),
+        Some(found) => Ok(found),
+    }
+}

@@ -1,0 +1,15 @@
+//! Server functions behind the UI. Each one checks the caller's role itself; the page a
+//! function belongs to is never the protection.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod guard;
+pub mod overview;
+
+/// The message inside a server function error, without the framework's prefix.
+pub fn error_message(err: &leptos::prelude::ServerFnError) -> String {
+    match err {
+        leptos::prelude::ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,50 @@
+//! Headline numbers for the admin dashboard and the publisher portal.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminStats {
+    pub networks: i64,
+    pub publishers: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalStats {
+    pub publisher_id: String,
+    pub name: String,
+    pub balance_cents: i64,
+}
+
+#[server]
+pub async fn admin_overview() -> Result<AdminStats, ServerFnError> {
+    use super::guard::{internal, require};
+    use crate::domain::Role;
+    use crate::server::{networks, publishers};
+
+    let (state, _) = require(Role::Admin).await?;
+    Ok(AdminStats {
+        networks: networks::count(&state.db).await.map_err(internal)?,
+        publishers: publishers::count(&state.db).await.map_err(internal)?,
+    })
+}
+
+#[server]
+pub async fn portal_overview() -> Result<PortalStats, ServerFnError> {
+    use super::guard::{internal, require};
+    use crate::domain::Role;
+    use crate::server::publishers;
+
+    let (state, user) = require(Role::Publisher).await?;
+    let publisher_id = user
+        .publisher_id
+        .ok_or_else(|| ServerFnError::new("This login has no publisher"))?;
+    let publisher = publishers::get(&state.db, &publisher_id)
+        .await
+        .map_err(internal)?;
+    Ok(PortalStats {
+        publisher_id: publisher.id,
+        name: publisher.name,
+        balance_cents: publisher.balance_cents,
+    })
+}

@@ -1,0 +1,15 @@
+//! Pure types and rules of TapRain: no HTTP, no SQL, compiled for the server and the browser.
+//! Every type here is parsed once at the edge (`parse() -> Result`) and trusted afterwards.
+
+pub mod catalog;
+pub mod client_addr;
+pub mod email;
+pub mod ids;
+pub mod ip_rule;
+pub mod money;
+pub mod role;
+
+pub use email::Email;
+pub use ids::PublisherId;
+pub use ip_rule::IpRule;
+pub use role::Role;

@@ -1,0 +1,19 @@
+//! Server-only services shared by the server functions (UI) and the HTTP handlers in `src/`:
+//! database, repositories, ledger, authentication and sessions.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod ledger;
+pub mod networks;
+pub mod publishers;
+pub mod secrets;
+pub mod session_store;
+pub mod settings;
+pub mod state;
+pub mod users;
+
+pub use error::ServiceError;
+pub use state::AppState;

@@ -1,0 +1,281 @@
+//! Ad networks: their security keys (hashed, rotated with an overlap window) and the source
+//! addresses they may post from.
+
+use sqlx::AnyConnection;
+
+use super::audit::{self, Actor};
+use super::clock::now_ms;
+use super::db::Db;
+use super::error::ServiceError;
+use super::secrets;
+use crate::domain::catalog::{Network, NetworkKeyInfo};
+use crate::domain::IpRule;
+
+/// Longest overlap a rotation may give the old key: 30 days.
+pub const MAX_OVERLAP_SECONDS: i64 = 30 * 24 * 3600;
+
+/// A created network and its first key, shown once.
+#[derive(Debug, Clone)]
+pub struct CreatedNetwork {
+    pub network: Network,
+    pub key: String,
+}
+
+fn parse_name(raw: &str) -> Result<String, ServiceError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ServiceError::invalid(
+            "name",
+            "name must have 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+async fn insert_key(
+    conn: &mut AnyConnection,
+    network_id: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let key = secrets::generate("trk");
+    sqlx::query("INSERT INTO network_keys (id, network_id, key_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(secrets::new_id("key"))
+        .bind(network_id)
+        .bind(secrets::hash(&key))
+        .bind(secrets::hint(&key))
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(key)
+}
+
+/// Creates a network with its first security key.
+pub async fn create(db: &Db, actor: &Actor, name: &str) -> Result<CreatedNetwork, ServiceError> {
+    let name = parse_name(name)?;
+    let id = secrets::new_id("net");
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("INSERT INTO networks (id, name, active, created_at) VALUES ($1, $2, 1, $3)")
+        .bind(&id)
+        .bind(&name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let key = insert_key(&mut tx, &id, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "network.create",
+        &id,
+        serde_json::json!({ "name": name }),
+    )
+    .await?;
+    let network = load(&mut tx, &id)
+        .await?
+        .ok_or(ServiceError::NotFound("network"))?;
+    tx.commit().await?;
+    Ok(CreatedNetwork { network, key })
+}
+
+async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM networks WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Approves `rule` as a source for the network. Approving an approved address is a no-op.
+pub async fn add_ip(
+    db: &Db,
+    actor: &Actor,
+    network_id: &str,
+    rule: IpRule,
+) -> Result<(), ServiceError> {
+    let mut tx = db.pool().begin().await?;
+    if !exists(&mut tx, network_id).await? {
+        return Err(ServiceError::NotFound("network"));
+    }
+    let added = sqlx::query("INSERT INTO network_ips (network_id, cidr, created_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, cidr) DO NOTHING")
+        .bind(network_id)
+        .bind(rule.to_string())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    if added.rows_affected() == 1 {
+        audit::record(
+            &mut tx,
+            actor,
+            "network.ip.add",
+            network_id,
+            serde_json::json!({ "ip": rule.to_string() }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Withdraws an approval.
+pub async fn remove_ip(
+    db: &Db,
+    actor: &Actor,
+    network_id: &str,
+    rule: IpRule,
+) -> Result<(), ServiceError> {
+    let mut tx = db.pool().begin().await?;
+    if !exists(&mut tx, network_id).await? {
+        return Err(ServiceError::NotFound("network"));
+    }
+    let removed = sqlx::query("DELETE FROM network_ips WHERE network_id = $1 AND cidr = $2")
+        .bind(network_id)
+        .bind(rule.to_string())
+        .execute(&mut *tx)
+        .await?;
+    if removed.rows_affected() == 0 {
+        return Err(ServiceError::NotFound("ip"));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        "network.ip.remove",
+        network_id,
+        serde_json::json!({ "ip": rule.to_string() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
+pub async fn rotate_key(
+    db: &Db,
+    actor: &Actor,
+    network_id: &str,
+    overlap_seconds: i64,
+) -> Result<String, ServiceError> {
+    if !(0..=MAX_OVERLAP_SECONDS).contains(&overlap_seconds) {
+        return Err(ServiceError::invalid(
+            "overlap_seconds",
+            format!("overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}"),
+        ));
+    }
+    let now = now_ms();
+    let until = now + overlap_seconds * 1000;
+    let mut tx = db.pool().begin().await?;
+    if !exists(&mut tx, network_id).await? {
+        return Err(ServiceError::NotFound("network"));
+    }
+    sqlx::query(
+        "UPDATE network_keys SET valid_until = $1 WHERE network_id = $2 AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > $1)",
+    )
+    .bind(until)
+    .bind(network_id)
+    .execute(&mut *tx)
+    .await?;
+    let key = insert_key(&mut tx, network_id, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "network.key.rotate",
+        network_id,
+        serde_json::json!({ "overlap_seconds": overlap_seconds }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+/// The network a presented key belongs to, if the key is valid now.
+pub async fn authenticate_key(
+    conn: &mut AnyConnection,
+    presented: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    if presented.is_empty() || presented.len() > 256 {
+        return Ok(None);
+    }
+    let presented_hash = secrets::hash(presented);
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT k.network_id, k.key_hash FROM network_keys k JOIN networks n ON n.id = k.network_id \
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.valid_until IS NULL OR k.valid_until > $2) AND n.active = 1",
+    )
+    .bind(&presented_hash)
+    .bind(now_ms())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row
+        .filter(|(_, stored)| secrets::ct_eq(stored, &presented_hash))
+        .map(|(id, _)| id))
+}
+
+type KeyRow = (String, String, i64, Option<i64>, Option<i64>);
+
+async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, sqlx::Error> {
+    let row: Option<(String, String, i64, i64)> =
+        sqlx::query_as("SELECT id, name, active, created_at FROM networks WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((id, name, active, created_at)) = row else {
+        return Ok(None);
+    };
+    let ips: Vec<(String,)> = sqlx::query_as(
+        "SELECT cidr FROM network_ips WHERE network_id = $1 ORDER BY created_at, cidr",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let keys: Vec<KeyRow> =
+        sqlx::query_as("SELECT id, hint, created_at, valid_until, revoked_at FROM network_keys WHERE network_id = $1 ORDER BY created_at DESC")
+            .bind(&id)
+            .fetch_all(conn)
+            .await?;
+    Ok(Some(Network {
+        id,
+        name,
+        active: active == 1,
+        created_at,
+        ips: ips.into_iter().map(|r| r.0).collect(),
+        keys: keys
+            .into_iter()
+            .map(
+                |(id, hint, created_at, valid_until, revoked_at)| NetworkKeyInfo {
+                    id,
+                    hint,
+                    created_at,
+                    valid_until,
+                    revoked_at,
+                },
+            )
+            .collect(),
+    }))
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Network, ServiceError> {
+    load(&mut *db.pool().acquire().await?, id)
+        .await?
+        .ok_or(ServiceError::NotFound("network"))
+}
+
+/// All networks, newest first.
+pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM networks ORDER BY created_at DESC, id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(network) = load(&mut conn, &id).await? {
+            out.push(network);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn count(db: &Db) -> Result<i64, ServiceError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM networks")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n)
+}

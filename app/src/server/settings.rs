@@ -1,0 +1,70 @@
+//! Runtime settings, built by the binary from defaults, environment and flags.
+
+use std::net::SocketAddr;
+
+use crate::domain::IpRule;
+
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; other schemes are refused at start.
+    pub database_url: String,
+    /// Where cargo-leptos put the site (`pkg/`, CSS, public assets).
+    pub site_root: String,
+    /// Public base URL used in share links (e.g. `https://taprain.example.com`).
+    pub public_url: String,
+    /// Production mode: refuse plain HTTP on machine endpoints, mark cookies Secure, send HSTS.
+    pub require_https: bool,
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
+    pub trusted_proxies: Vec<IpRule>,
+    /// Sign out after this long without a request.
+    pub session_idle_minutes: i64,
+    /// Sign out this long after sign-in, whatever the activity.
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins allowed per address and per email within the lockout window.
+    pub login_max_failures: u32,
+    /// How long sign-in stays refused (429) after too many failures.
+    pub login_lockout_seconds: u64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Settings {
+    /// Settings for a development run on `listen` with `database_url`.
+    pub fn development(listen: SocketAddr, database_url: String) -> Self {
+        Self {
+            listen,
+            public_url: format!("http://{listen}"),
+            database_url,
+            site_root: "target/site".into(),
+            require_https: false,
+            trusted_proxies: Vec::new(),
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+            login_max_failures: 5,
+            login_lockout_seconds: 900,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+
+    /// Cookies carry `Secure` when the site is reached over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.require_https || self.public_url.starts_with("https://")
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    /// The database URL may hold a password, so only its scheme is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.database_url.split(':').next().unwrap_or("");
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database", &scheme)
+            .field("site_root", &self.site_root)
+            .field("public_url", &self.public_url)
+            .field("require_https", &self.require_https)
+            .field("trusted_proxies", &self.trusted_proxies.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,18 @@
+//! The one application state handed to axum handlers and, by context, to server functions.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use super::auth::LoginThrottle;
+use super::db::Db;
+use super::settings::Settings;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub throttle: Arc<LoginThrottle>,
+}

@@ -1,0 +1,33 @@
+//! The admin JSON API under `/api/admin` (SPEC K): bearer token or admin session, errors as
+//! `{"message": …}`, described by the OpenAPI document at `/api/openapi.json`.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod networks;
+pub mod openapi;
+pub mod publishers;
+
+use app::server::AppState;
+use axum::routing::{delete, get, post};
+use axum::Router;
+
+pub use error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/networks", post(networks::create).get(networks::list))
+        .route("/networks/{id}", get(networks::get))
+        .route("/networks/{id}/ips", post(networks::add_ip))
+        .route("/networks/{id}/ips/{ip}", delete(networks::remove_ip))
+        .route("/networks/{id}/keys/rotate", post(networks::rotate_key))
+        .route(
+            "/publishers",
+            post(publishers::create).get(publishers::list),
+        )
+        .route("/publishers/{id}", get(publishers::get))
+        .route("/publishers/{id}/users", post(publishers::create_login))
+        .route("/audit", get(audit::list))
+        .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
+}

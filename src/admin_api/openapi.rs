@@ -1,0 +1,36 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{audit, networks, publishers};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "TapRain admin API", description = "Automation for everything an admin does in the dashboard. Errors are {\"message\": …}."),
+    paths(
+        networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key,
+        publishers::create, publishers::list, publishers::get, publishers::create_login,
+        audit::list,
+    ),
+    components(schemas(app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,79 @@
+//! The subcommands: serve, migrate, admin create / token, ledger verify.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use app::domain::{Email, Role};
+use app::server::audit::Actor;
+use app::server::auth::tokens;
+use app::server::db::Db;
+use app::server::{ledger, users};
+
+use crate::config::{AdminCommand, Cli, Command, LedgerCommand};
+use crate::startup::Application;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = cli.settings.into_settings()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            tracing::info!(address = %app.address(), "TapRain is listening");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            connect(&settings.database_url).await?;
+            println!("migrations applied");
+        }
+        Command::Admin(AdminCommand::Create { email }) => {
+            let db = connect(&settings.database_url).await?;
+            let email = Email::parse(&email).context("--email")?;
+            let password = match std::env::var("TAPRAIN_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword::prompt_password(format!("Password for {email}: "))
+                    .context("reading the password")?,
+            };
+            let user = users::create(&db, &Actor::cli(), &email, &password, Role::Admin, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("admin {} created ({})", user.email, user.id);
+        }
+        Command::Admin(AdminCommand::Token { email }) => {
+            let db = connect(&settings.database_url).await?;
+            let email = Email::parse(&email).context("--email")?;
+            let mut conn = db.pool().acquire().await?;
+            let user = users::find_by_email(&mut conn, &email).await?;
+            let Some(user) = user.filter(|u| u.role == Role::Admin && u.active) else {
+                anyhow::bail!("no active admin with email {email}");
+            };
+            let token = tokens::create(&mut conn, &user.id).await?;
+            println!("{token}");
+            eprintln!("This token is shown once. Send it as: Authorization: Bearer <token>");
+        }
+        Command::Ledger(LedgerCommand::Verify) => {
+            let db = connect(&settings.database_url).await?;
+            let (checked, mismatches) = ledger::verify(&mut *db.pool().acquire().await?).await?;
+            if mismatches.is_empty() {
+                println!("ledger ok: {checked} account(s), every cached balance equals the sum of its entries");
+            } else {
+                for m in &mismatches {
+                    println!(
+                        "MISMATCH {}: cached {} but entries sum to {}",
+                        m.account, m.cached, m.computed
+                    );
+                }
+                println!(
+                    "ledger verify failed: {} of {checked} account(s) disagree",
+                    mismatches.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn connect(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    Ok(db)
+}

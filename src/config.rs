@@ -1,0 +1,176 @@
+//! Command line and settings. Every setting is a flag and a `TAPRAIN_*` (or `DATABASE_URL`)
+//! environment variable; flags win over the environment, which wins over the defaults.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use app::domain::IpRule;
+use app::server::settings::Settings;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "taprain",
+    version,
+    about = "TapRain: postback hub, offerwall and reward ledger"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the machine APIs (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Check the ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin. Password from TAPRAIN_ADMIN_PASSWORD, else asked for at the prompt.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a new admin API token for an admin (shown once; stored hashed).
+    Token {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every balance from the ledger entries; exit non-zero on any mismatch.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "TAPRAIN_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    /// Database: sqlite://path or postgres://user:pass@host/db. Default: SQLite under ./data.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/taprain.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// Directory with the built site (cargo-leptos output: pkg/, CSS, assets).
+    #[arg(
+        long,
+        env = "TAPRAIN_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: String,
+    /// Public base URL used in share links and cookies (default: http://<listen>).
+    #[arg(long, env = "TAPRAIN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Production mode: machine endpoints refuse plain HTTP (403), cookies are Secure, HSTS is sent.
+    #[arg(
+        long,
+        env = "TAPRAIN_REQUIRE_HTTPS",
+        default_value_t = false,
+        global = true
+    )]
+    pub require_https: bool,
+    /// Comma-separated proxies (IPs or CIDRs) whose X-Forwarded-For/-Proto headers are trusted.
+    #[arg(
+        long,
+        env = "TAPRAIN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Minutes without activity after which a session ends.
+    #[arg(
+        long,
+        env = "TAPRAIN_SESSION_IDLE_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in after which a session ends regardless of activity.
+    #[arg(
+        long,
+        env = "TAPRAIN_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins per address or email before sign-in is refused for a while.
+    #[arg(
+        long,
+        env = "TAPRAIN_LOGIN_MAX_FAILURES",
+        default_value_t = 5,
+        global = true
+    )]
+    pub login_max_failures: u32,
+    /// Seconds sign-in stays refused after too many failures.
+    #[arg(
+        long,
+        env = "TAPRAIN_LOGIN_LOCKOUT_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub login_lockout_seconds: u64,
+    /// Largest request body accepted, in bytes.
+    #[arg(
+        long,
+        env = "TAPRAIN_MAX_BODY_BYTES",
+        default_value_t = 65_536,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+}
+
+impl SettingsArgs {
+    /// Validates the arguments into settings.
+    pub fn into_settings(self) -> anyhow::Result<Settings> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|raw| {
+                IpRule::parse(raw).with_context(|| {
+                    format!("TAPRAIN_TRUSTED_PROXIES: {raw:?} is not an IP or CIDR")
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if self.session_idle_minutes <= 0 || self.session_absolute_hours <= 0 {
+            anyhow::bail!("session timeouts must be positive");
+        }
+        let mut settings = Settings::development(self.listen, self.database_url);
+        if let Some(url) = self.public_url {
+            settings.public_url = url.trim_end_matches('/').to_owned();
+        }
+        settings.site_root = self.site_root;
+        settings.require_https = self.require_https;
+        settings.trusted_proxies = trusted_proxies;
+        settings.session_idle_minutes = self.session_idle_minutes;
+        settings.session_absolute_hours = self.session_absolute_hours;
+        settings.login_max_failures = self.login_max_failures;
+        settings.login_lockout_seconds = self.login_lockout_seconds;
+        settings.max_body_bytes = self.max_body_bytes.max(1024);
+        Ok(settings)
+    }
+}

@@ -1,0 +1,10 @@
+//! The `taprain` server: configuration, HTTP doors (machine APIs, pages, operations) and startup.
+#![forbid(unsafe_code)]
+
+pub mod admin_api;
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod ops;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,17 @@
+//! `taprain`: parse the command line, set up logging, run the chosen command.
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = taprain::config::Cli::parse();
+    taprain::telemetry::init();
+    match taprain::cli::run(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Layers every request passes through.
+
+pub mod csrf;
+pub mod limits;
+pub mod metrics;
+pub mod request_id;
+pub mod security_headers;
