@@ -14,7 +14,7 @@ pub struct CurrentUser {
 }
 
 /// Signs in and sends the browser to the role's home page.
-#[server]
+#[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
     use std::time::Instant;
 
@@ -73,7 +73,7 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
 }
 
 /// Ends the session and returns to the sign-in page.
-#[server]
+#[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), ServerFnError> {
     use super::guard::{internal, session};
     session().await?.sign_out().await.map_err(internal)?;
@@ -82,7 +82,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 }
 
 /// The signed-in user, or `None`.
-#[server]
+#[server(endpoint = "me")]
 pub async fn me() -> Result<Option<CurrentUser>, ServerFnError> {
     use super::guard::{current_user, internal};
     use crate::server::users;

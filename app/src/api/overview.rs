@@ -16,7 +16,7 @@ pub struct PortalStats {
     pub balance_cents: i64,
 }
 
-#[server]
+#[server(endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminStats, ServerFnError> {
     use super::guard::{internal, require};
     use crate::domain::Role;
@@ -29,7 +29,7 @@ pub async fn admin_overview() -> Result<AdminStats, ServerFnError> {
     })
 }
 
-#[server]
+#[server(endpoint = "portal_overview")]
 pub async fn portal_overview() -> Result<PortalStats, ServerFnError> {
     use super::guard::{internal, require};
     use crate::domain::Role;

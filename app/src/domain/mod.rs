@@ -6,6 +6,7 @@ pub mod client_addr;
 pub mod email;
 pub mod ids;
 pub mod ip_rule;
+pub mod label;
 pub mod money;
 pub mod role;
 

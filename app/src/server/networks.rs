@@ -9,6 +9,7 @@ use super::db::Db;
 use super::error::ServiceError;
 use super::secrets;
 use crate::domain::catalog::{Network, NetworkKeyInfo};
+use crate::domain::label::parse_label;
 use crate::domain::IpRule;
 
 /// Longest overlap a rotation may give the old key: 30 days.
@@ -22,14 +23,7 @@ pub struct CreatedNetwork {
 }
 
 fn parse_name(raw: &str) -> Result<String, ServiceError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ServiceError::invalid(
-            "name",
-            "name must have 1 to 100 characters",
-        ));
-    }
-    Ok(name.to_owned())
+    parse_label(raw, 100).map_err(|e| ServiceError::invalid("name", format!("name {e}")))
 }
 
 async fn insert_key(

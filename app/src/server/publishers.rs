@@ -9,6 +9,7 @@ use super::error::{is_unique_violation, ServiceError};
 use super::ledger;
 use super::secrets;
 use crate::domain::catalog::Publisher;
+use crate::domain::label::parse_label;
 use crate::domain::{Email, PublisherId};
 
 /// What an admin supplies to create a publisher; parsed before it gets here.
@@ -22,13 +23,8 @@ pub struct NewPublisher {
 impl NewPublisher {
     /// Parses raw input, naming the first field that is wrong.
     pub fn parse(name: &str, email: Option<&str>, id: Option<&str>) -> Result<Self, ServiceError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(ServiceError::invalid(
-                "name",
-                "name must have 1 to 120 characters",
-            ));
-        }
+        let name = parse_label(name, 120)
+            .map_err(|e| ServiceError::invalid("name", format!("name {e}")))?;
         let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
             Some(raw) => {
                 Some(Email::parse(raw).map_err(|e| ServiceError::invalid("email", e.to_string()))?)

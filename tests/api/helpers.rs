@@ -1,0 +1,224 @@
+//! `spawn_app`: a real TapRain server on port 0 with its own database, an admin, and a token.
+
+use std::net::SocketAddr;
+
+use app::domain::{Email, Role};
+use app::server::audit::Actor;
+use app::server::auth::tokens;
+use app::server::db::Db;
+use app::server::settings::Settings;
+use app::server::users;
+use reqwest::{Client, Response};
+use serde_json::Value;
+use taprain::startup::Application;
+
+pub const ADMIN_EMAIL: &str = "admin@test.example";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: Client,
+    pub token: String,
+    pub db: Db,
+    pub database_url: String,
+    _dir: tempdir::TempDir,
+}
+
+/// A throwaway directory removed on drop.
+mod tempdir {
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> Self {
+            let path = std::env::temp_dir()
+                .join(format!("taprain-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Self(path)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The PostgreSQL server URL for tests, if configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TAPRAIN_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Creates an empty database on the test PostgreSQL server and returns its URL.
+pub async fn fresh_postgres_database(server_url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("taprain_t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(server_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let base = server_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .expect("postgres url has a database part");
+    format!("{base}/{name}")
+}
+
+pub fn test_settings(database_url: String, dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::development("127.0.0.1:0".parse().expect("addr"), database_url);
+    settings.site_root = dir.display().to_string();
+    settings
+}
+
+/// Starts a server on `backend`; `None` when that backend is not configured here.
+pub async fn try_spawn(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+    let dir = tempdir::TempDir::new();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/taprain.db", dir.0.display()),
+        Backend::Postgres => fresh_postgres_database(&postgres_url()?).await,
+    };
+    let mut settings = test_settings(database_url.clone(), &dir.0);
+    tweak(&mut settings);
+    let application = Application::build(settings).await.expect("build app");
+    let address = application.address();
+    tokio::spawn(application.run_until_stopped());
+
+    let db = Db::connect(&database_url).await.expect("test db handle");
+    let email = Email::parse(ADMIN_EMAIL).expect("email");
+    let admin = users::create(
+        &db,
+        &Actor::cli(),
+        &email,
+        ADMIN_PASSWORD,
+        Role::Admin,
+        None,
+    )
+    .await
+    .expect("admin");
+    let token = tokens::create(&mut *db.pool().acquire().await.expect("conn"), &admin.id)
+        .await
+        .expect("token");
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    Some(TestApp {
+        address,
+        client,
+        token,
+        db,
+        database_url,
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// Creates a network and returns (id, key).
+    pub async fn create_network(&self, name: &str) -> (String, String) {
+        let body: Value = self
+            .post_json("/api/admin/networks", serde_json::json!({ "name": name }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["key"].as_str().expect("key").to_owned(),
+        )
+    }
+
+    /// Creates a publisher and returns its id.
+    pub async fn create_publisher(&self, name: &str) -> String {
+        let body: Value = self
+            .post_json("/api/admin/publishers", serde_json::json!({ "name": name }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+}
+
+/// Asserts the status and that the body is `{"message": <non-empty>}`; returns the message.
+pub async fn expect_error(response: Response, status: u16) -> String {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let body: Value = response.json().await.expect("error body is JSON");
+    let message = body["message"]
+        .as_str()
+        .expect("error body has a message")
+        .to_owned();
+    assert!(!message.is_empty());
+    message
+}
+
+/// Runs a test body against SQLite, and against PostgreSQL when it is configured.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let $app = $crate::helpers::try_spawn($crate::helpers::Backend::Sqlite, |_| {})
+                    .await
+                    .expect("sqlite app");
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let Some($app) =
+                    $crate::helpers::try_spawn($crate::helpers::Backend::Postgres, |_| {}).await
+                else {
+                    eprintln!("TAPRAIN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}

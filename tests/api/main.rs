@@ -1,0 +1,12 @@
+//! Integration tests: each starts the real server on a free port against a fresh SQLite file,
+//! and — when `TAPRAIN_TEST_POSTGRES_URL` is set — against a fresh PostgreSQL database.
+
+mod helpers;
+
+mod admin_auth;
+mod bad_input;
+mod cli;
+mod health;
+mod networks;
+mod publishers;
+mod sessions;
