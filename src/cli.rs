@@ -29,12 +29,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let email = Email::parse(&email).context("--email")?;
             let password = match std::env::var("TAPRAIN_ADMIN_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
-                _ => rpassword::prompt_password(format!("Password for {email}: "))
-                    .context("reading the password")?,
+                _ => rpassword::prompt_password(format!("Password for {email}: ")).context("reading the password")?,
             };
-            let user = users::create(&db, &Actor::cli(), &email, &password, Role::Admin, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = users::create(&db, &Actor::cli(), &email, &password, Role::Admin, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("admin {} created ({})", user.email, user.id);
         }
         Command::Admin(AdminCommand::Token { email }) => {
@@ -56,15 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("ledger ok: {checked} account(s), every cached balance equals the sum of its entries");
             } else {
                 for m in &mismatches {
-                    println!(
-                        "MISMATCH {}: cached {} but entries sum to {}",
-                        m.account, m.cached, m.computed
-                    );
+                    println!("MISMATCH {}: cached {} but entries sum to {}", m.account, m.cached, m.computed);
                 }
-                println!(
-                    "ledger verify failed: {} of {checked} account(s) disagree",
-                    mismatches.len()
-                );
+                println!("ledger verify failed: {} of {checked} account(s) disagree", mismatches.len());
                 return Ok(ExitCode::FAILURE);
             }
         }

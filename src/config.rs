@@ -9,11 +9,7 @@ use app::server::settings::Settings;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "taprain",
-    version,
-    about = "TapRain: postback hub, offerwall and reward ledger"
-)]
+#[command(name = "taprain", version, about = "TapRain: postback hub, offerwall and reward ledger")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: SettingsArgs,
@@ -58,89 +54,50 @@ pub enum LedgerCommand {
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
     /// Address to listen on.
-    #[arg(
-        long,
-        env = "TAPRAIN_LISTEN",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_LISTEN", default_value = "127.0.0.1:3000", global = true)]
     pub listen: SocketAddr,
     /// Database: sqlite://path or postgres://user:pass@host/db. Default: SQLite under ./data.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://data/taprain.db",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/taprain.db", global = true, hide_env_values = true)]
     pub database_url: String,
     /// Directory with the built site (cargo-leptos output: pkg/, CSS, assets).
-    #[arg(
-        long,
-        env = "TAPRAIN_SITE_ROOT",
-        default_value = "target/site",
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,
     /// Public base URL used in share links and cookies (default: http://<listen>).
     #[arg(long, env = "TAPRAIN_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Production mode: machine endpoints refuse plain HTTP (403), cookies are Secure, HSTS is sent.
-    #[arg(
-        long,
-        env = "TAPRAIN_REQUIRE_HTTPS",
-        default_value_t = false,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_REQUIRE_HTTPS", default_value_t = false, global = true)]
     pub require_https: bool,
     /// Comma-separated proxies (IPs or CIDRs) whose X-Forwarded-For/-Proto headers are trusted.
-    #[arg(
-        long,
-        env = "TAPRAIN_TRUSTED_PROXIES",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<String>,
     /// Minutes without activity after which a session ends.
-    #[arg(
-        long,
-        env = "TAPRAIN_SESSION_IDLE_MINUTES",
-        default_value_t = 60,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_SESSION_IDLE_MINUTES", default_value_t = 60, global = true)]
     pub session_idle_minutes: i64,
     /// Hours after sign-in after which a session ends regardless of activity.
-    #[arg(
-        long,
-        env = "TAPRAIN_SESSION_ABSOLUTE_HOURS",
-        default_value_t = 12,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
     pub session_absolute_hours: i64,
     /// Failed sign-ins per address or email before sign-in is refused for a while.
-    #[arg(
-        long,
-        env = "TAPRAIN_LOGIN_MAX_FAILURES",
-        default_value_t = 5,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: u32,
     /// Seconds sign-in stays refused after too many failures.
-    #[arg(
-        long,
-        env = "TAPRAIN_LOGIN_LOCKOUT_SECONDS",
-        default_value_t = 900,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_LOGIN_LOCKOUT_SECONDS", default_value_t = 900, global = true)]
     pub login_lockout_seconds: u64,
     /// Largest request body accepted, in bytes.
-    #[arg(
-        long,
-        env = "TAPRAIN_MAX_BODY_BYTES",
-        default_value_t = 65_536,
-        global = true
-    )]
+    #[arg(long, env = "TAPRAIN_MAX_BODY_BYTES", default_value_t = 65_536, global = true)]
     pub max_body_bytes: usize,
+    /// Quality: window (seconds) in which conversions from one end-user IP are counted.
+    #[arg(long, env = "TAPRAIN_QUALITY_IP_WINDOW_SECONDS", default_value_t = 3600, global = true)]
+    pub quality_ip_window_seconds: i64,
+    /// Quality: hold a conversion when this many from the same end-user IP are already in the window.
+    #[arg(long, env = "TAPRAIN_QUALITY_IP_REPEAT_MAX", default_value_t = 5, global = true)]
+    pub quality_ip_repeat_max: i64,
+    /// Quality: hold any conversion above this amount (cents).
+    #[arg(long, env = "TAPRAIN_QUALITY_AMOUNT_CEILING_CENTS", default_value_t = 50_000, global = true)]
+    pub quality_amount_ceiling_cents: i64,
+    /// Quality: hold when the amount exceeds this multiple of the offer's usual payout.
+    #[arg(long, env = "TAPRAIN_QUALITY_USUAL_PAYOUT_MULTIPLE", default_value_t = 10, global = true)]
+    pub quality_usual_payout_multiple: i64,
 }
 
 impl SettingsArgs {
@@ -150,11 +107,7 @@ impl SettingsArgs {
             .trusted_proxies
             .iter()
             .filter(|s| !s.trim().is_empty())
-            .map(|raw| {
-                IpRule::parse(raw).with_context(|| {
-                    format!("TAPRAIN_TRUSTED_PROXIES: {raw:?} is not an IP or CIDR")
-                })
-            })
+            .map(|raw| IpRule::parse(raw).with_context(|| format!("TAPRAIN_TRUSTED_PROXIES: {raw:?} is not an IP or CIDR")))
             .collect::<anyhow::Result<Vec<_>>>()?;
         if self.session_idle_minutes <= 0 || self.session_absolute_hours <= 0 {
             anyhow::bail!("session timeouts must be positive");
@@ -171,6 +124,10 @@ impl SettingsArgs {
         settings.login_max_failures = self.login_max_failures;
         settings.login_lockout_seconds = self.login_lockout_seconds;
         settings.max_body_bytes = self.max_body_bytes.max(1024);
+        settings.thresholds.ip_repeat_window_seconds = self.quality_ip_window_seconds.max(1);
+        settings.thresholds.ip_repeat_max = self.quality_ip_repeat_max.max(1);
+        settings.thresholds.amount_ceiling_cents = self.quality_amount_ceiling_cents.max(1);
+        settings.thresholds.usual_payout_multiple = self.quality_usual_payout_multiple.max(1);
         Ok(settings)
     }
 }

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod middleware;
 pub mod ops;
+pub mod postback;
 pub mod startup;
 pub mod telemetry;

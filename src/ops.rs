@@ -18,25 +18,13 @@ pub async fn healthz() -> &'static str {
 /// Readiness: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if state.db.ping().await {
-        (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ready" })),
-        )
+        (StatusCode::OK, Json(serde_json::json!({ "status": "ready" })))
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "status": "database unavailable" })),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
     }
 }
 
 /// Prometheus text exposition of request counts and latencies per route.
 pub async fn metrics(Extension(metrics): Extension<Arc<Metrics>>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render())
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
+use app::server::postback::{EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
 use app::server::AppState;
@@ -22,7 +23,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, ops};
+use crate::{admin_api, ops, postback};
 
 pub struct Application {
     listener: TcpListener,
@@ -43,23 +44,14 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let throttle = LoginThrottle::new(
-            settings.login_max_failures,
-            Duration::from_secs(settings.login_lockout_seconds),
-        );
-        let state = AppState {
-            leptos_options,
-            db: db.clone(),
-            settings: Arc::new(settings),
-            throttle: Arc::new(throttle),
-        };
+        let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds));
+        let events = EventBus::new();
+        let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone());
+        let state =
+            AppState { leptos_options, db: db.clone(), settings: Arc::new(settings), throttle: Arc::new(throttle), postbacks, events };
         spawn_session_cleanup(DbSessionStore::new(db));
         let router = router(state);
-        Ok(Self {
-            listener,
-            router,
-            address,
-        })
+        Ok(Self { listener, router, address })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -72,12 +64,8 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 
@@ -90,19 +78,14 @@ fn router(state: AppState) -> Router {
         .with_secure(settings.secure_cookies())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            settings.session_idle_minutes,
-        )));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.session_idle_minutes)));
 
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, leptos::nonce::provide_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(leptos::nonce::provide_nonce, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell));
 
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
@@ -113,24 +96,15 @@ fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(ops)
         .nest("/api/admin", admin_api::router())
+        .merge(postback::router())
         .merge(pages)
         .layer(sessions)
-        .layer(axum::middleware::from_fn(
-            middleware::csrf::refuse_cross_site,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            settings.clone(),
-            middleware::security_headers::add,
-        ))
+        .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(settings.clone(), middleware::security_headers::add))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
-        .layer(axum::middleware::from_fn(
-            middleware::limits::refuse_long_uris,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            metrics.clone(),
-            middleware::metrics::track,
-        ))
+        .layer(axum::middleware::from_fn(middleware::limits::refuse_long_uris))
+        .layer(axum::middleware::from_fn_with_state(metrics.clone(), middleware::metrics::track))
         .layer(axum::Extension(metrics))
         .with_state(state);
     middleware::request_id::apply(router)

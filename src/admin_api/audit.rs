@@ -25,17 +25,8 @@ pub struct AuditList {
 
 #[utoipa::path(get, path = "/api/admin/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditList), (status = 401)), security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    _caller: AdminCaller,
-    Query(q): Query<AuditQuery>,
-) -> Result<Json<AuditList>, ApiError> {
+pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<AuditQuery>) -> Result<Json<AuditList>, ApiError> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let items = audit::recent(
-        &mut *state.db.pool().acquire().await?,
-        q.action.as_deref(),
-        limit,
-    )
-    .await?;
+    let items = audit::recent(&mut *state.db.pool().acquire().await?, q.action.as_deref(), limit).await?;
     Ok(Json(AuditList { items }))
 }

@@ -42,11 +42,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status(),
-            Json(serde_json::json!({ "message": self.to_string() })),
-        )
-            .into_response()
+        (self.status(), Json(serde_json::json!({ "message": self.to_string() }))).into_response()
     }
 }
 
@@ -55,9 +51,7 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             ServiceError::Conflict(message) => ApiError::Conflict(message),
-            ServiceError::Invalid { field, message } => {
-                ApiError::Unprocessable(format!("{field}: {message}"))
-            }
+            ServiceError::Invalid { field, message } => ApiError::Unprocessable(format!("{field}: {message}")),
             ServiceError::Db(cause) => {
                 tracing::error!(error = %cause, "database error");
                 ApiError::Internal

@@ -30,18 +30,11 @@ fn map_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::JsonDataError(e) => ApiError::Unprocessable(format!(
             "invalid request body: {}",
-            e.body_text()
-                .trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+            e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
         )),
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::BadRequest("request body is not valid JSON".into())
-        }
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::BadRequest("expected Content-Type: application/json".into())
-        }
-        JsonRejection::BytesRejection(e)
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-        {
+        JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest("request body is not valid JSON".into()),
+        JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest("expected Content-Type: application/json".into()),
+        JsonRejection::BytesRejection(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge("request body too large".into())
         }
         other => ApiError::BadRequest(other.body_text()),

@@ -22,10 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/networks/{id}/ips", post(networks::add_ip))
         .route("/networks/{id}/ips/{ip}", delete(networks::remove_ip))
         .route("/networks/{id}/keys/rotate", post(networks::rotate_key))
-        .route(
-            "/publishers",
-            post(publishers::create).get(publishers::list),
-        )
+        .route("/publishers", post(publishers::create).get(publishers::list))
         .route("/publishers/{id}", get(publishers::get))
         .route("/publishers/{id}/users", post(publishers::create_login))
         .route("/audit", get(audit::list))

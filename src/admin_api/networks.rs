@@ -66,33 +66,17 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateNetwork>,
 ) -> Result<(StatusCode, Json<CreatedNetwork>), ApiError> {
     let created = networks::create(&state.db, &caller.actor, &body.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedNetwork {
-            id: created.network.id,
-            name: created.network.name,
-            key: created.key,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(CreatedNetwork { id: created.network.id, name: created.network.name, key: created.key })))
 }
 
 #[utoipa::path(get, path = "/api/admin/networks", tag = "networks", responses((status = 200, body = NetworkList), (status = 401)), security(("bearer" = [])))]
-pub async fn list(
-    State(state): State<AppState>,
-    _caller: AdminCaller,
-) -> Result<Json<NetworkList>, ApiError> {
-    Ok(Json(NetworkList {
-        items: networks::list(&state.db).await?,
-    }))
+pub async fn list(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<NetworkList>, ApiError> {
+    Ok(Json(NetworkList { items: networks::list(&state.db).await? }))
 }
 
 #[utoipa::path(get, path = "/api/admin/networks/{id}", tag = "networks", params(("id" = String, Path)),
     responses((status = 200, body = Network), (status = 401), (status = 404)), security(("bearer" = [])))]
-pub async fn get(
-    State(state): State<AppState>,
-    _caller: AdminCaller,
-    Path(id): Path<String>,
-) -> Result<Json<Network>, ApiError> {
+pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Network>, ApiError> {
     Ok(Json(networks::get(&state.db, &id).await?))
 }
 
@@ -106,13 +90,7 @@ pub async fn add_ip(
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&body.ip)?;
     networks::add_ip(&state.db, &caller.actor, &id, rule).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ApprovedIp {
-            network_id: id,
-            ip: rule.to_string(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }
 
 #[utoipa::path(delete, path = "/api/admin/networks/{id}/ips/{ip}", tag = "networks",

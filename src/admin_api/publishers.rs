@@ -67,23 +67,13 @@ pub async fn list(
     _caller: AdminCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PublisherList>, ApiError> {
-    let items = publishers::list(
-        &state.db,
-        q.search.as_deref().unwrap_or(""),
-        q.limit.unwrap_or(100),
-        q.offset.unwrap_or(0),
-    )
-    .await?;
+    let items = publishers::list(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(PublisherList { items }))
 }
 
 #[utoipa::path(get, path = "/api/admin/publishers/{id}", tag = "publishers", params(("id" = String, Path)),
     responses((status = 200, body = Publisher), (status = 401), (status = 404)), security(("bearer" = [])))]
-pub async fn get(
-    State(state): State<AppState>,
-    _caller: AdminCaller,
-    Path(id): Path<String>,
-) -> Result<Json<Publisher>, ApiError> {
+pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Publisher>, ApiError> {
     Ok(Json(publishers::get(&state.db, &id).await?))
 }
 
@@ -96,23 +86,7 @@ pub async fn create_login(
     ApiJson(body): ApiJson<CreateLogin>,
 ) -> Result<(StatusCode, Json<CreatedLogin>), ApiError> {
     let publisher = publishers::get(&state.db, &id).await?;
-    let email =
-        Email::parse(&body.email).map_err(|e| ApiError::Unprocessable(format!("email: {e}")))?;
-    let user = users::create(
-        &state.db,
-        &caller.actor,
-        &email,
-        &body.password,
-        Role::Publisher,
-        Some(&publisher.id),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedLogin {
-            id: user.id,
-            email: user.email,
-            publisher_id: publisher.id,
-        }),
-    ))
+    let email = Email::parse(&body.email).map_err(|e| ApiError::Unprocessable(format!("email: {e}")))?;
+    let user = users::create(&state.db, &caller.actor, &email, &body.password, Role::Publisher, Some(&publisher.id)).await?;
+    Ok((StatusCode::CREATED, Json(CreatedLogin { id: user.id, email: user.email, publisher_id: publisher.id })))
 }

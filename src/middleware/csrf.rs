@@ -12,20 +12,11 @@ use axum::Json;
 const HEADER_AUTH: [&str; 3] = ["authorization", "x-api-key", "x-reward-api-secret"];
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let header_auth = HEADER_AUTH
-        .iter()
-        .any(|h| request.headers().contains_key(*h));
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let header_auth = HEADER_AUTH.iter().any(|h| request.headers().contains_key(*h));
     if !safe && !header_auth && is_cross_site(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site state-changing request");
-        return (
-            StatusCode::FORBIDDEN,
-            Json(serde_json::json!({ "message": "Cross-site request refused" })),
-        )
-            .into_response();
+        return (StatusCode::FORBIDDEN, Json(serde_json::json!({ "message": "Cross-site request refused" }))).into_response();
     }
     next.run(request).await
 }
@@ -37,14 +28,8 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or("null");
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("null");
     !origin_host.eq_ignore_ascii_case(host)
 }
 
@@ -63,10 +48,7 @@ mod tests {
 
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(!is_cross_site(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "none")])));
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
@@ -74,18 +56,9 @@ mod tests {
 
     #[test]
     fn origin_must_match_host() {
-        assert!(!is_cross_site(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(is_cross_site(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(is_cross_site(&headers(&[
-            ("origin", "null"),
-            ("host", "127.0.0.1:3000")
-        ])));
+        assert!(!is_cross_site(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
         assert!(!is_cross_site(&headers(&[("host", "127.0.0.1:3000")])));
     }
 }

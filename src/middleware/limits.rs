@@ -10,17 +10,9 @@ use axum::Json;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 pub async fn refuse_long_uris(request: Request, next: Next) -> Response {
-    let len = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().len())
-        .unwrap_or(0);
+    let len = request.uri().path_and_query().map(|pq| pq.as_str().len()).unwrap_or(0);
     if len > MAX_URI_BYTES {
-        return (
-            StatusCode::URI_TOO_LONG,
-            Json(serde_json::json!({ "message": "URI too long (limit 8 KiB)" })),
-        )
-            .into_response();
+        return (StatusCode::URI_TOO_LONG, Json(serde_json::json!({ "message": "URI too long (limit 8 KiB)" }))).into_response();
     }
     next.run(request).await
 }

@@ -14,35 +14,19 @@ pub async fn add(State(settings): State<Arc<Settings>>, request: Request, next: 
     let frameable = path.starts_with("/o/") || path.starts_with("/c/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     if frameable {
         headers.remove(header::X_FRAME_OPTIONS);
     } else {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let policy = if frameable {
-            "default-src 'none'; frame-ancestors *"
-        } else {
-            "default-src 'none'; frame-ancestors 'none'"
-        };
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(policy),
-        );
+        let policy = if frameable { "default-src 'none'; frame-ancestors *" } else { "default-src 'none'; frame-ancestors 'none'" };
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     }
     if settings.require_https {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     response
 }

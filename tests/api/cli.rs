@@ -8,10 +8,7 @@ use crate::helpers::*;
 
 fn taprain(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_taprain"));
-    command
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("TAPRAIN_ADMIN_PASSWORD");
+    command.args(args).env_remove("DATABASE_URL").env_remove("TAPRAIN_ADMIN_PASSWORD");
     for (k, v) in envs {
         command.env(k, v);
     }
@@ -42,24 +39,15 @@ fn help_documents_every_setting() {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
     let admin_help = text(&taprain(&["admin", "create", "--help"], &[]).stdout);
-    assert!(
-        admin_help.contains("--email") && admin_help.contains("TAPRAIN_ADMIN_PASSWORD"),
-        "{admin_help}"
-    );
+    assert!(admin_help.contains("--email") && admin_help.contains("TAPRAIN_ADMIN_PASSWORD"), "{admin_help}");
 }
 
 #[test]
 fn unknown_database_schemes_are_refused() {
-    let out = taprain(
-        &["migrate"],
-        &[("DATABASE_URL", "mysql://localhost/taprain")],
-    );
+    let out = taprain(&["migrate"], &[("DATABASE_URL", "mysql://localhost/taprain")]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(
-        err.contains("sqlite://") && err.contains("postgres://"),
-        "{err}"
-    );
+    assert!(err.contains("sqlite://") && err.contains("postgres://"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,32 +55,17 @@ async fn bootstrap_an_admin_and_a_token_from_the_command_line() {
     let dir = std::env::temp_dir().join(format!("taprain-cli-{}", uuid::Uuid::new_v4().simple()));
     let url = format!("sqlite://{}/nested/cli.db", dir.display());
     let db = [("DATABASE_URL", url.as_str())];
-    assert!(
-        taprain(&["migrate"], &db).status.success(),
-        "migrate creates the file and its directory"
-    );
+    assert!(taprain(&["migrate"], &db).status.success(), "migrate creates the file and its directory");
 
-    let with_password = [
-        ("DATABASE_URL", url.as_str()),
-        ("TAPRAIN_ADMIN_PASSWORD", "a fine admin password"),
-    ];
-    let created = taprain(
-        &["admin", "create", "--email", "Root@Example.com"],
-        &with_password,
-    );
+    let with_password = [("DATABASE_URL", url.as_str()), ("TAPRAIN_ADMIN_PASSWORD", "a fine admin password")];
+    let created = taprain(&["admin", "create", "--email", "Root@Example.com"], &with_password);
     assert!(created.status.success(), "{}", text(&created.stderr));
     assert!(!text(&created.stdout).contains("a fine admin password"));
-    let again = taprain(
-        &["admin", "create", "--email", "root@example.com"],
-        &with_password,
-    );
+    let again = taprain(&["admin", "create", "--email", "root@example.com"], &with_password);
     assert!(!again.status.success(), "a taken email is refused");
     let weak = taprain(
         &["admin", "create", "--email", "weak@example.com"],
-        &[
-            ("DATABASE_URL", url.as_str()),
-            ("TAPRAIN_ADMIN_PASSWORD", "short"),
-        ],
+        &[("DATABASE_URL", url.as_str()), ("TAPRAIN_ADMIN_PASSWORD", "short")],
     );
     assert!(!weak.status.success());
 
@@ -100,18 +73,12 @@ async fn bootstrap_an_admin_and_a_token_from_the_command_line() {
     assert!(token_out.status.success(), "{}", text(&token_out.stderr));
     let token = text(&token_out.stdout).trim().to_owned();
     assert!(token.starts_with("tra_"), "{token}");
-    assert!(
-        !taprain(&["admin", "token", "--email", "nobody@example.com"], &db)
-            .status
-            .success()
-    );
+    assert!(!taprain(&["admin", "token", "--email", "nobody@example.com"], &db).status.success());
 
     // The token works against a server on that database.
     let mut settings = test_settings(url.clone(), &dir);
     settings.listen = "127.0.0.1:0".parse().expect("addr");
-    let application = taprain::startup::Application::build(settings)
-        .await
-        .expect("app");
+    let application = taprain::startup::Application::build(settings).await.expect("app");
     let address = application.address();
     tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::new();
@@ -135,10 +102,6 @@ async fn bootstrap_an_admin_and_a_token_from_the_command_line() {
         .expect("corrupt");
     let verify = taprain(&["ledger", "verify"], &db);
     assert!(!verify.status.success());
-    assert!(
-        text(&verify.stdout).contains("MISMATCH publisher:x"),
-        "{}",
-        text(&verify.stdout)
-    );
+    assert!(text(&verify.stdout).contains("MISMATCH publisher:x"), "{}", text(&verify.stdout));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -35,8 +35,7 @@ mod tempdir {
     pub struct TempDir(pub std::path::PathBuf);
     impl TempDir {
         pub fn new() -> Self {
-            let path = std::env::temp_dir()
-                .join(format!("taprain-test-{}", uuid::Uuid::new_v4().simple()));
+            let path = std::env::temp_dir().join(format!("taprain-test-{}", uuid::Uuid::new_v4().simple()));
             std::fs::create_dir_all(&path).expect("temp dir");
             Self(path)
         }
@@ -50,9 +49,7 @@ mod tempdir {
 
 /// The PostgreSQL server URL for tests, if configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TAPRAIN_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
+    std::env::var("TAPRAIN_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
 }
 
 /// Creates an empty database on the test PostgreSQL server and returns its URL.
@@ -60,17 +57,9 @@ pub async fn fresh_postgres_database(server_url: &str) -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = format!("taprain_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(server_url)
-        .await
-        .expect("connect to the test PostgreSQL server");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-    let base = server_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .expect("postgres url has a database part");
+    let mut conn = sqlx::AnyConnection::connect(server_url).await.expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let base = server_url.rsplit_once('/').map(|(b, _)| b).expect("postgres url has a database part");
     format!("{base}/{name}")
 }
 
@@ -95,31 +84,10 @@ pub async fn try_spawn(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> O
 
     let db = Db::connect(&database_url).await.expect("test db handle");
     let email = Email::parse(ADMIN_EMAIL).expect("email");
-    let admin = users::create(
-        &db,
-        &Actor::cli(),
-        &email,
-        ADMIN_PASSWORD,
-        Role::Admin,
-        None,
-    )
-    .await
-    .expect("admin");
-    let token = tokens::create(&mut *db.pool().acquire().await.expect("conn"), &admin.id)
-        .await
-        .expect("token");
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    Some(TestApp {
-        address,
-        client,
-        token,
-        db,
-        database_url,
-        _dir: dir,
-    })
+    let admin = users::create(&db, &Actor::cli(), &email, ADMIN_PASSWORD, Role::Admin, None).await.expect("admin");
+    let token = tokens::create(&mut db.pool().acquire().await.expect("conn"), &admin.id).await.expect("token");
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    Some(TestApp { address, client, token, db, database_url, _dir: dir })
 }
 
 impl TestApp {
@@ -128,55 +96,26 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("GET")
+        self.client.get(self.url(path)).bearer_auth(&self.token).send().await.expect("GET")
     }
 
     pub async fn post_json(&self, path: &str, body: Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("POST")
+        self.client.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("POST")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("DELETE")
+        self.client.delete(self.url(path)).bearer_auth(&self.token).send().await.expect("DELETE")
     }
 
     /// Creates a network and returns (id, key).
     pub async fn create_network(&self, name: &str) -> (String, String) {
-        let body: Value = self
-            .post_json("/api/admin/networks", serde_json::json!({ "name": name }))
-            .await
-            .json()
-            .await
-            .expect("json");
-        (
-            body["id"].as_str().expect("id").to_owned(),
-            body["key"].as_str().expect("key").to_owned(),
-        )
+        let body: Value = self.post_json("/api/admin/networks", serde_json::json!({ "name": name })).await.json().await.expect("json");
+        (body["id"].as_str().expect("id").to_owned(), body["key"].as_str().expect("key").to_owned())
     }
 
     /// Creates a publisher and returns its id.
     pub async fn create_publisher(&self, name: &str) -> String {
-        let body: Value = self
-            .post_json("/api/admin/publishers", serde_json::json!({ "name": name }))
-            .await
-            .json()
-            .await
-            .expect("json");
+        let body: Value = self.post_json("/api/admin/publishers", serde_json::json!({ "name": name })).await.json().await.expect("json");
         body["id"].as_str().expect("id").to_owned()
     }
 }
@@ -185,10 +124,7 @@ impl TestApp {
 pub async fn expect_error(response: Response, status: u16) -> String {
     assert_eq!(response.status().as_u16(), status, "unexpected status");
     let body: Value = response.json().await.expect("error body is JSON");
-    let message = body["message"]
-        .as_str()
-        .expect("error body has a message")
-        .to_owned();
+    let message = body["message"].as_str().expect("error body has a message").to_owned();
     assert!(!message.is_empty());
     message
 }
@@ -203,17 +139,13 @@ macro_rules! on_both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let $app = $crate::helpers::try_spawn($crate::helpers::Backend::Sqlite, |_| {})
-                    .await
-                    .expect("sqlite app");
+                let $app = $crate::helpers::try_spawn($crate::helpers::Backend::Sqlite, |_| {}).await.expect("sqlite app");
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let Some($app) =
-                    $crate::helpers::try_spawn($crate::helpers::Backend::Postgres, |_| {}).await
-                else {
+                let Some($app) = $crate::helpers::try_spawn($crate::helpers::Backend::Postgres, |_| {}).await else {
                     eprintln!("TAPRAIN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
                     return;
                 };

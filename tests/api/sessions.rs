@@ -18,48 +18,28 @@ async fn sign_in(app: &TestApp, email: &str, password: &str) -> Response {
 
 /// The `name=value` part of the session cookie set by `response`.
 fn session_cookie(response: &Response) -> Option<(String, String)> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("taprain_session="))
-        .map(|full| {
+    response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("taprain_session=")).map(
+        |full| {
             let pair = full.split(';').next().unwrap_or_default().to_owned();
             (pair, full.to_owned())
-        })
+        },
+    )
 }
 
 async fn get_with_cookie(app: &TestApp, path: &str, cookie: &str) -> Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("GET")
+    app.client.get(app.url(path)).header("cookie", cookie).send().await.expect("GET")
 }
 
 on_both_backends!(sign_in_sets_a_hardened_cookie_and_cycles_the_id, |app| {
     let response = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert!(
-        response.status().is_success() || response.status().is_redirection(),
-        "{}",
-        response.status()
-    );
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
     let (cookie, full) = session_cookie(&response).expect("session cookie");
     assert!(full.contains("HttpOnly"), "{full}");
     assert!(full.contains("SameSite=Lax"), "{full}");
-    assert!(
-        !full.contains("Secure"),
-        "no Secure flag over plain HTTP in development: {full}"
-    );
+    assert!(!full.contains("Secure"), "no Secure flag over plain HTTP in development: {full}");
 
     let networks = get_with_cookie(&app, "/api/admin/networks", &cookie).await;
-    assert_eq!(
-        networks.status(),
-        200,
-        "the admin session authenticates the admin API"
-    );
+    assert_eq!(networks.status(), 200, "the admin session authenticates the admin API");
 
     // Signing in again on the same session gets a new session id (no fixation).
     let again = app
@@ -72,83 +52,43 @@ on_both_backends!(sign_in_sets_a_hardened_cookie_and_cycles_the_id, |app| {
         .expect("login");
     let (second, _) = session_cookie(&again).expect("new cookie");
     assert_ne!(cookie, second);
-    assert_eq!(
-        get_with_cookie(&app, "/api/admin/networks", &cookie)
-            .await
-            .status(),
-        401,
-        "the old id is gone"
-    );
+    assert_eq!(get_with_cookie(&app, "/api/admin/networks", &cookie).await.status(), 401, "the old id is gone");
 
     // Sign out ends the session.
-    let out = app
-        .client
-        .post(app.url("/api/logout"))
-        .header("cookie", &second)
-        .send()
-        .await
-        .expect("logout");
+    let out = app.client.post(app.url("/api/logout")).header("cookie", &second).send().await.expect("logout");
     assert!(out.status().is_success() || out.status().is_redirection());
-    assert_eq!(
-        get_with_cookie(&app, "/api/admin/networks", &second)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(get_with_cookie(&app, "/api/admin/networks", &second).await.status(), 401);
 });
 
 on_both_backends!(sessions_survive_a_restart, |app| {
-    let (cookie, _) =
-        session_cookie(&sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
+    let (cookie, _) = session_cookie(&sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
     // A second server on the same database (as after a restart) honours the session.
     let dir = std::env::temp_dir();
     let mut settings = test_settings(app.database_url.clone(), &dir);
     settings.listen = "127.0.0.1:0".parse().expect("addr");
-    let second = taprain::startup::Application::build(settings)
-        .await
-        .expect("second server");
+    let second = taprain::startup::Application::build(settings).await.expect("second server");
     let address = second.address();
     tokio::spawn(second.run_until_stopped());
-    let response = app
-        .client
-        .get(format!("http://{address}/api/admin/networks"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("GET");
+    let response = app.client.get(format!("http://{address}/api/admin/networks")).header("cookie", &cookie).send().await.expect("GET");
     assert_eq!(response.status(), 200);
 });
 
 on_both_backends!(wrong_passwords_are_throttled_with_retry_after, |app| {
     // Unknown emails fail like wrong passwords, and count against the address too.
-    assert_eq!(
-        sign_in(&app, "nobody@test.example", "whatever it is")
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(sign_in(&app, "nobody@test.example", "whatever it is").await.status(), 401);
     for _ in 0..4 {
         let response = sign_in(&app, ADMIN_EMAIL, "wrong password!").await;
         assert_eq!(response.status(), 401);
         assert!(session_cookie(&response).is_none());
     }
     let response = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(
-        response.status(),
-        429,
-        "even the right password waits out the lockout"
-    );
-    let retry: u64 = response.headers()["retry-after"]
-        .to_str()
-        .expect("ascii")
-        .parse()
-        .expect("seconds");
+    assert_eq!(response.status(), 429, "even the right password waits out the lockout");
+    let retry: u64 = response.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
     assert!(retry > 0 && retry <= 900);
 });
 
 on_both_backends!(cross_site_posts_with_a_cookie_are_refused, |app| {
-    let (cookie, _) =
-        session_cookie(&sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
+    let (cookie, _) = session_cookie(&sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
     let evil = app
         .client
         .post(app.url("/api/admin/networks"))
@@ -185,45 +125,15 @@ on_both_backends!(cross_site_posts_with_a_cookie_are_refused, |app| {
 on_both_backends!(publishers_cannot_use_admin_functions, |app| {
     let id = app.create_publisher("Portal user").await;
     let created = app
-        .post_json(
-            &format!("/api/admin/publishers/{id}/users"),
-            json!({ "email": "pub@test.example", "password": "publisher password" }),
-        )
+        .post_json(&format!("/api/admin/publishers/{id}/users"), json!({ "email": "pub@test.example", "password": "publisher password" }))
         .await;
     assert_eq!(created.status(), 201);
-    let (cookie, _) =
-        session_cookie(&sign_in(&app, "pub@test.example", "publisher password").await)
-            .expect("cookie");
-    expect_error(
-        get_with_cookie(&app, "/api/admin/networks", &cookie).await,
-        403,
-    )
-    .await;
-    let overview = app
-        .client
-        .post(app.url("/api/admin_overview"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(
-        overview.status(),
-        403,
-        "the server function checks the role itself"
-    );
-    let portal = app
-        .client
-        .post(app.url("/api/portal_overview"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("POST");
+    let (cookie, _) = session_cookie(&sign_in(&app, "pub@test.example", "publisher password").await).expect("cookie");
+    expect_error(get_with_cookie(&app, "/api/admin/networks", &cookie).await, 403).await;
+    let overview = app.client.post(app.url("/api/admin_overview")).header("cookie", &cookie).send().await.expect("POST");
+    assert_eq!(overview.status(), 403, "the server function checks the role itself");
+    let portal = app.client.post(app.url("/api/portal_overview")).header("cookie", &cookie).send().await.expect("POST");
     assert_eq!(portal.status(), 200);
-    let anonymous = app
-        .client
-        .post(app.url("/api/admin_overview"))
-        .send()
-        .await
-        .expect("POST");
+    let anonymous = app.client.post(app.url("/api/admin_overview")).send().await.expect("POST");
     assert_eq!(anonymous.status(), 401);
 });

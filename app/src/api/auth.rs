@@ -29,14 +29,8 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
     if email.len() > 320 || password.len() > 4096 {
         return Err(ServerFnError::new("Invalid email or password"));
     }
-    let ip = extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
-    let keys = vec![
-        format!("ip:{ip}"),
-        format!("email:{}", email.trim().to_lowercase()),
-    ];
+    let ip = extract::<ConnectInfo<std::net::SocketAddr>>().await.map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let keys = vec![format!("ip:{ip}"), format!("email:{}", email.trim().to_lowercase())];
     let now = Instant::now();
     if let Err(wait) = state.throttle.check(&keys, now) {
         let seconds = wait.as_secs().max(1);
@@ -47,13 +41,9 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
             }
         }
         let minutes = seconds.div_ceil(60);
-        return Err(ServerFnError::new(format!(
-            "Too many failed sign-ins. Try again in {minutes} minute(s)."
-        )));
+        return Err(ServerFnError::new(format!("Too many failed sign-ins. Try again in {minutes} minute(s).")));
     }
-    let user = users::authenticate(&state.db, &email, &password)
-        .await
-        .map_err(internal)?;
+    let user = users::authenticate(&state.db, &email, &password).await.map_err(internal)?;
     let Some(user) = user else {
         state.throttle.record_failure(&keys, now);
         if let Some(options) = use_context::<ResponseOptions>() {
@@ -62,11 +52,7 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
         return Err(ServerFnError::new("Invalid email or password"));
     };
     state.throttle.reset(&keys);
-    session()
-        .await?
-        .sign_in(&user.id, user.role, user.publisher_id.clone())
-        .await
-        .map_err(internal)?;
+    session().await?.sign_in(&user.id, user.role, user.publisher_id.clone()).await.map_err(internal)?;
     tracing::info!(user = %user.id, role = user.role.as_str(), "signed in");
     leptos_axum::redirect(user.role.home());
     Ok(())
@@ -91,12 +77,6 @@ pub async fn me() -> Result<Option<CurrentUser>, ServerFnError> {
         return Ok(None);
     };
     let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let found = users::find_by_id(&mut conn, &user.user_id)
-        .await
-        .map_err(internal)?;
-    Ok(found.map(|u| CurrentUser {
-        email: u.email,
-        role: u.role,
-        publisher_id: u.publisher_id,
-    }))
+    let found = users::find_by_id(&mut conn, &user.user_id).await.map_err(internal)?;
+    Ok(found.map(|u| CurrentUser { email: u.email, role: u.role, publisher_id: u.publisher_id }))
 }

@@ -25,17 +25,11 @@ fn fail(status: StatusCode, message: &str) -> ServerFnError {
 /// Internal errors are logged with their cause and answered with a generic message.
 pub fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %err, "server function failed");
-    fail(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong; please try again",
-    )
+    fail(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong; please try again")
 }
 
 pub async fn session() -> Result<AuthSession, ServerFnError> {
-    extract::<Session>()
-        .await
-        .map(AuthSession)
-        .map_err(internal)
+    extract::<Session>().await.map(AuthSession).map_err(internal)
 }
 
 /// The signed-in user, if any.
@@ -46,9 +40,7 @@ pub async fn current_user() -> Result<Option<(AppState, SessionUser)>, ServerFnE
         return Ok(None);
     };
     let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let fresh = users::find_by_id(&mut conn, &user.user_id)
-        .await
-        .map_err(internal)?;
+    let fresh = users::find_by_id(&mut conn, &user.user_id).await.map_err(internal)?;
     match fresh {
         Some(u) if u.active && u.role == user.role => Ok(Some((state, user))),
         _ => {
@@ -62,10 +54,7 @@ pub async fn current_user() -> Result<Option<(AppState, SessionUser)>, ServerFnE
 pub async fn require(role: Role) -> Result<(AppState, SessionUser), ServerFnError> {
     match current_user().await? {
         None => Err(fail(StatusCode::UNAUTHORIZED, "Please sign in")),
-        Some((_, user)) if user.role != role => Err(fail(
-            StatusCode::FORBIDDEN,
-            "You do not have access to this page",
-        )),
+        Some((_, user)) if user.role != role => Err(fail(StatusCode::FORBIDDEN, "You do not have access to this page")),
         Some(found) => Ok(found),
     }
 }

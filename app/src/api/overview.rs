@@ -36,15 +36,7 @@ pub async fn portal_overview() -> Result<PortalStats, ServerFnError> {
     use crate::server::publishers;
 
     let (state, user) = require(Role::Publisher).await?;
-    let publisher_id = user
-        .publisher_id
-        .ok_or_else(|| ServerFnError::new("This login has no publisher"))?;
-    let publisher = publishers::get(&state.db, &publisher_id)
-        .await
-        .map_err(internal)?;
-    Ok(PortalStats {
-        publisher_id: publisher.id,
-        name: publisher.name,
-        balance_cents: publisher.balance_cents,
-    })
+    let publisher_id = user.publisher_id.ok_or_else(|| ServerFnError::new("This login has no publisher"))?;
+    let publisher = publishers::get(&state.db, &publisher_id).await.map_err(internal)?;
+    Ok(PortalStats { publisher_id: publisher.id, name: publisher.name, balance_cents: publisher.balance_cents })
 }

@@ -26,7 +26,8 @@ pub fn Shell(
         .map(|item| {
             let active = item.href == current;
             if item.ready {
-                view! { <a href=item.href class="nav-item" class:active=active aria-current=active.then_some("page")>{item.label}</a> }.into_any()
+                view! { <a href=item.href class="nav-item" class:active=active aria-current=active.then_some("page")>{item.label}</a> }
+                    .into_any()
             } else {
                 view! { <span class="nav-item disabled" aria-disabled="true" title="Coming soon">{item.label}</span> }.into_any()
             }

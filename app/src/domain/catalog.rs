@@ -37,3 +37,105 @@ pub struct Publisher {
     /// Ledger balance in integer cents.
     pub balance_cents: i64,
 }
+
+/// Where a conversion is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConversionState {
+    /// Stored, not credited (a status other than approve).
+    Pending,
+    /// Credited to the publisher's ledger.
+    Credited,
+    /// Failed a quality check; waits for an admin.
+    Held,
+    /// Held and rejected by an admin; never credited.
+    Rejected,
+    /// Credited, then compensated (or reversed before it was credited).
+    Reversed,
+    /// A reversal that arrived before its credit; settled when the credit arrives.
+    ReversalPending,
+}
+
+impl ConversionState {
+    pub const ALL: [ConversionState; 6] = [
+        ConversionState::Pending,
+        ConversionState::Credited,
+        ConversionState::Held,
+        ConversionState::Rejected,
+        ConversionState::Reversed,
+        ConversionState::ReversalPending,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversionState::Pending => "pending",
+            ConversionState::Credited => "credited",
+            ConversionState::Held => "held",
+            ConversionState::Rejected => "rejected",
+            ConversionState::Reversed => "reversed",
+            ConversionState::ReversalPending => "reversal_pending",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// A conversion as admins see it in listings, details and the live feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Conversion {
+    pub id: String,
+    /// `cpa`, later also `reward` and `program`.
+    pub source: String,
+    pub network_id: Option<String>,
+    pub publisher_id: Option<String>,
+    pub state: ConversionState,
+    pub amount_cents: i64,
+    pub status: Option<String>,
+    /// Quality-check reasons when held, e.g. `non_public_ip`.
+    pub reasons: Vec<String>,
+    pub lead_id: Option<String>,
+    pub click_id: Option<String>,
+    pub offer_id: Option<String>,
+    pub offer_name: Option<String>,
+    pub country_code: Option<String>,
+    pub ip: Option<String>,
+    pub s2: Option<String>,
+    /// When it happened (the postback's `unix`, else receive time), unix ms.
+    pub event_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One postback call as logged (the key is never stored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PostbackLogEntry {
+    pub id: i64,
+    pub received_at: i64,
+    pub source: String,
+    pub network_id: Option<String>,
+    pub source_ip: String,
+    /// `ok`, `duplicate`, `held`, `unauthorized`, `forbidden`, `bad_request`, `not_found`, `https_required`, `error`.
+    pub outcome: String,
+    pub http_status: i64,
+    pub reason: String,
+    pub latency_us: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub params: serde_json::Value,
+    pub conversion_id: Option<String>,
+}
+
+/// A source address refused for a network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RefusedIp {
+    pub network_id: String,
+    pub ip: String,
+    pub count: i64,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}

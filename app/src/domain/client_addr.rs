@@ -26,10 +26,7 @@ pub fn resolve(
     let peer = canonical(peer);
     let is_trusted = |ip: IpAddr| trusted.iter().any(|rule| rule.contains(ip));
     if !is_trusted(peer) {
-        return ClientAddr {
-            ip: peer,
-            https: direct_tls,
-        };
+        return ClientAddr { ip: peer, https: direct_tls };
     }
     let mut ip = peer;
     if let Some(header) = forwarded_for {
@@ -46,10 +43,7 @@ pub fn resolve(
         }
     }
     let https = match forwarded_proto {
-        Some(proto) => proto
-            .split(',')
-            .next()
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https")),
+        Some(proto) => proto.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")),
         None => direct_tls,
     };
     ClientAddr { ip, https }
@@ -65,65 +59,23 @@ mod tests {
 
     #[test]
     fn untrusted_peer_headers_are_ignored() {
-        let got = resolve(
-            ip("198.51.100.9"),
-            false,
-            Some("203.0.113.1"),
-            Some("https"),
-            &[],
-        );
-        assert_eq!(
-            got,
-            ClientAddr {
-                ip: ip("198.51.100.9"),
-                https: false
-            }
-        );
+        let got = resolve(ip("198.51.100.9"), false, Some("203.0.113.1"), Some("https"), &[]);
+        assert_eq!(got, ClientAddr { ip: ip("198.51.100.9"), https: false });
     }
 
     #[test]
     fn trusted_proxy_headers_are_used() {
         let trusted = [IpRule::parse("127.0.0.1").expect("rule")];
-        let got = resolve(
-            ip("127.0.0.1"),
-            false,
-            Some("6.6.6.6, 203.0.113.1"),
-            Some("https"),
-            &trusted,
-        );
-        assert_eq!(
-            got,
-            ClientAddr {
-                ip: ip("203.0.113.1"),
-                https: true
-            }
-        );
+        let got = resolve(ip("127.0.0.1"), false, Some("6.6.6.6, 203.0.113.1"), Some("https"), &trusted);
+        assert_eq!(got, ClientAddr { ip: ip("203.0.113.1"), https: true });
     }
 
     #[test]
     fn chained_trusted_proxies_are_skipped_and_garbage_stops() {
         let trusted = [IpRule::parse("10.0.0.0/8").expect("rule")];
-        let got = resolve(
-            ip("10.0.0.2"),
-            false,
-            Some("203.0.113.1, 10.0.0.1"),
-            None,
-            &trusted,
-        );
+        let got = resolve(ip("10.0.0.2"), false, Some("203.0.113.1, 10.0.0.1"), None, &trusted);
         assert_eq!(got.ip, ip("203.0.113.1"));
-        let got = resolve(
-            ip("10.0.0.2"),
-            false,
-            Some("nonsense"),
-            Some("http"),
-            &trusted,
-        );
-        assert_eq!(
-            got,
-            ClientAddr {
-                ip: ip("10.0.0.2"),
-                https: false
-            }
-        );
+        let got = resolve(ip("10.0.0.2"), false, Some("nonsense"), Some("http"), &trusted);
+        assert_eq!(got, ClientAddr { ip: ip("10.0.0.2"), https: false });
     }
 }

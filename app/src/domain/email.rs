@@ -14,18 +14,12 @@ impl Email {
     /// Parses and normalises an email address.
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
         let value = raw.trim().to_lowercase();
-        if value.is_empty()
-            || value.len() > 254
-            || value.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if value.is_empty() || value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(InvalidEmail);
         }
         let (local, domain) = value.split_once('@').ok_or(InvalidEmail)?;
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-            && !domain.contains("..");
+        let domain_ok =
+            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@') && !domain.contains("..");
         if local.is_empty() || local.len() > 64 || !domain_ok {
             return Err(InvalidEmail);
         }
@@ -67,11 +61,7 @@ mod tests {
             "ada@example..com",
             "ada@.example.com",
         ] {
-            assert_eq!(
-                Email::parse(raw),
-                Err(InvalidEmail),
-                "{raw:?} should be refused"
-            );
+            assert_eq!(Email::parse(raw), Err(InvalidEmail), "{raw:?} should be refused");
         }
     }
 

@@ -15,10 +15,7 @@ impl PublisherId {
     pub const LEN: usize = 24;
 
     pub fn parse(raw: &str) -> Result<Self, InvalidPublisherId> {
-        let ok = raw.len() == Self::LEN
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let ok = raw.len() == Self::LEN && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
@@ -50,9 +47,7 @@ impl std::fmt::Display for PublisherId {
 pub fn is_prefixed_id(raw: &str, prefix: &str) -> bool {
     raw.strip_prefix(prefix)
         .and_then(|rest| rest.strip_prefix('_'))
-        .is_some_and(|rest| {
-            !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
+        .is_some_and(|rest| !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

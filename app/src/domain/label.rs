@@ -30,19 +30,10 @@ mod tests {
     #[test]
     fn trims_and_bounds() {
         assert_eq!(parse_label("  Acme Ads ", 10).as_deref(), Ok("Acme Ads"));
-        assert_eq!(
-            parse_label("   ", 10),
-            Err(InvalidLabel::Length { min: 1, max: 10 })
-        );
-        assert_eq!(
-            parse_label("abcdefghijk", 10),
-            Err(InvalidLabel::Length { min: 1, max: 10 })
-        );
+        assert_eq!(parse_label("   ", 10), Err(InvalidLabel::Length { min: 1, max: 10 }));
+        assert_eq!(parse_label("abcdefghijk", 10), Err(InvalidLabel::Length { min: 1, max: 10 }));
         assert_eq!(parse_label("a\u{0}b", 10), Err(InvalidLabel::Control));
-        assert_eq!(
-            parse_label("<img src=x onerror=alert(1)>", 100).as_deref(),
-            Ok("<img src=x onerror=alert(1)>")
-        );
+        assert_eq!(parse_label("<img src=x onerror=alert(1)>", 100).as_deref(), Ok("<img src=x onerror=alert(1)>"));
     }
 
     proptest! {

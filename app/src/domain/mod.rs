@@ -2,12 +2,17 @@
 //! Every type here is parsed once at the edge (`parse() -> Result`) and trusted afterwards.
 
 pub mod catalog;
+pub mod cents;
 pub mod client_addr;
+pub mod country;
+pub mod cpa;
 pub mod email;
 pub mod ids;
+pub mod ip_class;
 pub mod ip_rule;
 pub mod label;
 pub mod money;
+pub mod quality;
 pub mod role;
 
 pub use email::Email;

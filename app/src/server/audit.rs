@@ -42,33 +42,26 @@ pub async fn record(
     target: &str,
     details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(now_ms())
-    .bind(actor.as_str())
-    .bind(action)
-    .bind(target)
-    .bind(details.to_string())
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)")
+        .bind(now_ms())
+        .bind(actor.as_str())
+        .bind(action)
+        .bind(target)
+        .bind(details.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// The newest entries first, optionally only those whose action starts with `action_prefix`.
-pub async fn recent(
-    conn: &mut AnyConnection,
-    action_prefix: Option<&str>,
-    limit: i64,
-) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn recent(conn: &mut AnyConnection, action_prefix: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let pattern = format!("{}%", action_prefix.unwrap_or(""));
-    let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, at, actor, action, target, details FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2",
-    )
-    .bind(pattern)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+    let rows: Vec<(i64, i64, String, String, String, String)> =
+        sqlx::query_as("SELECT id, at, actor, action, target, details FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2")
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(id, at, actor, action, target, details)| AuditEntry {

@@ -37,11 +37,7 @@ pub struct Db {
 
 impl Backend {
     pub fn from_url(url: &str) -> Result<Self, DbError> {
-        let scheme = url
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
         match scheme.as_str() {
             "sqlite" => Ok(Backend::Sqlite),
             "postgres" | "postgresql" => Ok(Backend::Postgres),
@@ -116,10 +112,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = rest.trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if !path.is_empty() && path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(DbError::CreateDir)?;
         }
     }
@@ -140,21 +133,10 @@ mod tests {
 
     #[test]
     fn backend_from_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/x.db").ok(),
-            Some(Backend::Sqlite)
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
-        assert!(
-            matches!(Backend::from_url("mysql://h/db"), Err(DbError::UnsupportedScheme(s)) if s == "mysql")
-        );
+        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("postgresql://u@h/db").ok(), Some(Backend::Postgres));
+        assert!(matches!(Backend::from_url("mysql://h/db"), Err(DbError::UnsupportedScheme(s)) if s == "mysql"));
     }
 
     #[test]
@@ -165,9 +147,6 @@ mod tests {
         assert!(prepared.ends_with("a.db?mode=rwc"));
         assert!(dir.exists());
         let _ = std::fs::remove_dir_all(dir);
-        assert_eq!(
-            prepare_sqlite_url("sqlite::memory:").expect("mem"),
-            "sqlite://:memory:?mode=rwc"
-        );
+        assert_eq!(prepare_sqlite_url("sqlite::memory:").expect("mem"), "sqlite://:memory:?mode=rwc");
     }
 }

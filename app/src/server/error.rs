@@ -7,10 +7,7 @@ pub enum ServiceError {
     #[error("{0}")]
     Conflict(String),
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("internal error")]
@@ -19,10 +16,7 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
-            message: message.into(),
-        }
+        Self::Invalid { field, message: message.into() }
     }
 }
 

@@ -15,13 +15,7 @@ pub fn publisher_account(publisher_id: &str) -> String {
 
 /// Posts `delta` to `account` once per `source_ref`. Returns false when that reference was
 /// already posted (the unique constraint makes a second posting impossible, even concurrently).
-pub async fn post(
-    conn: &mut AnyConnection,
-    account: &str,
-    delta: i64,
-    reason: &str,
-    source_ref: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn post(conn: &mut AnyConnection, account: &str, delta: i64, reason: &str, source_ref: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let inserted = sqlx::query(
         "INSERT INTO ledger_entries (account, delta, reason, source_ref, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -51,10 +45,7 @@ pub async fn post(
 
 /// The cached balance of `account` (0 when it has no entries).
 pub async fn balance(conn: &mut AnyConnection, account: &str) -> Result<i64, sqlx::Error> {
-    let row: Option<(i64,)> = sqlx::query_as("SELECT balance FROM balances WHERE account = $1")
-        .bind(account)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<(i64,)> = sqlx::query_as("SELECT balance FROM balances WHERE account = $1").bind(account).fetch_optional(conn).await?;
     Ok(row.map(|r| r.0).unwrap_or(0))
 }
 
@@ -68,14 +59,9 @@ pub struct Mismatch {
 
 /// Recomputes every balance from the entries and lists the accounts that disagree.
 pub async fn verify(conn: &mut AnyConnection) -> Result<(usize, Vec<Mismatch>), sqlx::Error> {
-    let sums: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT account, CAST(SUM(delta) AS BIGINT) FROM ledger_entries GROUP BY account",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let cached: Vec<(String, i64)> = sqlx::query_as("SELECT account, balance FROM balances")
-        .fetch_all(conn)
-        .await?;
+    let sums: Vec<(String, i64)> =
+        sqlx::query_as("SELECT account, CAST(SUM(delta) AS BIGINT) FROM ledger_entries GROUP BY account").fetch_all(&mut *conn).await?;
+    let cached: Vec<(String, i64)> = sqlx::query_as("SELECT account, balance FROM balances").fetch_all(conn).await?;
     let mut accounts: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for (account, sum) in sums {
         accounts.entry(account).or_default().1 = sum;
@@ -87,11 +73,7 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<(usize, Vec<Mismatch>), 
     let mismatches = accounts
         .into_iter()
         .filter(|(_, (cached, computed))| cached != computed)
-        .map(|(account, (cached, computed))| Mismatch {
-            account,
-            cached,
-            computed,
-        })
+        .map(|(account, (cached, computed))| Mismatch { account, cached, computed })
         .collect();
     Ok((checked, mismatches))
 }

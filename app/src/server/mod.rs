@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod conversions;
 pub mod db;
 pub mod error;
 pub mod ledger;
 pub mod networks;
+pub mod postback;
 pub mod publishers;
 pub mod secrets;
 pub mod session_store;

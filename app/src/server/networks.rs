@@ -26,11 +26,7 @@ fn parse_name(raw: &str) -> Result<String, ServiceError> {
     parse_label(raw, 100).map_err(|e| ServiceError::invalid("name", format!("name {e}")))
 }
 
-async fn insert_key(
-    conn: &mut AnyConnection,
-    network_id: &str,
-    now: i64,
-) -> Result<String, sqlx::Error> {
+async fn insert_key(conn: &mut AnyConnection, network_id: &str, now: i64) -> Result<String, sqlx::Error> {
     let key = secrets::generate("trk");
     sqlx::query("INSERT INTO network_keys (id, network_id, key_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(secrets::new_id("key"))
@@ -56,67 +52,39 @@ pub async fn create(db: &Db, actor: &Actor, name: &str) -> Result<CreatedNetwork
         .execute(&mut *tx)
         .await?;
     let key = insert_key(&mut tx, &id, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "network.create",
-        &id,
-        serde_json::json!({ "name": name }),
-    )
-    .await?;
-    let network = load(&mut tx, &id)
-        .await?
-        .ok_or(ServiceError::NotFound("network"))?;
+    audit::record(&mut tx, actor, "network.create", &id, serde_json::json!({ "name": name })).await?;
+    let network = load(&mut tx, &id).await?.ok_or(ServiceError::NotFound("network"))?;
     tx.commit().await?;
     Ok(CreatedNetwork { network, key })
 }
 
 async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM networks WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM networks WHERE id = $1").bind(id).fetch_optional(conn).await?;
     Ok(row.is_some())
 }
 
 /// Approves `rule` as a source for the network. Approving an approved address is a no-op.
-pub async fn add_ip(
-    db: &Db,
-    actor: &Actor,
-    network_id: &str,
-    rule: IpRule,
-) -> Result<(), ServiceError> {
+pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
     }
-    let added = sqlx::query("INSERT INTO network_ips (network_id, cidr, created_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, cidr) DO NOTHING")
-        .bind(network_id)
-        .bind(rule.to_string())
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+    let added =
+        sqlx::query("INSERT INTO network_ips (network_id, cidr, created_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, cidr) DO NOTHING")
+            .bind(network_id)
+            .bind(rule.to_string())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
     if added.rows_affected() == 1 {
-        audit::record(
-            &mut tx,
-            actor,
-            "network.ip.add",
-            network_id,
-            serde_json::json!({ "ip": rule.to_string() }),
-        )
-        .await?;
+        audit::record(&mut tx, actor, "network.ip.add", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// Withdraws an approval.
-pub async fn remove_ip(
-    db: &Db,
-    actor: &Actor,
-    network_id: &str,
-    rule: IpRule,
-) -> Result<(), ServiceError> {
+pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -129,30 +97,15 @@ pub async fn remove_ip(
     if removed.rows_affected() == 0 {
         return Err(ServiceError::NotFound("ip"));
     }
-    audit::record(
-        &mut tx,
-        actor,
-        "network.ip.remove",
-        network_id,
-        serde_json::json!({ "ip": rule.to_string() }),
-    )
-    .await?;
+    audit::record(&mut tx, actor, "network.ip.remove", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
-pub async fn rotate_key(
-    db: &Db,
-    actor: &Actor,
-    network_id: &str,
-    overlap_seconds: i64,
-) -> Result<String, ServiceError> {
+pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
     if !(0..=MAX_OVERLAP_SECONDS).contains(&overlap_seconds) {
-        return Err(ServiceError::invalid(
-            "overlap_seconds",
-            format!("overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}"),
-        ));
+        return Err(ServiceError::invalid("overlap_seconds", format!("overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}")));
     }
     let now = now_ms();
     let until = now + overlap_seconds * 1000;
@@ -168,23 +121,13 @@ pub async fn rotate_key(
     .execute(&mut *tx)
     .await?;
     let key = insert_key(&mut tx, network_id, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        "network.key.rotate",
-        network_id,
-        serde_json::json!({ "overlap_seconds": overlap_seconds }),
-    )
-    .await?;
+    audit::record(&mut tx, actor, "network.key.rotate", network_id, serde_json::json!({ "overlap_seconds": overlap_seconds })).await?;
     tx.commit().await?;
     Ok(key)
 }
 
 /// The network a presented key belongs to, if the key is valid now.
-pub async fn authenticate_key(
-    conn: &mut AnyConnection,
-    presented: &str,
-) -> Result<Option<String>, sqlx::Error> {
+pub async fn authenticate_key(conn: &mut AnyConnection, presented: &str) -> Result<Option<String>, sqlx::Error> {
     if presented.is_empty() || presented.len() > 256 {
         return Ok(None);
     }
@@ -197,33 +140,27 @@ pub async fn authenticate_key(
     .bind(now_ms())
     .fetch_optional(conn)
     .await?;
-    Ok(row
-        .filter(|(_, stored)| secrets::ct_eq(stored, &presented_hash))
-        .map(|(id, _)| id))
+    Ok(row.filter(|(_, stored)| secrets::ct_eq(stored, &presented_hash)).map(|(id, _)| id))
 }
 
 type KeyRow = (String, String, i64, Option<i64>, Option<i64>);
 
 async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, sqlx::Error> {
     let row: Option<(String, String, i64, i64)> =
-        sqlx::query_as("SELECT id, name, active, created_at FROM networks WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+        sqlx::query_as("SELECT id, name, active, created_at FROM networks WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     let Some((id, name, active, created_at)) = row else {
         return Ok(None);
     };
-    let ips: Vec<(String,)> = sqlx::query_as(
-        "SELECT cidr FROM network_ips WHERE network_id = $1 ORDER BY created_at, cidr",
+    let ips: Vec<(String,)> = sqlx::query_as("SELECT cidr FROM network_ips WHERE network_id = $1 ORDER BY created_at, cidr")
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let keys: Vec<KeyRow> = sqlx::query_as(
+        "SELECT id, hint, created_at, valid_until, revoked_at FROM network_keys WHERE network_id = $1 ORDER BY created_at DESC",
     )
     .bind(&id)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    let keys: Vec<KeyRow> =
-        sqlx::query_as("SELECT id, hint, created_at, valid_until, revoked_at FROM network_keys WHERE network_id = $1 ORDER BY created_at DESC")
-            .bind(&id)
-            .fetch_all(conn)
-            .await?;
     Ok(Some(Network {
         id,
         name,
@@ -232,32 +169,19 @@ async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, sql
         ips: ips.into_iter().map(|r| r.0).collect(),
         keys: keys
             .into_iter()
-            .map(
-                |(id, hint, created_at, valid_until, revoked_at)| NetworkKeyInfo {
-                    id,
-                    hint,
-                    created_at,
-                    valid_until,
-                    revoked_at,
-                },
-            )
+            .map(|(id, hint, created_at, valid_until, revoked_at)| NetworkKeyInfo { id, hint, created_at, valid_until, revoked_at })
             .collect(),
     }))
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Network, ServiceError> {
-    load(&mut *db.pool().acquire().await?, id)
-        .await?
-        .ok_or(ServiceError::NotFound("network"))
+    load(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("network"))
 }
 
 /// All networks, newest first.
 pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
-    let ids: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM networks ORDER BY created_at DESC, id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM networks ORDER BY created_at DESC, id").fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(ids.len());
     for (id,) in ids {
         if let Some(network) = load(&mut conn, &id).await? {
@@ -268,8 +192,13 @@ pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
 }
 
 pub async fn count(db: &Db) -> Result<i64, ServiceError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM networks")
-        .fetch_one(db.pool())
-        .await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM networks").fetch_one(db.pool()).await?;
     Ok(n)
+}
+
+/// The network's approved source addresses.
+pub async fn approved_ips(conn: &mut AnyConnection, network_id: &str) -> Result<Vec<IpRule>, sqlx::Error> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT cidr FROM network_ips WHERE network_id = $1").bind(network_id).fetch_all(conn).await?;
+    Ok(rows.into_iter().filter_map(|(cidr,)| IpRule::parse(&cidr).ok()).collect())
 }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use crate::domain::quality::Thresholds;
 use crate::domain::IpRule;
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct Settings {
     pub login_lockout_seconds: u64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Quality-check thresholds.
+    pub thresholds: Thresholds,
 }
 
 impl Settings {
@@ -45,6 +48,7 @@ impl Settings {
             login_max_failures: 5,
             login_lockout_seconds: 900,
             max_body_bytes: 64 * 1024,
+            thresholds: Thresholds::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::auth::LoginThrottle;
 use super::db::Db;
+use super::postback::{EventBus, PostbackWriter};
 use super::settings::Settings;
 
 #[derive(Clone, FromRef)]
@@ -15,4 +16,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
+    /// The group-commit writer for postbacks.
+    pub postbacks: PostbackWriter,
+    /// New and changed conversions, for the live feed.
+    pub events: EventBus,
 }

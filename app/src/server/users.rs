@@ -23,52 +23,27 @@ type UserRow = (String, String, String, Option<String>, i64, String);
 
 fn to_user(row: UserRow) -> Option<(User, String)> {
     let (id, email, role, publisher_id, active, hash) = row;
-    Some((
-        User {
-            id,
-            email,
-            role: Role::parse(&role)?,
-            publisher_id,
-            active: active == 1,
-        },
-        hash,
-    ))
+    Some((User { id, email, role: Role::parse(&role)?, publisher_id, active: active == 1 }, hash))
 }
 
 const SELECT: &str = "SELECT id, email, role, publisher_id, active, password_hash FROM users";
 
 pub async fn find_by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.and_then(to_user).map(|(u, _)| u))
 }
 
-async fn find_with_hash(
-    conn: &mut AnyConnection,
-    email: &Email,
-) -> Result<Option<(User, String)>, sqlx::Error> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await?;
+async fn find_with_hash(conn: &mut AnyConnection, email: &Email) -> Result<Option<(User, String)>, sqlx::Error> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE email = $1")).bind(email.as_str()).fetch_optional(conn).await?;
     Ok(row.and_then(to_user))
 }
 
-pub async fn find_by_email(
-    conn: &mut AnyConnection,
-    email: &Email,
-) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<User>, sqlx::Error> {
     Ok(find_with_hash(conn, email).await?.map(|(u, _)| u))
 }
 
 /// Checks credentials. Unknown emails still cost one argon2 verification (no timing oracle).
-pub async fn authenticate(
-    db: &Db,
-    email: &str,
-    password: &str,
-) -> Result<Option<User>, ServiceError> {
+pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Option<User>, ServiceError> {
     let found = match Email::parse(email) {
         Ok(email) => find_with_hash(&mut *db.pool().acquire().await?, &email).await?,
         Err(_) => None,
@@ -106,21 +81,11 @@ pub async fn create(
     .execute(&mut *tx)
     .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ServiceError::Conflict(format!(
-                "an account with email {email} already exists"
-            )))
-        }
+        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("an account with email {email} already exists"))),
         other => other?,
     };
     let details = serde_json::json!({ "email": email.as_str(), "role": role.as_str(), "publisher_id": publisher_id });
     audit::record(&mut tx, actor, "user.create", &id, details).await?;
     tx.commit().await?;
-    Ok(User {
-        id,
-        email: email.to_string(),
-        role,
-        publisher_id: publisher_id.map(str::to_owned),
-        active: true,
-    })
+    Ok(User { id, email: email.to_string(), role, publisher_id: publisher_id.map(str::to_owned), active: true })
 }

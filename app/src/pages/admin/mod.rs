@@ -70,7 +70,8 @@ fn Overview() -> impl IntoView {
         <p class="muted" data-testid="refresh-count">
             {move || match refreshes.get() {
                 0 => "Figures as of page load.".to_string(),
-                n => format!("Refreshed {n} time(s) without reloading."),
+                1 => "Refreshed 1 time without reloading.".to_string(),
+                n => format!("Refreshed {n} times without reloading."),
             }}
         </p>
         <Transition fallback=|| view! { <p class="loading">"Loading figures…"</p> }>

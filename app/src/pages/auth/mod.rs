@@ -10,13 +10,7 @@ use crate::components::LiveBadge;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let error = move || {
-        login
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|err| error_message(&err))
-    };
+    let error = move || login.value().get().and_then(|result| result.err()).map(|err| error_message(&err));
     view! {
         <Title text="Sign in · TapRain" />
         <main class="centered">

@@ -23,19 +23,9 @@ pub struct AuthSession(pub Session);
 
 impl AuthSession {
     /// Signs `user` in on a fresh session id (prevents session fixation).
-    pub async fn sign_in(
-        &self,
-        user_id: &str,
-        role: Role,
-        publisher_id: Option<String>,
-    ) -> Result<(), tower_sessions::session::Error> {
+    pub async fn sign_in(&self, user_id: &str, role: Role, publisher_id: Option<String>) -> Result<(), tower_sessions::session::Error> {
         self.0.cycle_id().await?;
-        let user = SessionUser {
-            user_id: user_id.to_owned(),
-            role,
-            publisher_id,
-            signed_in_at: now_ms(),
-        };
+        let user = SessionUser { user_id: user_id.to_owned(), role, publisher_id, signed_in_at: now_ms() };
         self.0.insert(USER_KEY, user).await
     }
 

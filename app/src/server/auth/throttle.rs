@@ -14,11 +14,7 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self {
-            max_failures: max_failures.max(1),
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Self { max_failures: max_failures.max(1), window, failures: Mutex::new(HashMap::new()) }
     }
 
     /// `Err(retry_after)` when any of `keys` is locked out at `now`.
@@ -69,9 +65,7 @@ mod tests {
             assert!(throttle.check(&keys, t0).is_ok());
             throttle.record_failure(&keys, t0);
         }
-        let wait = throttle
-            .check(&keys, t0 + Duration::from_secs(10))
-            .expect_err("locked");
+        let wait = throttle.check(&keys, t0 + Duration::from_secs(10)).expect_err("locked");
         assert_eq!(wait, Duration::from_secs(50));
         // Another address for the same email is locked too; an unrelated one is not.
         assert!(throttle.check(&["email:a@b.co".into()], t0).is_err());

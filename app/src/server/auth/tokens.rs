@@ -15,23 +15,18 @@ pub struct TokenOwner {
 /// Creates a token for `user_id` and returns its plaintext (shown once).
 pub async fn create(conn: &mut AnyConnection, user_id: &str) -> Result<String, sqlx::Error> {
     let token = secrets::generate("tra");
-    sqlx::query(
-        "INSERT INTO admin_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(secrets::new_id("tok"))
-    .bind(user_id)
-    .bind(secrets::hash(&token))
-    .bind(now_ms())
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO admin_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(secrets::new_id("tok"))
+        .bind(user_id)
+        .bind(secrets::hash(&token))
+        .bind(now_ms())
+        .execute(conn)
+        .await?;
     Ok(token)
 }
 
 /// Resolves a presented token to an active admin, if it is valid.
-pub async fn authenticate(
-    conn: &mut AnyConnection,
-    presented: &str,
-) -> Result<Option<TokenOwner>, sqlx::Error> {
+pub async fn authenticate(conn: &mut AnyConnection, presented: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
     if presented.len() > 256 {
         return Ok(None);
     }
@@ -43,7 +38,5 @@ pub async fn authenticate(
     .bind(&presented_hash)
     .fetch_optional(conn)
     .await?;
-    Ok(row
-        .filter(|(_, _, stored)| secrets::ct_eq(stored, &presented_hash))
-        .map(|(token_id, user_id, _)| TokenOwner { token_id, user_id }))
+    Ok(row.filter(|(_, _, stored)| secrets::ct_eq(stored, &presented_hash)).map(|(token_id, user_id, _)| TokenOwner { token_id, user_id }))
 }

@@ -1,0 +1,144 @@
+//! Conversions: reading them, and the state changes that move money (credit, reversal), each
+//! posting to the ledger once per conversion through the entries' unique `source_ref`.
+
+use sqlx::AnyConnection;
+
+use super::clock::now_ms;
+use super::ledger;
+use crate::domain::catalog::{Conversion, ConversionState};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    source: String,
+    network_id: Option<String>,
+    publisher_id: Option<String>,
+    state: String,
+    amount_cents: i64,
+    status_raw: Option<String>,
+    reasons: String,
+    lead_id: Option<String>,
+    click_id: Option<String>,
+    offer_id: Option<String>,
+    offer_name: Option<String>,
+    country_code: Option<String>,
+    end_user_ip: Option<String>,
+    s2: Option<String>,
+    event_at: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+pub(crate) const COLUMNS: &str = "id, source, network_id, publisher_id, state, amount_cents, status_raw, reasons, lead_id, click_id, \
+     offer_id, offer_name, country_code, end_user_ip, s2, event_at, created_at, updated_at";
+
+fn to_conversion(row: Row) -> Conversion {
+    Conversion {
+        id: row.id,
+        source: row.source,
+        network_id: row.network_id,
+        publisher_id: row.publisher_id,
+        state: ConversionState::parse(&row.state).unwrap_or(ConversionState::Pending),
+        amount_cents: row.amount_cents,
+        status: row.status_raw,
+        reasons: row.reasons.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
+        lead_id: row.lead_id,
+        click_id: row.click_id,
+        offer_id: row.offer_id,
+        offer_name: row.offer_name,
+        country_code: row.country_code,
+        ip: row.end_user_ip,
+        s2: row.s2,
+        event_at: row.event_at,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Conversion>, sqlx::Error> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM conversions WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(to_conversion))
+}
+
+/// The conversion sharing `(source, scope, dedup_key)`, if any.
+pub async fn find_by_key(conn: &mut AnyConnection, source: &str, scope: &str, dedup_key: &str) -> Result<Option<Conversion>, sqlx::Error> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key = $3"))
+            .bind(source)
+            .bind(scope)
+            .bind(dedup_key)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(to_conversion))
+}
+
+/// Filters for listings; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub state: Option<ConversionState>,
+    pub network_id: Option<String>,
+    pub publisher_id: Option<String>,
+    pub source: Option<String>,
+    pub limit: i64,
+}
+
+/// Conversions matching `filter`, newest first.
+pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Conversion>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM conversions WHERE ($1 = '' OR state = $1) AND ($2 = '' OR network_id = $2) \
+         AND ($3 = '' OR publisher_id = $3) AND ($4 = '' OR source = $4) ORDER BY created_at DESC, id DESC LIMIT $5"
+    ))
+    .bind(filter.state.map(ConversionState::as_str).unwrap_or(""))
+    .bind(filter.network_id.as_deref().unwrap_or(""))
+    .bind(filter.publisher_id.as_deref().unwrap_or(""))
+    .bind(filter.source.as_deref().unwrap_or(""))
+    .bind(filter.limit.clamp(1, 1000))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(to_conversion).collect())
+}
+
+/// Moves `id` from `from` to `to` (compare-and-set); false when it was not in `from`.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: ConversionState,
+    to: ConversionState,
+    reasons: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE conversions SET state = $1, reasons = COALESCE($2, reasons), updated_at = $3 WHERE id = $4 AND state = $5")
+            .bind(to.as_str())
+            .bind(reasons)
+            .bind(now_ms())
+            .bind(id)
+            .bind(from.as_str())
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Credits the conversion's amount to its publisher (once).
+pub async fn post_credit(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
+    let Some(publisher) = conversion.publisher_id.as_deref() else { return Ok(false) };
+    let reason = format!("{} conversion credited", conversion.source);
+    ledger::post(conn, &ledger::publisher_account(publisher), conversion.amount_cents, &reason, &format!("{}:credit", conversion.id)).await
+}
+
+/// Compensates the conversion's credit (once), as a new negative entry.
+pub async fn post_reversal(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
+    let Some(publisher) = conversion.publisher_id.as_deref() else { return Ok(false) };
+    let credited: Option<(i64,)> = sqlx::query_as("SELECT delta FROM ledger_entries WHERE source_ref = $1")
+        .bind(format!("{}:credit", conversion.id))
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((amount,)) = credited else { return Ok(false) };
+    let reason = format!("{} conversion reversed", conversion.source);
+    ledger::post(conn, &ledger::publisher_account(publisher), -amount, &reason, &format!("{}:reversal", conversion.id)).await
+}
+
+/// Counts of conversions per state (for the dashboard).
+pub async fn count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT state, COUNT(*) FROM conversions GROUP BY state").fetch_all(conn).await
+}

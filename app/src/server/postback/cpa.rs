@@ -1,0 +1,179 @@
+//! The CPA postback pipeline (seed 000, SPEC A): HTTPS → key → source IP → fields → publisher
+//! → record. Every call is logged (without the key); accepted ones go to the group-commit writer.
+
+use std::time::Instant;
+
+use super::cpa_record::Recorded;
+use super::log::NewLogEntry;
+use super::writer::{Job, PostbackWriter};
+use crate::domain::client_addr::ClientAddr;
+use crate::domain::cpa::CpaPostback;
+use crate::server::clock::now_ms;
+use crate::server::db::Db;
+use crate::server::{networks, publishers};
+
+/// The contract's answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CpaAnswer {
+    Ok,
+    HttpsRequired,
+    Unauthorized,
+    Forbidden,
+    BadRequest(String),
+    PublisherNotFound,
+    Internal,
+}
+
+impl CpaAnswer {
+    pub fn status(&self) -> u16 {
+        match self {
+            CpaAnswer::Ok => 200,
+            CpaAnswer::HttpsRequired | CpaAnswer::Forbidden => 403,
+            CpaAnswer::Unauthorized => 401,
+            CpaAnswer::BadRequest(_) => 400,
+            CpaAnswer::PublisherNotFound => 404,
+            CpaAnswer::Internal => 500,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            CpaAnswer::Ok => "ok".into(),
+            CpaAnswer::HttpsRequired => "HTTPS required".into(),
+            CpaAnswer::Unauthorized => "Unauthorized".into(),
+            CpaAnswer::Forbidden => "Forbidden".into(),
+            CpaAnswer::BadRequest(message) => message.clone(),
+            CpaAnswer::PublisherNotFound => "Publisher not found".into(),
+            CpaAnswer::Internal => "Internal Server Error".into(),
+        }
+    }
+
+    fn outcome(&self) -> &'static str {
+        match self {
+            CpaAnswer::Ok => "ok",
+            CpaAnswer::HttpsRequired => "https_required",
+            CpaAnswer::Unauthorized => "unauthorized",
+            CpaAnswer::Forbidden => "forbidden",
+            CpaAnswer::BadRequest(_) => "bad_request",
+            CpaAnswer::PublisherNotFound => "not_found",
+            CpaAnswer::Internal => "error",
+        }
+    }
+}
+
+/// What the pipeline needs from the application.
+pub struct CpaContext<'a> {
+    pub db: &'a Db,
+    pub writer: &'a PostbackWriter,
+    pub require_https: bool,
+}
+
+/// A refused call: the answer, the network when the key was good, a source IP to queue.
+struct Refusal {
+    answer: CpaAnswer,
+    network_id: Option<String>,
+    refused_ip: bool,
+}
+
+impl From<CpaAnswer> for Refusal {
+    fn from(answer: CpaAnswer) -> Self {
+        Self { answer, network_id: None, refused_ip: false }
+    }
+}
+
+pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) -> CpaAnswer {
+    let started = Instant::now();
+    let received_at = now_ms();
+    let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let mut log = NewLogEntry {
+        received_at,
+        source: "cpa",
+        network_id: None,
+        source_ip: client.ip.to_string(),
+        outcome: "",
+        http_status: 0,
+        reason: String::new(),
+        latency_us: 0,
+        params: params_for_log(&params),
+    };
+    let decided = decide(ctx, client, &params).await;
+    log.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+    match decided {
+        Ok((network_id, postback)) => {
+            log.network_id = Some(network_id.clone());
+            log.http_status = 200;
+            match ctx.writer.submit(Job::Cpa { network_id, postback, log }).await {
+                Ok(Some(Recorded::Created(_) | Recorded::Updated(_) | Recorded::Duplicate(_))) | Ok(None) => CpaAnswer::Ok,
+                Err(_) => CpaAnswer::Internal,
+            }
+        }
+        Err(refusal) => {
+            log.network_id = refusal.network_id.clone();
+            log.http_status = refusal.answer.status();
+            log.outcome = refusal.answer.outcome();
+            log.reason = refusal.answer.message();
+            let refused_ip = refusal.refused_ip.then(|| (refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
+            if let Err(err) = ctx.writer.submit(Job::Refused { log, refused_ip }).await {
+                tracing::warn!(error = %err, "a refused postback could not be logged");
+            }
+            refusal.answer
+        }
+    }
+}
+
+async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, String)]) -> Result<(String, CpaPostback), Refusal> {
+    if ctx.require_https && !client.https {
+        return Err(CpaAnswer::HttpsRequired.into());
+    }
+    let internal = |err: sqlx::Error| {
+        tracing::error!(error = %err, "CPA postback lookup failed");
+        Refusal::from(CpaAnswer::Internal)
+    };
+    let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
+    let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
+    let network_id =
+        networks::authenticate_key(&mut conn, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
+    let approved = networks::approved_ips(&mut conn, &network_id).await.map_err(internal)?;
+    if !approved.iter().any(|rule| rule.contains(client.ip)) {
+        return Err(Refusal { answer: CpaAnswer::Forbidden, network_id: Some(network_id), refused_ip: true });
+    }
+    let with_network = |answer: CpaAnswer| Refusal { answer, network_id: Some(network_id.clone()), refused_ip: false };
+    let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string())))?;
+    if !publishers::exists(&mut conn, &postback.external_identifier).await.map_err(internal)? {
+        return Err(with_network(CpaAnswer::PublisherNotFound));
+    }
+    Ok((network_id, postback))
+}
+
+/// The parameters as logged: first value of each name, `key` removed, values capped.
+fn params_for_log(params: &[(String, String)]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (name, value) in params.iter().filter(|(k, _)| k != "key").take(32) {
+        let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+        let value: String = value.chars().filter(|c| !c.is_control()).take(512).collect();
+        map.entry(name).or_insert(serde_json::Value::String(value));
+    }
+    serde_json::Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_never_reaches_the_log() {
+        let params = vec![("key".to_string(), "trk_secret".to_string()), ("amount".into(), "350".into()), ("amount".into(), "1".into())];
+        let logged = params_for_log(&params);
+        assert_eq!(logged, serde_json::json!({ "amount": "350" }));
+        assert!(!logged.to_string().contains("trk_secret"));
+    }
+
+    #[test]
+    fn answers_follow_the_contract() {
+        assert_eq!((CpaAnswer::Ok.status(), CpaAnswer::Ok.message().as_str()), (200, "ok"));
+        assert_eq!((CpaAnswer::Unauthorized.status(), CpaAnswer::Unauthorized.message().as_str()), (401, "Unauthorized"));
+        assert_eq!((CpaAnswer::Forbidden.status(), CpaAnswer::Forbidden.message().as_str()), (403, "Forbidden"));
+        assert_eq!(CpaAnswer::PublisherNotFound.status(), 404);
+        assert_eq!(CpaAnswer::Internal.message(), "Internal Server Error");
+    }
+}

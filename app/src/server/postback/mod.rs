@@ -1,0 +1,12 @@
+//! Inbound postbacks: the shared pipeline pieces (log, events, group-commit writer) and one
+//! module per contract.
+
+pub mod cpa;
+pub mod cpa_record;
+pub mod events;
+pub mod log;
+pub mod quality;
+pub mod writer;
+
+pub use events::{ConversionEvent, EventBus};
+pub use writer::PostbackWriter;

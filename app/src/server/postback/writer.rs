@@ -1,0 +1,124 @@
+//! Group commit: one task owns postback writes. It takes every job waiting in its queue, runs
+//! each inside its own savepoint of one transaction, commits once, and only then answers — so
+//! a 200 always means committed (SQLite `synchronous=FULL`), at the cost of one fsync per batch
+//! instead of one per postback. A job that fails rolls back to its savepoint alone.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::cpa_record::{self, Recorded};
+use super::events::EventBus;
+use super::log::{self, NewLogEntry};
+use crate::domain::cpa::CpaPostback;
+use crate::domain::quality::Thresholds;
+use crate::server::db::Db;
+
+/// Most jobs committed together.
+const MAX_BATCH: usize = 512;
+
+/// Something to write.
+#[derive(Debug)]
+pub enum Job {
+    /// An accepted CPA postback and its log entry.
+    Cpa { network_id: String, postback: CpaPostback, log: NewLogEntry },
+    /// A refused call: its log entry, and the refused source IP to remember for `network_id`.
+    Refused { log: NewLogEntry, refused_ip: Option<(String, String)> },
+}
+
+/// The job could not be committed; the caller answers 500 and the network retries.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the postback could not be stored")]
+pub struct WriteFailed;
+
+type Envelope = (Job, oneshot::Sender<Result<Option<Recorded>, WriteFailed>>);
+
+#[derive(Clone, Debug)]
+pub struct PostbackWriter {
+    sender: mpsc::Sender<Envelope>,
+}
+
+impl PostbackWriter {
+    /// Starts the writer task.
+    pub fn spawn(db: Db, thresholds: Thresholds, events: EventBus) -> Self {
+        let (sender, receiver) = mpsc::channel(16_384);
+        tokio::spawn(run(db, thresholds, events, receiver));
+        Self { sender }
+    }
+
+    /// Queues `job` and waits until it is committed.
+    pub async fn submit(&self, job: Job) -> Result<Option<Recorded>, WriteFailed> {
+        let (reply, answer) = oneshot::channel();
+        self.sender.send((job, reply)).await.map_err(|_| WriteFailed)?;
+        answer.await.map_err(|_| WriteFailed)?
+    }
+}
+
+async fn run(db: Db, thresholds: Thresholds, events: EventBus, mut receiver: mpsc::Receiver<Envelope>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        write_batch(&db, &thresholds, &events, std::mem::take(&mut batch)).await;
+    }
+}
+
+async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch: Vec<Envelope>) {
+    let mut tx = match db.pool().begin().await {
+        Ok(tx) => tx,
+        Err(err) => {
+            tracing::error!(error = %err, "postback batch could not begin");
+            batch.into_iter().for_each(|(_, reply)| drop(reply.send(Err(WriteFailed))));
+            return;
+        }
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for (job, reply) in batch {
+        let result = match sqlx::Connection::begin(&mut *tx).await {
+            Ok(mut savepoint) => match apply(&mut savepoint, thresholds, &job).await {
+                Ok(recorded) => savepoint.commit().await.map(|_| recorded),
+                Err(err) => {
+                    let _ = savepoint.rollback().await;
+                    Err(err)
+                }
+            },
+            Err(err) => Err(err),
+        };
+        if let Err(err) = &result {
+            tracing::error!(error = %err, "postback job failed");
+        }
+        results.push((reply, result.map_err(|_| WriteFailed)));
+    }
+    let committed = tx.commit().await;
+    if let Err(err) = &committed {
+        tracing::error!(error = %err, "postback batch commit failed");
+    }
+    for (reply, result) in results {
+        let result = if committed.is_ok() { result } else { Err(WriteFailed) };
+        if let Ok(Some(Recorded::Created(c))) = &result {
+            events.publish("created", c.clone());
+        }
+        if let Ok(Some(Recorded::Updated(c))) = &result {
+            events.publish("updated", c.clone());
+        }
+        let _ = reply.send(result);
+    }
+}
+
+async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Job) -> Result<Option<Recorded>, sqlx::Error> {
+    match job {
+        Job::Cpa { network_id, postback, log } => {
+            let recorded = cpa_record::record(conn, network_id, postback, thresholds).await?;
+            let mut log = log.clone();
+            log.outcome = recorded.outcome();
+            if let Recorded::Created(c) | Recorded::Updated(c) = &recorded {
+                log.reason = c.reasons.join(",");
+            }
+            log::insert(conn, &log, recorded.conversion_id()).await?;
+            Ok(Some(recorded))
+        }
+        Job::Refused { log, refused_ip } => {
+            log::insert(conn, log, None).await?;
+            if let Some((network_id, ip)) = refused_ip {
+                log::remember_refused_ip(conn, network_id, ip).await?;
+            }
+            Ok(None)
+        }
+    }
+}
