@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod conversions;
 pub mod error;
+pub mod events;
 pub mod json;
 pub mod networks;
 pub mod openapi;
@@ -25,6 +27,15 @@ pub fn router() -> Router<AppState> {
         .route("/publishers", post(publishers::create).get(publishers::list))
         .route("/publishers/{id}", get(publishers::get))
         .route("/publishers/{id}/users", post(publishers::create_login))
+        .route("/networks/{id}/refused-ips", get(networks::refused_ips))
+        .route("/networks/{id}/refused-ips/{ip}/approve", post(networks::approve_refused_ip))
+        .route("/conversions", get(conversions::list))
+        .route("/conversions/{id}", get(conversions::get))
+        .route("/conversions/{id}/approve", post(conversions::approve))
+        .route("/conversions/{id}/reject", post(conversions::reject))
+        .route("/conversions/{id}/reverse", post(conversions::reverse))
+        .route("/postback-log", get(conversions::postback_log))
+        .route("/events", get(events::stream))
         .route("/audit", get(audit::list))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

@@ -117,3 +117,33 @@ pub async fn rotate_key(
     let key = networks::rotate_key(&state.db, &caller.actor, &id, body.overlap_seconds).await?;
     Ok((StatusCode::CREATED, Json(RotatedKey { key })))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedIpList {
+    pub items: Vec<app::domain::catalog::RefusedIp>,
+}
+
+#[utoipa::path(get, path = "/api/admin/networks/{id}/refused-ips", tag = "networks", params(("id" = String, Path)),
+    responses((status = 200, body = RefusedIpList), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn refused_ips(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Path(id): Path<String>,
+) -> Result<Json<RefusedIpList>, ApiError> {
+    networks::get(&state.db, &id).await?;
+    let items = app::server::postback::log::refused_ips(&mut *state.db.pool().acquire().await?, &id).await?;
+    Ok(Json(RefusedIpList { items }))
+}
+
+#[utoipa::path(post, path = "/api/admin/networks/{id}/refused-ips/{ip}/approve", tag = "networks",
+    params(("id" = String, Path), ("ip" = String, Path)),
+    responses((status = 201, body = ApprovedIp), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn approve_refused_ip(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((id, ip)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
+    let rule = parse_ip(&ip)?;
+    networks::approve_refused_ip(&state.db, &caller.actor, &id, rule).await?;
+    Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
+}

@@ -4,17 +4,18 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, networks, publishers};
+use super::{audit, conversions, events, networks, publishers};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "TapRain admin API", description = "Automation for everything an admin does in the dashboard. Errors are {\"message\": …}."),
     paths(
-        networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key,
+        networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip,
+        conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
         publishers::create, publishers::list, publishers::get, publishers::create_login,
         audit::list,
     ),
-    components(schemas(app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -133,19 +133,22 @@ pub async fn expect_error(response: Response, status: u16) -> String {
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::on_both_backends!($name, settings(|_s| {}), |$app| $body);
+    };
+    ($name:ident, settings($tweak:expr), |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let $app = $crate::helpers::try_spawn($crate::helpers::Backend::Sqlite, |_| {}).await.expect("sqlite app");
+                let $app = $crate::helpers::try_spawn($crate::helpers::Backend::Sqlite, $tweak).await.expect("sqlite app");
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let Some($app) = $crate::helpers::try_spawn($crate::helpers::Backend::Postgres, |_| {}).await else {
+                let Some($app) = $crate::helpers::try_spawn($crate::helpers::Backend::Postgres, $tweak).await else {
                     eprintln!("TAPRAIN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
                     return;
                 };
@@ -153,4 +156,48 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// The seed's publisher id and example postback (without the key).
+pub const SEED_PUBLISHER: &str = "6422f1b3e8a0000012345678";
+pub const SEED_QUERY: &str = "external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Shein+Shopping+App&country_code=US&ip=203.0.113.45&status=1&lead_id=abc123";
+
+/// A network whose key is returned and which may post from 127.0.0.1, and the seed's publisher.
+pub struct CpaSetup {
+    pub network_id: String,
+    pub key: String,
+}
+
+impl TestApp {
+    pub async fn setup_cpa(&self) -> CpaSetup {
+        let (network_id, key) = self.create_network("Seed Network").await;
+        let approved = self.post_json(&format!("/api/admin/networks/{network_id}/ips"), serde_json::json!({ "ip": "127.0.0.1" })).await;
+        assert_eq!(approved.status(), 201);
+        let publisher =
+            self.post_json("/api/admin/publishers", serde_json::json!({ "name": "Seed Publisher", "id": SEED_PUBLISHER })).await;
+        assert_eq!(publisher.status(), 201);
+        CpaSetup { network_id, key }
+    }
+
+    /// `GET /api/postback/cpa?key=<key>&<query>` from 127.0.0.1.
+    pub async fn cpa(&self, key: &str, query: &str) -> Response {
+        self.client.get(self.url(&format!("/api/postback/cpa?key={key}&{query}"))).send().await.expect("postback")
+    }
+
+    pub async fn balance(&self, publisher: &str) -> i64 {
+        let body: Value = self.get(&format!("/api/admin/publishers/{publisher}")).await.json().await.expect("json");
+        body["balance_cents"].as_i64().expect("balance")
+    }
+
+    pub async fn conversions(&self, query: &str) -> Vec<Value> {
+        let body: Value = self.get(&format!("/api/admin/conversions?{query}")).await.json().await.expect("json");
+        body["items"].as_array().expect("items").clone()
+    }
+}
+
+/// Asserts a CPA answer: status and `{"message": message}`.
+pub async fn expect_cpa(response: Response, status: u16, message: &str) {
+    assert_eq!(response.status().as_u16(), status);
+    let body: Value = response.json().await.expect("json body");
+    assert_eq!(body, serde_json::json!({ "message": message }));
 }

@@ -202,3 +202,16 @@ pub async fn approved_ips(conn: &mut AnyConnection, network_id: &str) -> Result<
         sqlx::query_as("SELECT cidr FROM network_ips WHERE network_id = $1").bind(network_id).fetch_all(conn).await?;
     Ok(rows.into_iter().filter_map(|(cidr,)| IpRule::parse(&cidr).ok()).collect())
 }
+
+/// Approves a queued refused address in one step: it joins the approved list and leaves the queue.
+pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let queued = super::postback::log::refused_ips(&mut conn, network_id).await?;
+    if !queued.iter().any(|r| r.ip == rule.to_string()) {
+        return Err(ServiceError::NotFound("refused ip"));
+    }
+    drop(conn);
+    add_ip(db, actor, network_id, rule).await?;
+    super::postback::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
+    Ok(())
+}

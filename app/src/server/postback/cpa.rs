@@ -3,7 +3,6 @@
 
 use std::time::Instant;
 
-use super::cpa_record::Recorded;
 use super::log::NewLogEntry;
 use super::writer::{Job, PostbackWriter};
 use crate::domain::client_addr::ClientAddr;
@@ -103,7 +102,7 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
             log.network_id = Some(network_id.clone());
             log.http_status = 200;
             match ctx.writer.submit(Job::Cpa { network_id, postback, log }).await {
-                Ok(Some(Recorded::Created(_) | Recorded::Updated(_) | Recorded::Duplicate(_))) | Ok(None) => CpaAnswer::Ok,
+                Ok(_) => CpaAnswer::Ok,
                 Err(_) => CpaAnswer::Internal,
             }
         }

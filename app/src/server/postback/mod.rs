@@ -6,6 +6,7 @@ pub mod cpa_record;
 pub mod events;
 pub mod log;
 pub mod quality;
+pub mod review;
 pub mod writer;
 
 pub use events::{ConversionEvent, EventBus};

@@ -8,8 +8,11 @@ use tokio::sync::{mpsc, oneshot};
 use super::cpa_record::{self, Recorded};
 use super::events::EventBus;
 use super::log::{self, NewLogEntry};
+use super::review::{self, ReviewAction, ReviewRefusal};
+use crate::domain::catalog::Conversion;
 use crate::domain::cpa::CpaPostback;
 use crate::domain::quality::Thresholds;
+use crate::server::audit::Actor;
 use crate::server::db::Db;
 
 /// Most jobs committed together.
@@ -22,6 +25,16 @@ pub enum Job {
     Cpa { network_id: String, postback: CpaPostback, log: NewLogEntry },
     /// A refused call: its log entry, and the refused source IP to remember for `network_id`.
     Refused { log: NewLogEntry, refused_ip: Option<(String, String)> },
+    /// An admin's decision on a conversion.
+    Review { conversion_id: String, action: ReviewAction, actor: Actor },
+}
+
+/// What a committed job did.
+#[derive(Debug)]
+pub enum JobOutput {
+    Recorded(Recorded),
+    Reviewed(Result<Conversion, ReviewRefusal>),
+    Logged,
 }
 
 /// The job could not be committed; the caller answers 500 and the network retries.
@@ -29,7 +42,7 @@ pub enum Job {
 #[error("the postback could not be stored")]
 pub struct WriteFailed;
 
-type Envelope = (Job, oneshot::Sender<Result<Option<Recorded>, WriteFailed>>);
+type Envelope = (Job, oneshot::Sender<Result<JobOutput, WriteFailed>>);
 
 #[derive(Clone, Debug)]
 pub struct PostbackWriter {
@@ -45,7 +58,7 @@ impl PostbackWriter {
     }
 
     /// Queues `job` and waits until it is committed.
-    pub async fn submit(&self, job: Job) -> Result<Option<Recorded>, WriteFailed> {
+    pub async fn submit(&self, job: Job) -> Result<JobOutput, WriteFailed> {
         let (reply, answer) = oneshot::channel();
         self.sender.send((job, reply)).await.map_err(|_| WriteFailed)?;
         answer.await.map_err(|_| WriteFailed)?
@@ -91,17 +104,16 @@ async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch:
     }
     for (reply, result) in results {
         let result = if committed.is_ok() { result } else { Err(WriteFailed) };
-        if let Ok(Some(Recorded::Created(c))) = &result {
-            events.publish("created", c.clone());
-        }
-        if let Ok(Some(Recorded::Updated(c))) = &result {
-            events.publish("updated", c.clone());
+        match &result {
+            Ok(JobOutput::Recorded(Recorded::Created(c))) => events.publish("created", c.clone()),
+            Ok(JobOutput::Recorded(Recorded::Updated(c)) | JobOutput::Reviewed(Ok(c))) => events.publish("updated", c.clone()),
+            _ => {}
         }
         let _ = reply.send(result);
     }
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Job) -> Result<Option<Recorded>, sqlx::Error> {
+async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Job) -> Result<JobOutput, sqlx::Error> {
     match job {
         Job::Cpa { network_id, postback, log } => {
             let recorded = cpa_record::record(conn, network_id, postback, thresholds).await?;
@@ -111,14 +123,15 @@ async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Jo
                 log.reason = c.reasons.join(",");
             }
             log::insert(conn, &log, recorded.conversion_id()).await?;
-            Ok(Some(recorded))
+            Ok(JobOutput::Recorded(recorded))
         }
         Job::Refused { log, refused_ip } => {
             log::insert(conn, log, None).await?;
             if let Some((network_id, ip)) = refused_ip {
                 log::remember_refused_ip(conn, network_id, ip).await?;
             }
-            Ok(None)
+            Ok(JobOutput::Logged)
         }
+        Job::Review { conversion_id, action, actor } => Ok(JobOutput::Reviewed(review::apply(conn, conversion_id, *action, actor).await?)),
     }
 }

@@ -1,0 +1,129 @@
+//! Conversions: listing, details with their postback log, and review decisions.
+
+use app::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
+use app::server::conversions::{self, Filter};
+use app::server::postback::log::{self, LogFilter};
+use app::server::postback::review::{ReviewAction, ReviewRefusal};
+use app::server::postback::writer::{Job, JobOutput};
+use app::server::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::AdminCaller;
+use super::ApiError;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ConversionQuery {
+    /// `pending`, `credited`, `held`, `rejected`, `reversed` or `reversal_pending`.
+    pub status: Option<String>,
+    /// Network id.
+    pub network: Option<String>,
+    /// Publisher id.
+    pub publisher: Option<String>,
+    /// `cpa` (later also `reward`, `program`).
+    pub source: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversionList {
+    pub items: Vec<Conversion>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversionDetails {
+    pub conversion: Conversion,
+    /// Every postback call that concerned this conversion, newest first.
+    pub postbacks: Vec<PostbackLogEntry>,
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
+#[utoipa::path(get, path = "/api/admin/conversions", tag = "conversions", params(ConversionQuery),
+    responses((status = 200, body = ConversionList), (status = 401), (status = 422)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Query(q): Query<ConversionQuery>,
+) -> Result<Json<ConversionList>, ApiError> {
+    let status = match non_empty(q.status) {
+        Some(raw) => Some(ConversionState::parse(&raw).ok_or_else(|| ApiError::Unprocessable(format!("status: unknown status {raw:?}")))?),
+        None => None,
+    };
+    let filter = Filter {
+        state: status,
+        network_id: non_empty(q.network),
+        publisher_id: non_empty(q.publisher),
+        source: non_empty(q.source),
+        limit: q.limit.unwrap_or(100),
+    };
+    let items = conversions::list(&mut *state.db.pool().acquire().await?, &filter).await?;
+    Ok(Json(ConversionList { items }))
+}
+
+#[utoipa::path(get, path = "/api/admin/conversions/{id}", tag = "conversions", params(("id" = String, Path)),
+    responses((status = 200, body = ConversionDetails), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<ConversionDetails>, ApiError> {
+    let mut conn = state.db.pool().acquire().await?;
+    let conversion = conversions::get(&mut conn, &id).await?.ok_or_else(|| ApiError::NotFound("conversion not found".into()))?;
+    let postbacks = log::list(&mut conn, &LogFilter { conversion_id: Some(id), limit: 100, ..LogFilter::default() }).await?;
+    Ok(Json(ConversionDetails { conversion, postbacks }))
+}
+
+async fn review(state: &AppState, caller: AdminCaller, id: String, action: ReviewAction) -> Result<Json<Conversion>, ApiError> {
+    let job = Job::Review { conversion_id: id, action, actor: caller.actor };
+    match state.postbacks.submit(job).await.map_err(|_| ApiError::Internal)? {
+        JobOutput::Reviewed(Ok(conversion)) => Ok(Json(conversion)),
+        JobOutput::Reviewed(Err(ReviewRefusal::NotFound)) => Err(ApiError::NotFound("conversion not found".into())),
+        JobOutput::Reviewed(Err(refusal)) => Err(ApiError::Conflict(refusal.to_string())),
+        _ => Err(ApiError::Internal),
+    }
+}
+
+#[utoipa::path(post, path = "/api/admin/conversions/{id}/approve", tag = "conversions", params(("id" = String, Path)),
+    responses((status = 200, body = Conversion, description = "Held → credited"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
+pub async fn approve(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
+    review(&state, caller, id, ReviewAction::Approve).await
+}
+
+#[utoipa::path(post, path = "/api/admin/conversions/{id}/reject", tag = "conversions", params(("id" = String, Path)),
+    responses((status = 200, body = Conversion, description = "Held → rejected"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
+pub async fn reject(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
+    review(&state, caller, id, ReviewAction::Reject).await
+}
+
+#[utoipa::path(post, path = "/api/admin/conversions/{id}/reverse", tag = "conversions", params(("id" = String, Path)),
+    responses((status = 200, body = Conversion, description = "Credited → reversed with a compensating ledger entry"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
+pub async fn reverse(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
+    review(&state, caller, id, ReviewAction::Reverse).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LogQuery {
+    pub network: Option<String>,
+    /// `ok`, `duplicate`, `held`, `unauthorized`, `forbidden`, `bad_request`, `not_found`, `https_required`, `error`.
+    pub outcome: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostbackLog {
+    pub items: Vec<PostbackLogEntry>,
+}
+
+#[utoipa::path(get, path = "/api/admin/postback-log", tag = "conversions", params(LogQuery),
+    responses((status = 200, body = PostbackLog), (status = 401)), security(("bearer" = [])))]
+pub async fn postback_log(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Query(q): Query<LogQuery>,
+) -> Result<Json<PostbackLog>, ApiError> {
+    let filter =
+        LogFilter { network_id: non_empty(q.network), outcome: non_empty(q.outcome), conversion_id: None, limit: q.limit.unwrap_or(100) };
+    Ok(Json(PostbackLog { items: log::list(&mut *state.db.pool().acquire().await?, &filter).await? }))
+}
