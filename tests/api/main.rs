@@ -9,6 +9,7 @@ mod cli;
 mod cpa;
 mod cpa_ledger;
 mod cpa_quality;
+mod crash;
 mod health;
 mod networks;
 mod publishers;
