@@ -49,65 +49,69 @@ pub async fn record(
     thresholds: &Thresholds,
 ) -> Result<Recorded, sqlx::Error> {
     let dedup_key = postback.dedup_key().unwrap_or_else(|| format!("none:{}", secrets::new_id("u")));
-    let existing = conversions::find_by_key(conn, SOURCE, network_id, &dedup_key).await?;
-    match (&postback.status, existing) {
-        (CpaStatus::Approved, None) => {
-            let Some(created) = insert(conn, network_id, &dedup_key, postback, ConversionState::Pending).await? else {
-                return Ok(Recorded::Duplicate(None));
-            };
-            Ok(Recorded::Created(approve(conn, created, thresholds).await?))
+    let state = match postback.status {
+        CpaStatus::Approved => ConversionState::Pending,
+        CpaStatus::Reversed => ConversionState::ReversalPending,
+        CpaStatus::Other(_) => ConversionState::Pending,
+    };
+    let mut draft = draft(network_id, postback, state);
+    // The common case is a new conversion: decide it fully, then insert it in its final state.
+    // The unique key settles races; only on a conflict is the existing row read.
+    if postback.status == CpaStatus::Approved {
+        let reasons = check_quality(conn, &draft, thresholds).await?;
+        draft.state = if reasons.is_empty() { ConversionState::Credited } else { ConversionState::Held };
+        draft.reasons = reasons.iter().map(|r| r.as_str().to_owned()).collect();
+    }
+    if insert(conn, &dedup_key, &draft).await? {
+        if draft.state == ConversionState::Credited {
+            conversions::post_credit(conn, &draft).await?;
         }
-        (CpaStatus::Approved, Some(pending)) if pending.state == ConversionState::Pending => {
+        return Ok(Recorded::Created(draft));
+    }
+    let existing = conversions::find_by_key(conn, SOURCE, network_id, &dedup_key).await?.ok_or(sqlx::Error::RowNotFound)?;
+    match (&postback.status, existing.state) {
+        (CpaStatus::Approved, ConversionState::Pending) => {
             sqlx::query("UPDATE conversions SET amount_cents = $1, status_raw = $2 WHERE id = $3")
                 .bind(postback.amount.get())
                 .bind(status_raw(postback))
-                .bind(&pending.id)
+                .bind(&existing.id)
                 .execute(&mut *conn)
                 .await?;
-            let refreshed = reload(conn, &pending.id).await?;
+            let refreshed = reload(conn, &existing.id).await?;
             Ok(Recorded::Updated(approve(conn, refreshed, thresholds).await?))
         }
-        (CpaStatus::Approved, Some(early)) if early.state == ConversionState::ReversalPending => {
+        (CpaStatus::Approved, ConversionState::ReversalPending) => {
             // The reversal came first: credit and compensate now, so the history is complete
             // and the balance nets to zero.
-            let credit = Conversion { amount_cents: postback.amount.get(), ..early.clone() };
+            let credit = Conversion { amount_cents: postback.amount.get(), ..existing.clone() };
             conversions::post_credit(conn, &credit).await?;
             conversions::post_reversal(conn, &credit).await?;
             sqlx::query("UPDATE conversions SET amount_cents = $1 WHERE id = $2")
                 .bind(postback.amount.get())
-                .bind(&early.id)
+                .bind(&existing.id)
                 .execute(&mut *conn)
                 .await?;
-            conversions::transition(conn, &early.id, ConversionState::ReversalPending, ConversionState::Reversed, None).await?;
-            Ok(Recorded::Updated(reload(conn, &early.id).await?))
+            conversions::transition(conn, &existing.id, ConversionState::ReversalPending, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
         }
-        (CpaStatus::Reversed, None) => match insert(conn, network_id, &dedup_key, postback, ConversionState::ReversalPending).await? {
-            Some(created) => Ok(Recorded::Created(created)),
-            None => Ok(Recorded::Duplicate(None)),
-        },
-        (CpaStatus::Reversed, Some(found)) => match found.state {
-            ConversionState::Credited => {
-                conversions::post_reversal(conn, &found).await?;
-                conversions::transition(conn, &found.id, ConversionState::Credited, ConversionState::Reversed, None).await?;
-                Ok(Recorded::Updated(reload(conn, &found.id).await?))
-            }
-            state @ (ConversionState::Held | ConversionState::Pending) => {
-                conversions::transition(conn, &found.id, state, ConversionState::Reversed, None).await?;
-                Ok(Recorded::Updated(reload(conn, &found.id).await?))
-            }
-            _ => Ok(Recorded::Duplicate(Some(found.id))),
-        },
-        (CpaStatus::Other(_), None) => match insert(conn, network_id, &dedup_key, postback, ConversionState::Pending).await? {
-            Some(created) => Ok(Recorded::Created(created)),
-            None => Ok(Recorded::Duplicate(None)),
-        },
-        (_, Some(found)) => Ok(Recorded::Duplicate(Some(found.id))),
+        (CpaStatus::Reversed, ConversionState::Credited) => {
+            conversions::post_reversal(conn, &existing).await?;
+            conversions::transition(conn, &existing.id, ConversionState::Credited, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
+        }
+        (CpaStatus::Reversed, state @ (ConversionState::Held | ConversionState::Pending)) => {
+            conversions::transition(conn, &existing.id, state, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
+        }
+        _ => Ok(Recorded::Duplicate(Some(existing.id))),
     }
 }
 
-/// Runs the quality checks on a pending conversion and credits it, or holds it with reasons.
-async fn approve(conn: &mut AnyConnection, conversion: Conversion, thresholds: &Thresholds) -> Result<Conversion, sqlx::Error> {
-    let offer_key = conversion.offer_id.as_deref().or(conversion.offer_name.as_deref());
+async fn check_quality(
+    conn: &mut AnyConnection,
+    conversion: &Conversion,
+    thresholds: &Thresholds,
+) -> Result<Vec<crate::domain::quality::Reason>, sqlx::Error> {
     let scope = conversion.network_id.clone().unwrap_or_default();
     let subject = Subject {
         id: &conversion.id,
@@ -115,9 +119,14 @@ async fn approve(conn: &mut AnyConnection, conversion: Conversion, thresholds: &
         amount_cents: conversion.amount_cents,
         end_user_ip: conversion.ip.as_deref(),
         country_code: conversion.country_code.as_deref(),
-        offer_key,
+        offer_key: conversion.offer_id.as_deref().or(conversion.offer_name.as_deref()),
     };
-    let reasons = quality::check(conn, &subject, thresholds).await?;
+    quality::check(conn, &subject, thresholds).await
+}
+
+/// Runs the quality checks on a pending conversion and credits it, or holds it with reasons.
+async fn approve(conn: &mut AnyConnection, conversion: Conversion, thresholds: &Thresholds) -> Result<Conversion, sqlx::Error> {
+    let reasons = check_quality(conn, &conversion, thresholds).await?;
     if reasons.is_empty() {
         conversions::post_credit(conn, &conversion).await?;
         conversions::transition(conn, &conversion.id, ConversionState::Pending, ConversionState::Credited, None).await?;
@@ -140,44 +149,58 @@ fn status_raw(postback: &CpaPostback) -> String {
     }
 }
 
-/// Inserts a new conversion; `None` when its key already exists (a concurrent repeat).
-async fn insert(
-    conn: &mut AnyConnection,
-    network_id: &str,
-    dedup_key: &str,
-    p: &CpaPostback,
-    state: ConversionState,
-) -> Result<Option<Conversion>, sqlx::Error> {
-    let id = secrets::new_id("cnv");
+/// A new conversion as it will be stored.
+fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conversion {
     let now = now_ms();
-    let event_at = p.unix.map(|s| s * 1000).unwrap_or(now);
+    Conversion {
+        id: secrets::new_id("cnv"),
+        source: SOURCE.into(),
+        network_id: Some(network_id.to_owned()),
+        publisher_id: Some(p.external_identifier.clone()),
+        state,
+        amount_cents: p.amount.get(),
+        status: Some(status_raw(p)),
+        reasons: Vec::new(),
+        lead_id: p.lead_id.clone(),
+        click_id: p.click_id.clone(),
+        offer_id: p.offer_id.clone(),
+        offer_name: p.offer_name.clone(),
+        country_code: p.country_code.clone(),
+        ip: p.ip.clone(),
+        s2: p.s2.clone(),
+        event_at: p.unix.map(|s| s * 1000).unwrap_or(now),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Inserts `c`; false when its key already exists (a repeat, possibly concurrent).
+async fn insert(conn: &mut AnyConnection, dedup_key: &str, c: &Conversion) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
          lead_id, click_id, offer_id, offer_name, country_code, end_user_ip, s2, event_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, '', $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
          ON CONFLICT (source, scope, dedup_key) DO NOTHING",
     )
-    .bind(&id)
-    .bind(SOURCE)
-    .bind(network_id)
+    .bind(&c.id)
+    .bind(&c.source)
+    .bind(c.network_id.as_deref())
     .bind(dedup_key)
-    .bind(&p.external_identifier)
-    .bind(state.as_str())
-    .bind(p.amount.get())
-    .bind(status_raw(p))
-    .bind(p.lead_id.as_deref())
-    .bind(p.click_id.as_deref())
-    .bind(p.offer_id.as_deref())
-    .bind(p.offer_name.as_deref())
-    .bind(p.country_code.as_deref())
-    .bind(p.ip.as_deref())
-    .bind(p.s2.as_deref())
-    .bind(event_at)
-    .bind(now)
-    .execute(&mut *conn)
+    .bind(c.publisher_id.as_deref())
+    .bind(c.state.as_str())
+    .bind(c.amount_cents)
+    .bind(c.status.as_deref())
+    .bind(c.reasons.join(","))
+    .bind(c.lead_id.as_deref())
+    .bind(c.click_id.as_deref())
+    .bind(c.offer_id.as_deref())
+    .bind(c.offer_name.as_deref())
+    .bind(c.country_code.as_deref())
+    .bind(c.ip.as_deref())
+    .bind(c.s2.as_deref())
+    .bind(c.event_at)
+    .bind(c.created_at)
+    .execute(conn)
     .await?;
-    if inserted.rows_affected() == 0 {
-        return Ok(None);
-    }
-    Ok(Some(reload(conn, &id).await?))
+    Ok(inserted.rows_affected() == 1)
 }
