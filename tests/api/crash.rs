@@ -16,14 +16,18 @@ fn free_port() -> u16 {
 }
 
 fn start_server(database_url: &str, port: u16) -> Child {
+    start_server_logging(database_url, port, "warn", Stdio::null())
+}
+
+fn start_server_logging(database_url: &str, port: u16, level: &str, logs: Stdio) -> Child {
     Command::new(env!("CARGO_BIN_EXE_taprain"))
         .arg("serve")
         .env("DATABASE_URL", database_url)
         .env("TAPRAIN_LISTEN", format!("127.0.0.1:{port}"))
         .env("TAPRAIN_SITE_ROOT", std::env::temp_dir())
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(logs)
         .spawn()
         .expect("start taprain")
 }
@@ -146,4 +150,30 @@ async fn kill_9_under_load_loses_no_acknowledged_postback_postgres() {
         return;
     };
     crash_and_recover(fresh_postgres_database(&server).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_never_reach_the_server_logs() {
+    let dir = std::env::temp_dir().join(format!("taprain-logs-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let database_url = format!("sqlite://{}/logs.db", dir.display());
+    let db = Db::connect(&database_url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let created = app::server::networks::create(&db, &app::server::audit::Actor::cli(), "logs").await.expect("network");
+    let log_path = dir.join("server.log");
+    let port = free_port();
+    let mut server = start_server_logging(&database_url, port, "trace", Stdio::from(std::fs::File::create(&log_path).expect("log file")));
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    wait_until_up(&client, &base).await;
+    for query in [format!("key={}&{SEED_QUERY}", created.key), format!("key={}&amount=oops", created.key)] {
+        let response = client.get(format!("{base}/api/postback/cpa?{query}")).send().await.expect("postback");
+        assert!(response.status().is_client_error(), "{}", response.status());
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let logs = std::fs::read_to_string(&log_path).expect("logs");
+    assert!(logs.contains("/api/postback/cpa"), "the requests were logged at trace level");
+    assert!(!logs.contains(&created.key), "the key leaked into the logs");
+    let _ = std::fs::remove_dir_all(dir);
 }
