@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
-use app::server::postback::{EventBus, PostbackWriter};
+use app::server::postback::{Directory, EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
 use app::server::AppState;
@@ -47,8 +47,15 @@ impl Application {
         let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds));
         let events = EventBus::new();
         let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone());
-        let state =
-            AppState { leptos_options, db: db.clone(), settings: Arc::new(settings), throttle: Arc::new(throttle), postbacks, events };
+        let state = AppState {
+            leptos_options,
+            db: db.clone(),
+            settings: Arc::new(settings),
+            throttle: Arc::new(throttle),
+            postbacks,
+            events,
+            directory: Directory::default(),
+        };
         spawn_session_cleanup(DbSessionStore::new(db));
         let router = router(state);
         Ok(Self { listener, router, address })

@@ -17,20 +17,13 @@ use super::auth::AdminCaller;
 pub async fn stream(State(state): State<AppState>, _caller: AdminCaller) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.events.subscribe();
     let events = stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(event) => {
-                    let sse =
-                        Event::default().event("conversion").json_data(&event).unwrap_or_else(|_| Event::default().comment("unencodable"));
-                    return Some((Ok(sse), receiver));
-                }
-                // A slow reader skips what it missed and tells the client to reload.
-                Err(RecvError::Lagged(missed)) => {
-                    return Some((Ok(Event::default().event("lagged").data(missed.to_string())), receiver));
-                }
-                Err(RecvError::Closed) => return None,
-            }
-        }
+        let event = match receiver.recv().await {
+            Ok(event) => Event::default().event("conversion").json_data(&event).unwrap_or_else(|_| Event::default().comment("unencodable")),
+            // A slow reader skips what it missed and is told how many, so it can reload.
+            Err(RecvError::Lagged(missed)) => Event::default().event("lagged").data(missed.to_string()),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(event), receiver))
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -90,6 +90,7 @@ pub async fn add_ip(
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&body.ip)?;
     networks::add_ip(&state.db, &caller.actor, &id, rule).await?;
+    state.directory.invalidate_network(&id);
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }
 
@@ -103,6 +104,7 @@ pub async fn remove_ip(
 ) -> Result<StatusCode, ApiError> {
     let rule = parse_ip(&ip)?;
     networks::remove_ip(&state.db, &caller.actor, &id, rule).await?;
+    state.directory.invalidate_network(&id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -115,6 +117,7 @@ pub async fn rotate_key(
     ApiJson(body): ApiJson<RotateKey>,
 ) -> Result<(StatusCode, Json<RotatedKey>), ApiError> {
     let key = networks::rotate_key(&state.db, &caller.actor, &id, body.overlap_seconds).await?;
+    state.directory.invalidate_network(&id);
     Ok((StatusCode::CREATED, Json(RotatedKey { key })))
 }
 
@@ -145,5 +148,6 @@ pub async fn approve_refused_ip(
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&ip)?;
     networks::approve_refused_ip(&state.db, &caller.actor, &id, rule).await?;
+    state.directory.invalidate_network(&id);
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }

@@ -16,7 +16,8 @@ pub async fn receive(
     RawQuery(query): RawQuery,
 ) -> Response {
     let client = super::client::resolve(peer, &headers, &state.settings);
-    let ctx = CpaContext { db: &state.db, writer: &state.postbacks, require_https: state.settings.require_https };
+    let ctx =
+        CpaContext { db: &state.db, directory: &state.directory, writer: &state.postbacks, require_https: state.settings.require_https };
     let answer = cpa::receive(&ctx, client, query.as_deref().unwrap_or("")).await;
     let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(serde_json::json!({ "message": answer.message() }))).into_response()

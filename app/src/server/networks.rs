@@ -131,16 +131,8 @@ pub async fn authenticate_key(conn: &mut AnyConnection, presented: &str) -> Resu
     if presented.is_empty() || presented.len() > 256 {
         return Ok(None);
     }
-    let presented_hash = secrets::hash(presented);
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT k.network_id, k.key_hash FROM network_keys k JOIN networks n ON n.id = k.network_id \
-         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.valid_until IS NULL OR k.valid_until > $2) AND n.active = 1",
-    )
-    .bind(&presented_hash)
-    .bind(now_ms())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.filter(|(_, stored)| secrets::ct_eq(stored, &presented_hash)).map(|(id, _)| id))
+    let found = key_validity(conn, &secrets::hash(presented)).await?;
+    Ok(found.filter(|(_, until)| until.is_none_or(|u| u > now_ms())).map(|(id, _)| id))
 }
 
 type KeyRow = (String, String, i64, Option<i64>, Option<i64>);
@@ -214,4 +206,17 @@ pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: 
     add_ip(db, actor, network_id, rule).await?;
     super::postback::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
     Ok(())
+}
+
+/// The network and validity window of a stored key hash (revoked keys and inactive networks
+/// are not found).
+pub async fn key_validity(conn: &mut AnyConnection, key_hash: &str) -> Result<Option<(String, Option<i64>)>, sqlx::Error> {
+    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT k.network_id, k.key_hash, k.valid_until FROM network_keys k JOIN networks n ON n.id = k.network_id \
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND n.active = 1",
+    )
+    .bind(key_hash)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.filter(|(_, stored, _)| secrets::ct_eq(stored, key_hash)).map(|(id, _, until)| (id, until)))
 }

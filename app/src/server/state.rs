@@ -7,7 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::auth::LoginThrottle;
 use super::db::Db;
-use super::postback::{EventBus, PostbackWriter};
+use super::postback::{Directory, EventBus, PostbackWriter};
 use super::settings::Settings;
 
 #[derive(Clone, FromRef)]
@@ -20,4 +20,6 @@ pub struct AppState {
     pub postbacks: PostbackWriter,
     /// New and changed conversions, for the live feed.
     pub events: EventBus,
+    /// Cached lookups for the postback hot path.
+    pub directory: Directory,
 }

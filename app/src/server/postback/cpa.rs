@@ -3,13 +3,13 @@
 
 use std::time::Instant;
 
+use super::directory::Directory;
 use super::log::NewLogEntry;
 use super::writer::{Job, PostbackWriter};
 use crate::domain::client_addr::ClientAddr;
 use crate::domain::cpa::CpaPostback;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::{networks, publishers};
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,7 @@ impl CpaAnswer {
 /// What the pipeline needs from the application.
 pub struct CpaContext<'a> {
     pub db: &'a Db,
+    pub directory: &'a Directory,
     pub writer: &'a PostbackWriter,
     pub require_https: bool,
 }
@@ -101,7 +102,7 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
         Ok((network_id, postback)) => {
             log.network_id = Some(network_id.clone());
             log.http_status = 200;
-            match ctx.writer.submit(Job::Cpa { network_id, postback, log }).await {
+            match ctx.writer.submit(Job::Cpa { network_id, postback: Box::new(postback), log }).await {
                 Ok(_) => CpaAnswer::Ok,
                 Err(_) => CpaAnswer::Internal,
             }
@@ -131,14 +132,14 @@ async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, Str
     let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
     let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
     let network_id =
-        networks::authenticate_key(&mut conn, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
-    let approved = networks::approved_ips(&mut conn, &network_id).await.map_err(internal)?;
+        ctx.directory.network_for_key(&mut conn, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
+    let approved = ctx.directory.approved_ips(&mut conn, &network_id).await.map_err(internal)?;
     if !approved.iter().any(|rule| rule.contains(client.ip)) {
         return Err(Refusal { answer: CpaAnswer::Forbidden, network_id: Some(network_id), refused_ip: true });
     }
     let with_network = |answer: CpaAnswer| Refusal { answer, network_id: Some(network_id.clone()), refused_ip: false };
     let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string())))?;
-    if !publishers::exists(&mut conn, &postback.external_identifier).await.map_err(internal)? {
+    if !ctx.directory.publisher_exists(&mut conn, &postback.external_identifier).await.map_err(internal)? {
         return Err(with_network(CpaAnswer::PublisherNotFound));
     }
     Ok((network_id, postback))

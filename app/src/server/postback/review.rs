@@ -65,5 +65,5 @@ pub async fn apply(
     conversions::transition(conn, id, from, to, None).await?;
     let details = serde_json::json!({ "from": from.as_str(), "to": to.as_str(), "amount_cents": conversion.amount_cents });
     audit::record(conn, actor, &format!("conversion.{}", action.as_str()), id, details).await?;
-    Ok(conversions::get(conn, id).await?.ok_or(sqlx::Error::RowNotFound).map(Ok)?)
+    conversions::get(conn, id).await?.ok_or(sqlx::Error::RowNotFound).map(Ok)
 }

@@ -22,7 +22,7 @@ const MAX_BATCH: usize = 512;
 #[derive(Debug)]
 pub enum Job {
     /// An accepted CPA postback and its log entry.
-    Cpa { network_id: String, postback: CpaPostback, log: NewLogEntry },
+    Cpa { network_id: String, postback: Box<CpaPostback>, log: NewLogEntry },
     /// A refused call: its log entry, and the refused source IP to remember for `network_id`.
     Refused { log: NewLogEntry, refused_ip: Option<(String, String)> },
     /// An admin's decision on a conversion.
