@@ -11,7 +11,7 @@ async fn ledger_entries(app: &TestApp) -> Vec<(String, i64)> {
 }
 
 async fn assert_ledger_consistent(app: &TestApp) {
-    let (_, mismatches) = ledger::verify(&mut *app.db.pool().acquire().await.expect("conn")).await.expect("verify");
+    let (_, mismatches) = ledger::verify(&mut app.db.pool().acquire().await.expect("conn")).await.expect("verify");
     assert!(mismatches.is_empty(), "{mismatches:?}");
 }
 

@@ -127,10 +127,10 @@ async fn crash_and_recover(database_url: String) {
         sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT source_ref) FROM ledger_entries").fetch_one(db.pool()).await.expect("count");
     assert_eq!(entries, credited, "no posting twice");
     assert_eq!(entries as usize, stored.len(), "one credit per stored conversion");
-    let (_, mismatches) = ledger::verify(&mut *db.pool().acquire().await.expect("conn")).await.expect("verify");
+    let (_, mismatches) = ledger::verify(&mut db.pool().acquire().await.expect("conn")).await.expect("verify");
     assert!(mismatches.is_empty(), "{mismatches:?}");
     let balance =
-        ledger::balance(&mut *db.pool().acquire().await.expect("conn"), &ledger::publisher_account(SEED_PUBLISHER)).await.expect("balance");
+        ledger::balance(&mut db.pool().acquire().await.expect("conn"), &ledger::publisher_account(SEED_PUBLISHER)).await.expect("balance");
     assert_eq!(balance, 7 * stored.len() as i64);
     let _ = restarted.kill();
     let _ = restarted.wait();
