@@ -17,6 +17,8 @@ CREATE TABLE conversions (
     click_id      TEXT,
     offer_id      TEXT,
     offer_name    TEXT,
+    -- offer_id, else offer_name: what "the same offer" means for the usual-payout check.
+    offer_key     TEXT,
     country_code  TEXT,
     end_user_ip   TEXT,
     s2            TEXT,
@@ -30,7 +32,7 @@ CREATE INDEX conversions_publisher ON conversions (publisher_id, created_at);
 CREATE INDEX conversions_network ON conversions (network_id, created_at);
 CREATE INDEX conversions_state ON conversions (state, created_at);
 CREATE INDEX conversions_end_user_ip ON conversions (end_user_ip, created_at);
-CREATE INDEX conversions_offer ON conversions (scope, offer_id, state);
+CREATE INDEX conversions_offer ON conversions (scope, offer_key, state, created_at);
 
 -- Every postback call, refused ones too. Parameters are stored without the key.
 CREATE TABLE postback_log (

@@ -55,6 +55,13 @@ fn to_conversion(row: Row) -> Conversion {
     }
 }
 
+/// Decodes a row selected with `COLUMNS, scope, dedup_key`.
+pub fn from_row_with_key(row: &sqlx::any::AnyRow) -> Result<(Conversion, String, String), sqlx::Error> {
+    use sqlx::{FromRow, Row as _};
+    let conversion = to_conversion(Row::from_row(row)?);
+    Ok((conversion, row.try_get("scope")?, row.try_get("dedup_key")?))
+}
+
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Conversion>, sqlx::Error> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM conversions WHERE id = $1")).bind(id).fetch_optional(conn).await?;

@@ -119,7 +119,7 @@ async fn check_quality(
         amount_cents: conversion.amount_cents,
         end_user_ip: conversion.ip.as_deref(),
         country_code: conversion.country_code.as_deref(),
-        offer_key: conversion.offer_id.as_deref().or(conversion.offer_name.as_deref()),
+        offer_key: offer_key(conversion),
     };
     quality::check(conn, &subject, thresholds).await
 }
@@ -149,8 +149,13 @@ fn status_raw(postback: &CpaPostback) -> String {
     }
 }
 
+/// Which offer a conversion is for, as the usual-payout check groups them.
+pub fn offer_key(c: &Conversion) -> Option<&str> {
+    c.offer_id.as_deref().or(c.offer_name.as_deref())
+}
+
 /// A new conversion as it will be stored.
-fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conversion {
+pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conversion {
     let now = now_ms();
     Conversion {
         id: secrets::new_id("cnv"),
@@ -178,8 +183,8 @@ fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conversio
 async fn insert(conn: &mut AnyConnection, dedup_key: &str, c: &Conversion) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
-         lead_id, click_id, offer_id, offer_name, country_code, end_user_ip, s2, event_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+         lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $19, $14, $15, $16, $17, $18, $18) \
          ON CONFLICT (source, scope, dedup_key) DO NOTHING",
     )
     .bind(&c.id)
@@ -200,6 +205,7 @@ async fn insert(conn: &mut AnyConnection, dedup_key: &str, c: &Conversion) -> Re
     .bind(c.s2.as_deref())
     .bind(c.event_at)
     .bind(c.created_at)
+    .bind(offer_key(c))
     .execute(conn)
     .await?;
     Ok(inserted.rows_affected() == 1)

@@ -1,6 +1,7 @@
 //! Inbound postbacks: the shared pipeline pieces (log, events, group-commit writer) and one
 //! module per contract.
 
+pub mod batch;
 pub mod cpa;
 pub mod cpa_record;
 pub mod directory;

@@ -35,7 +35,7 @@ pub async fn check(conn: &mut AnyConnection, subject: &Subject<'_>, thresholds: 
         Some(offer) => {
             let (samples, average): (i64, Option<i64>) = sqlx::query_as(
                 "SELECT COUNT(*), CAST(AVG(amount_cents) AS BIGINT) FROM (SELECT amount_cents FROM conversions \
-                 WHERE scope = $1 AND COALESCE(offer_id, offer_name) = $2 AND state = 'credited' ORDER BY created_at DESC LIMIT 20) recent",
+                 WHERE scope = $1 AND offer_key = $2 AND state = 'credited' ORDER BY created_at DESC LIMIT 20) recent",
             )
             .bind(subject.scope)
             .bind(offer)

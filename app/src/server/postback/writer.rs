@@ -1,10 +1,12 @@
-//! Group commit: one task owns postback writes. It takes every job waiting in its queue, runs
-//! each inside its own savepoint of one transaction, commits once, and only then answers — so
-//! a 200 always means committed (SQLite `synchronous=FULL`), at the cost of one fsync per batch
-//! instead of one per postback. A job that fails rolls back to its savepoint alone.
+//! Group commit: one task owns postback writes. It takes every job waiting in its queue, writes
+//! them in one transaction (set-wise, see `batch`), commits once, and only then answers — so a
+//! 200 always means committed (SQLite `synchronous=FULL`), at the cost of one fsync per batch
+//! instead of one per postback. If anything in a batch fails, the batch is rolled back and its
+//! jobs are written one transaction each, so a bad job fails alone.
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::{Batch, Planned};
 use super::cpa_record::{self, Recorded};
 use super::events::EventBus;
 use super::log::{self, NewLogEntry};
@@ -73,37 +75,17 @@ async fn run(db: Db, thresholds: Thresholds, events: EventBus, mut receiver: mps
 }
 
 async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch: Vec<Envelope>) {
-    let mut tx = match db.pool().begin().await {
-        Ok(tx) => tx,
+    let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().unzip();
+    let results = match write_together(db, thresholds, &jobs).await {
+        Ok(outputs) => outputs.into_iter().map(Ok).collect(),
         Err(err) => {
-            tracing::error!(error = %err, "postback batch could not begin");
-            batch.into_iter().for_each(|(_, reply)| drop(reply.send(Err(WriteFailed))));
-            return;
+            // Something in the batch failed: nothing of it was committed. Write each job in its
+            // own transaction so one bad job cannot fail the others.
+            tracing::warn!(error = %err, jobs = jobs.len(), "batch write failed; writing jobs one by one");
+            write_one_by_one(db, thresholds, &jobs).await
         }
     };
-    let mut results = Vec::with_capacity(batch.len());
-    for (job, reply) in batch {
-        let result = match sqlx::Connection::begin(&mut *tx).await {
-            Ok(mut savepoint) => match apply(&mut savepoint, thresholds, &job).await {
-                Ok(recorded) => savepoint.commit().await.map(|_| recorded),
-                Err(err) => {
-                    let _ = savepoint.rollback().await;
-                    Err(err)
-                }
-            },
-            Err(err) => Err(err),
-        };
-        if let Err(err) = &result {
-            tracing::error!(error = %err, "postback job failed");
-        }
-        results.push((reply, result.map_err(|_| WriteFailed)));
-    }
-    let committed = tx.commit().await;
-    if let Err(err) = &committed {
-        tracing::error!(error = %err, "postback batch commit failed");
-    }
-    for (reply, result) in results {
-        let result = if committed.is_ok() { result } else { Err(WriteFailed) };
+    for (reply, result) in replies.into_iter().zip(results) {
         match &result {
             Ok(JobOutput::Recorded(Recorded::Created(c))) => events.publish("created", c.clone()),
             Ok(JobOutput::Recorded(Recorded::Updated(c)) | JobOutput::Reviewed(Ok(c))) => events.publish("updated", c.clone()),
@@ -111,6 +93,56 @@ async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch:
         }
         let _ = reply.send(result);
     }
+}
+
+/// The fast path: one transaction, CPA postbacks and refused calls written set-wise.
+async fn write_together(db: &Db, thresholds: &Thresholds, jobs: &[Job]) -> Result<Vec<JobOutput>, sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let planned: Vec<Planned<'_>> = jobs
+        .iter()
+        .filter_map(|job| match job {
+            Job::Cpa { network_id, postback, .. } => Some(Planned { network_id, postback }),
+            _ => None,
+        })
+        .collect();
+    let mut batch = Batch::prefetch(&mut tx, &planned, thresholds).await?;
+    let mut outputs = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let output = match job {
+            Job::Cpa { network_id, postback, log } => JobOutput::Recorded(batch.cpa(&mut tx, network_id, postback, log).await?),
+            Job::Refused { log, refused_ip } => {
+                batch.refused(log, refused_ip.as_ref());
+                JobOutput::Logged
+            }
+            other => {
+                batch.flush(&mut tx).await?;
+                apply(&mut tx, thresholds, other).await?
+            }
+        };
+        outputs.push(output);
+    }
+    batch.flush(&mut tx).await?;
+    tx.commit().await?;
+    Ok(outputs)
+}
+
+/// The careful path: each job in its own transaction.
+async fn write_one_by_one(db: &Db, thresholds: &Thresholds, jobs: &[Job]) -> Vec<Result<JobOutput, WriteFailed>> {
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let result = async {
+            let mut tx = db.pool().begin().await?;
+            let output = apply(&mut tx, thresholds, job).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(output)
+        }
+        .await;
+        if let Err(err) = &result {
+            tracing::error!(error = %err, "postback job failed");
+        }
+        results.push(result.map_err(|_| WriteFailed));
+    }
+    results
 }
 
 async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Job) -> Result<JobOutput, sqlx::Error> {
