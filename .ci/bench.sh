@@ -34,7 +34,7 @@ run() { oha --no-tui --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTI
 run "$BASE/healthz" >"$WORK/healthz.json"
 # Unique lead ids (20 random characters) so every postback is a new, credited conversion;
 # end-user IPs vary too so the repeated-IP quality rule does not hold them.
-run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203\\.0\\.[1-9]{2}\\.[1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
+run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
 
 mkdir -p target/bench
 python3 - "$WORK/healthz.json" "$WORK/cpa.json" "$SECONDS_PER_RUN" "$CONNECTIONS" <<'PY' | tee target/bench/postbacks.md

@@ -57,8 +57,10 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(&url).map_err(DbError::Connect)?;
         let pool = match backend {
+            // A local file: connections do not go stale, so skip the ping before each acquire.
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {

@@ -76,22 +76,31 @@ impl<'t> Batch<'t> {
             logs: Vec::new(),
             refused: BTreeMap::new(),
         };
-        let keys: HashSet<String> = planned.iter().filter_map(|p| p.postback.dedup_key()).collect();
-        let ips: HashSet<&str> = planned.iter().filter_map(|p| p.postback.ip.as_deref()).collect();
-        let offers: HashSet<&str> =
-            planned.iter().filter_map(|p| p.postback.offer_id.as_deref().or(p.postback.offer_name.as_deref())).collect();
-        for chunk in keys.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
-            let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            let sql = format!("SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND dedup_key IN ({list})");
-            let mut query = sqlx::query(&sql).bind(SOURCE);
-            for key in chunk {
-                query = query.bind(key);
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                let (conversion, scope, key) = crate::server::conversions::from_row_with_key(&row)?;
-                batch.known.insert((scope, key), conversion);
+        // Existing conversions for the batch's keys, per network so the unique index
+        // (source, scope, dedup_key) is used for the lookup.
+        let mut keys: BTreeMap<&str, HashSet<String>> = BTreeMap::new();
+        for p in planned {
+            if let Some(key) = p.postback.dedup_key() {
+                keys.entry(p.network_id).or_default().insert(key);
             }
         }
+        for (scope, scope_keys) in keys {
+            for chunk in scope_keys.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
+                let list = (3..chunk.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let sql = format!(
+                    "SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ({list})"
+                );
+                let mut query = sqlx::query(&sql).bind(SOURCE).bind(scope);
+                for key in chunk {
+                    query = query.bind(key);
+                }
+                for row in query.fetch_all(&mut *conn).await? {
+                    let (conversion, scope, key) = crate::server::conversions::from_row_with_key(&row)?;
+                    batch.known.insert((scope, key), conversion);
+                }
+            }
+        }
+        let ips: HashSet<&str> = planned.iter().filter_map(|p| p.postback.ip.as_deref()).collect();
         let since = now_ms() - thresholds.ip_repeat_window_seconds * 1000;
         for chunk in ips.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
             let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
@@ -104,21 +113,23 @@ impl<'t> Batch<'t> {
             }
             batch.ip_counts.extend(query.fetch_all(&mut *conn).await?);
         }
-        for chunk in offers.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
-            let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            let sql = format!(
-                "SELECT scope, offer_key, amount_cents FROM (SELECT scope, offer_key, amount_cents, created_at, \
-                 ROW_NUMBER() OVER (PARTITION BY scope, offer_key ORDER BY created_at DESC) AS rn \
-                 FROM conversions WHERE state = 'credited' AND offer_key IN ({list})) recent WHERE rn <= {PAYOUT_WINDOW} \
-                 ORDER BY created_at DESC"
-            );
-            let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
-            for offer in chunk {
-                query = query.bind(*offer);
-            }
-            for (scope, offer, amount) in query.fetch_all(&mut *conn).await? {
-                batch.payouts.entry((scope, offer)).or_default().push_back(amount);
-            }
+        // The last credited amounts per offer: one indexed, limited read per distinct offer.
+        let offers: HashSet<Key> = planned
+            .iter()
+            .filter_map(|p| {
+                p.postback.offer_id.as_deref().or(p.postback.offer_name.as_deref()).map(|o| (p.network_id.to_owned(), o.to_owned()))
+            })
+            .collect();
+        for (scope, offer) in offers {
+            let amounts: Vec<(i64,)> = sqlx::query_as(&format!(
+                "SELECT amount_cents FROM conversions WHERE scope = $1 AND offer_key = $2 AND state = 'credited' \
+                 ORDER BY created_at DESC LIMIT {PAYOUT_WINDOW}"
+            ))
+            .bind(&scope)
+            .bind(&offer)
+            .fetch_all(&mut *conn)
+            .await?;
+            batch.payouts.insert((scope, offer), amounts.into_iter().map(|a| a.0).collect());
         }
         Ok(batch)
     }

@@ -129,17 +129,16 @@ async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, Str
         tracing::error!(error = %err, "CPA postback lookup failed");
         Refusal::from(CpaAnswer::Internal)
     };
-    let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
     let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
     let network_id =
-        ctx.directory.network_for_key(&mut conn, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
-    let approved = ctx.directory.approved_ips(&mut conn, &network_id).await.map_err(internal)?;
+        ctx.directory.network_for_key(ctx.db, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
+    let approved = ctx.directory.approved_ips(ctx.db, &network_id).await.map_err(internal)?;
     if !approved.iter().any(|rule| rule.contains(client.ip)) {
         return Err(Refusal { answer: CpaAnswer::Forbidden, network_id: Some(network_id), refused_ip: true });
     }
     let with_network = |answer: CpaAnswer| Refusal { answer, network_id: Some(network_id.clone()), refused_ip: false };
     let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string())))?;
-    if !ctx.directory.publisher_exists(&mut conn, &postback.external_identifier).await.map_err(internal)? {
+    if !ctx.directory.publisher_exists(ctx.db, &postback.external_identifier).await.map_err(internal)? {
         return Err(with_network(CpaAnswer::PublisherNotFound));
     }
     Ok((network_id, postback))

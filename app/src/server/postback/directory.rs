@@ -1,4 +1,4 @@
-//! A short-lived cache of what every CPA postback reads: key → network (with the key's validity),
+//! A short-lived cache of what every CPA postback reads (a hit needs no database connection): key → network (with the key's validity),
 //! network → approved IPs, and which publishers exist. Changes made through this instance
 //! invalidate it at once; other instances see them within `TTL`.
 
@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use sqlx::AnyConnection;
-
 use crate::domain::IpRule;
 use crate::server::clock::now_ms;
+use crate::server::db::Db;
 use crate::server::{networks, publishers, secrets};
 
 const TTL: Duration = Duration::from_secs(5);
@@ -45,7 +44,7 @@ fn fresh(at: Instant) -> bool {
 
 impl Directory {
     /// The network a presented key belongs to, if the key is valid now.
-    pub async fn network_for_key(&self, conn: &mut AnyConnection, presented: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn network_for_key(&self, db: &Db, presented: &str) -> Result<Option<String>, sqlx::Error> {
         if presented.is_empty() || presented.len() > 256 {
             return Ok(None);
         }
@@ -55,31 +54,33 @@ impl Directory {
             let valid = entry.valid_until.is_none_or(|until| until > now_ms());
             return Ok(valid.then_some(entry.network_id));
         }
-        let Some((network_id, valid_until)) = networks::key_validity(conn, &hash).await? else { return Ok(None) };
+        let Some((network_id, valid_until)) = networks::key_validity(&mut *db.pool().acquire().await?, &hash).await? else {
+            return Ok(None);
+        };
         let entry = KeyEntry { network_id: network_id.clone(), valid_until, at: Instant::now() };
         self.inner.write().unwrap_or_else(|p| p.into_inner()).keys.insert(hash, entry);
         Ok(valid_until.is_none_or(|until| until > now_ms()).then_some(network_id))
     }
 
     /// The network's approved source addresses.
-    pub async fn approved_ips(&self, conn: &mut AnyConnection, network_id: &str) -> Result<Arc<Vec<IpRule>>, sqlx::Error> {
+    pub async fn approved_ips(&self, db: &Db, network_id: &str) -> Result<Arc<Vec<IpRule>>, sqlx::Error> {
         let cached = self.inner.read().unwrap_or_else(|p| p.into_inner()).ips.get(network_id).cloned();
         if let Some((rules, at)) = cached.filter(|(_, at)| fresh(*at)) {
             let _ = at;
             return Ok(rules);
         }
-        let rules = Arc::new(networks::approved_ips(conn, network_id).await?);
+        let rules = Arc::new(networks::approved_ips(&mut *db.pool().acquire().await?, network_id).await?);
         self.inner.write().unwrap_or_else(|p| p.into_inner()).ips.insert(network_id.to_owned(), (rules.clone(), Instant::now()));
         Ok(rules)
     }
 
     /// True when the publisher exists (publishers are never deleted, so only hits are cached).
-    pub async fn publisher_exists(&self, conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    pub async fn publisher_exists(&self, db: &Db, id: &str) -> Result<bool, sqlx::Error> {
         let hit = self.inner.read().unwrap_or_else(|p| p.into_inner()).publishers.get(id).is_some_and(|at| fresh(*at));
         if hit {
             return Ok(true);
         }
-        let exists = publishers::exists(conn, id).await?;
+        let exists = publishers::exists(&mut *db.pool().acquire().await?, id).await?;
         if exists {
             self.inner.write().unwrap_or_else(|p| p.into_inner()).publishers.insert(id.to_owned(), Instant::now());
         }
