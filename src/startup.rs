@@ -36,6 +36,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
+        db.spawn_checkpointer();
         let listener = TcpListener::bind(settings.listen).await?;
         let address = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()

@@ -69,6 +69,9 @@ impl Db {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        // Checkpoints run in the background (`spawn_checkpointer`), not inside
+                        // whichever commit happens to cross the threshold.
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                         Ok(())
                     })
                 })
@@ -100,6 +103,28 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// On SQLite, copies the write-ahead log into the database file every half second with a
+    /// PASSIVE checkpoint (which never blocks writers), keeping the log short and commits fast.
+    pub fn spawn_checkpointer(&self) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(500));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if pool.is_closed() {
+                    return;
+                }
+                if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                    tracing::warn!(error = %err, "WAL checkpoint failed");
+                }
+            }
+        });
     }
 
     /// True when the database answers a trivial query.
