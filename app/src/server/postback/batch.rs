@@ -217,39 +217,7 @@ impl<'t> Batch<'t> {
     /// Writes everything queued.
     pub async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         let now = now_ms();
-        for chunk in std::mem::take(&mut self.conversions).chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
-                 lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) VALUES {}",
-                placeholders(chunk.len(), 21)
-            );
-            let mut query = sqlx::query(&sql);
-            for (key, c) in chunk {
-                query = query
-                    .bind(&c.id)
-                    .bind(&c.source)
-                    .bind(c.network_id.as_deref())
-                    .bind(key)
-                    .bind(c.network_id.as_deref())
-                    .bind(c.publisher_id.as_deref())
-                    .bind(c.state.as_str())
-                    .bind(c.amount_cents)
-                    .bind(c.status.as_deref())
-                    .bind(c.reasons.join(","))
-                    .bind(c.lead_id.as_deref())
-                    .bind(c.click_id.as_deref())
-                    .bind(c.offer_id.as_deref())
-                    .bind(c.offer_name.as_deref())
-                    .bind(offer_key(c))
-                    .bind(c.country_code.as_deref())
-                    .bind(c.ip.as_deref())
-                    .bind(c.s2.as_deref())
-                    .bind(c.event_at)
-                    .bind(c.created_at)
-                    .bind(c.updated_at);
-            }
-            query.execute(&mut *conn).await?;
-        }
+        insert_conversions(conn, &std::mem::take(&mut self.conversions), false).await?;
         let credits = std::mem::take(&mut self.credits);
         let mut balances: BTreeMap<String, i64> = BTreeMap::new();
         for chunk in credits.chunks(CHUNK) {
@@ -314,6 +282,47 @@ impl<'t> Batch<'t> {
         }
         Ok(())
     }
+}
+
+/// Inserts conversions (with their dedup keys) in multi-row statements and returns how many
+/// rows were written. With `skip_existing`, a row whose key exists is skipped instead of failing.
+pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conversion)], skip_existing: bool) -> Result<u64, sqlx::Error> {
+    let mut written = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
+             lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) VALUES {}{}",
+            placeholders(chunk.len(), 21),
+            if skip_existing { " ON CONFLICT (source, scope, dedup_key) DO NOTHING" } else { "" }
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, c) in chunk {
+            query = query
+                .bind(&c.id)
+                .bind(&c.source)
+                .bind(c.network_id.as_deref())
+                .bind(key)
+                .bind(c.network_id.as_deref())
+                .bind(c.publisher_id.as_deref())
+                .bind(c.state.as_str())
+                .bind(c.amount_cents)
+                .bind(c.status.as_deref())
+                .bind(c.reasons.join(","))
+                .bind(c.lead_id.as_deref())
+                .bind(c.click_id.as_deref())
+                .bind(c.offer_id.as_deref())
+                .bind(c.offer_name.as_deref())
+                .bind(offer_key(c))
+                .bind(c.country_code.as_deref())
+                .bind(c.ip.as_deref())
+                .bind(c.s2.as_deref())
+                .bind(c.event_at)
+                .bind(c.created_at)
+                .bind(c.updated_at);
+        }
+        written += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -181,32 +181,5 @@ pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conve
 
 /// Inserts `c`; false when its key already exists (a repeat, possibly concurrent).
 async fn insert(conn: &mut AnyConnection, dedup_key: &str, c: &Conversion) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
-        "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
-         lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $19, $14, $15, $16, $17, $18, $18) \
-         ON CONFLICT (source, scope, dedup_key) DO NOTHING",
-    )
-    .bind(&c.id)
-    .bind(&c.source)
-    .bind(c.network_id.as_deref())
-    .bind(dedup_key)
-    .bind(c.publisher_id.as_deref())
-    .bind(c.state.as_str())
-    .bind(c.amount_cents)
-    .bind(c.status.as_deref())
-    .bind(c.reasons.join(","))
-    .bind(c.lead_id.as_deref())
-    .bind(c.click_id.as_deref())
-    .bind(c.offer_id.as_deref())
-    .bind(c.offer_name.as_deref())
-    .bind(c.country_code.as_deref())
-    .bind(c.ip.as_deref())
-    .bind(c.s2.as_deref())
-    .bind(c.event_at)
-    .bind(c.created_at)
-    .bind(offer_key(c))
-    .execute(conn)
-    .await?;
-    Ok(inserted.rows_affected() == 1)
+    Ok(super::batch::insert_conversions(conn, &[(dedup_key.to_owned(), c.clone())], true).await? == 1)
 }
