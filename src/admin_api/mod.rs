@@ -10,6 +10,7 @@ pub mod json;
 pub mod networks;
 pub mod openapi;
 pub mod publishers;
+pub mod reward;
 
 use app::server::AppState;
 use axum::routing::{delete, get, post};
@@ -37,5 +38,12 @@ pub fn router() -> Router<AppState> {
         .route("/postback-log", get(conversions::postback_log))
         .route("/events", get(events::stream))
         .route("/audit", get(audit::list))
+        .route("/store-apps", post(reward::create_store_app).get(reward::list_store_apps))
+        .route("/reward-games", post(reward::create_game).get(reward::list_games))
+        .route("/reward-secrets", post(reward::create_secret).get(reward::list_secrets))
+        .route("/reward-secrets/{id}", delete(reward::revoke_secret))
+        .route("/reward-secrets/{id}/rotate", post(reward::rotate_secret))
+        .route("/reward-users", get(reward::list_users))
+        .route("/reward-users/{id}", get(reward::get_user))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

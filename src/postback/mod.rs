@@ -3,11 +3,20 @@
 
 pub mod client;
 pub mod cpa;
+pub mod reward;
+pub mod reward_app;
 
 use app::server::AppState;
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/postback/cpa", get(cpa::receive))
+    Router::new()
+        .route("/api/postback/cpa", get(cpa::receive))
+        .route("/api/postback", post(reward::receive))
+        .route("/api/reward/postback", any(reward::legacy))
+        .route("/api/rewards/postback", any(reward::legacy))
+        .route("/api/reward/users", post(reward_app::create_user))
+        .route("/api/reward/users/{id}", get(reward_app::get_user))
+        .route("/api/reward/users/{id}/postbacks", get(reward_app::postbacks))
 }

@@ -201,3 +201,63 @@ pub async fn expect_cpa(response: Response, status: u16, message: &str) {
     let body: Value = response.json().await.expect("json body");
     assert_eq!(body, serde_json::json!({ "message": message }));
 }
+
+/// The seed's reward identifiers (seed 003).
+pub const SEED_PID: &str = "cashgiraffe";
+pub const SEED_GID: &str = "my_game";
+pub const SEED_UID: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
+
+/// The seed's level postback body for `level`.
+pub fn seed_level(level: i64) -> Value {
+    serde_json::json!({ "pid": SEED_PID, "uid": SEED_UID, "gid": SEED_GID, "level_number": level })
+}
+
+/// A reward secret, and the seed's store app, game and user (with the seed's uid).
+pub struct RewardSetup {
+    pub secret: String,
+    pub secret_id: String,
+}
+
+impl TestApp {
+    /// Issues a reward API secret and returns (id, secret).
+    pub async fn create_reward_secret(&self) -> (String, String) {
+        let response = self.post_json("/api/admin/reward-secrets", serde_json::json!({})).await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        (body["id"].as_str().expect("id").to_owned(), body["secret"].as_str().expect("secret").to_owned())
+    }
+
+    pub async fn setup_reward(&self) -> RewardSetup {
+        let app = self.post_json("/api/admin/store-apps", serde_json::json!({ "pid": SEED_PID, "name": "Cash Giraffe" })).await;
+        assert_eq!(app.status(), 201);
+        let game = self.post_json("/api/admin/reward-games", serde_json::json!({ "id": SEED_GID, "name": "My Game" })).await;
+        assert_eq!(game.status(), 201);
+        let (secret_id, secret) = self.create_reward_secret().await;
+        let user = self
+            .reward_post(&secret, "/api/reward/users", serde_json::json!({ "id": SEED_UID, "appId": "app-1", "deviceId": "device-1" }))
+            .await;
+        assert_eq!(user.status(), 201);
+        RewardSetup { secret, secret_id }
+    }
+
+    /// A POST to a reward endpoint with `Authorization: Bearer <secret>`.
+    pub async fn reward_post(&self, secret: &str, path: &str, body: Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(secret).json(&body).send().await.expect("POST")
+    }
+
+    /// `POST /api/postback` with `Authorization: Bearer <secret>`.
+    pub async fn reward_postback(&self, secret: &str, body: Value) -> Response {
+        self.reward_post(secret, "/api/postback", body).await
+    }
+
+    /// A GET on the reward app API with `Authorization: Bearer <secret>`.
+    pub async fn reward_get(&self, secret: &str, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(secret).send().await.expect("GET")
+    }
+
+    /// The reward user's coins as the reward app reads them.
+    pub async fn reward_coins(&self, secret: &str, user: &str) -> i64 {
+        let body: Value = self.reward_get(secret, &format!("/api/reward/users/{user}")).await.json().await.expect("json");
+        body["coins"].as_i64().expect("coins")
+    }
+}

@@ -13,4 +13,8 @@ mod crash;
 mod health;
 mod networks;
 mod publishers;
+mod reward;
+mod reward_app;
+mod reward_catalog;
+mod reward_ledger;
 mod sessions;

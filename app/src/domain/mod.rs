@@ -13,6 +13,7 @@ pub mod ip_rule;
 pub mod label;
 pub mod money;
 pub mod quality;
+pub mod reward;
 pub mod role;
 
 pub use email::Email;

@@ -133,16 +133,16 @@ pub async fn post_credit(conn: &mut AnyConnection, conversion: &Conversion) -> R
     ledger::post(conn, &ledger::publisher_account(publisher), conversion.amount_cents, &reason, &format!("{}:credit", conversion.id)).await
 }
 
-/// Compensates the conversion's credit (once), as a new negative entry.
+/// Compensates the conversion's credit (once), as a new negative entry on the account the credit
+/// went to: a publisher's cents, or a reward user's coins.
 pub async fn post_reversal(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
-    let Some(publisher) = conversion.publisher_id.as_deref() else { return Ok(false) };
-    let credited: Option<(i64,)> = sqlx::query_as("SELECT delta FROM ledger_entries WHERE source_ref = $1")
+    let credited: Option<(String, i64)> = sqlx::query_as("SELECT account, delta FROM ledger_entries WHERE source_ref = $1")
         .bind(format!("{}:credit", conversion.id))
         .fetch_optional(&mut *conn)
         .await?;
-    let Some((amount,)) = credited else { return Ok(false) };
+    let Some((account, amount)) = credited else { return Ok(false) };
     let reason = format!("{} conversion reversed", conversion.source);
-    ledger::post(conn, &ledger::publisher_account(publisher), -amount, &reason, &format!("{}:reversal", conversion.id)).await
+    ledger::post(conn, &account, -amount, &reason, &format!("{}:reversal", conversion.id)).await
 }
 
 /// Counts of conversions per state (for the dashboard).

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod networks;
 pub mod postback;
 pub mod publishers;
+pub mod reward;
 pub mod secrets;
 pub mod session_store;
 pub mod settings;

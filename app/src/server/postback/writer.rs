@@ -16,6 +16,7 @@ use crate::domain::cpa::CpaPostback;
 use crate::domain::quality::Thresholds;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
+use crate::server::reward::record::{RewardJob, RewardRecorded};
 
 /// Most jobs committed together.
 const MAX_BATCH: usize = 512;
@@ -29,6 +30,8 @@ pub enum Job {
     Refused { log: NewLogEntry, refused_ip: Option<(String, String)> },
     /// An admin's decision on a conversion.
     Review { conversion_id: String, action: ReviewAction, actor: Actor },
+    /// A reward-game level postback (or a refused reward call).
+    Reward(Box<RewardJob>),
 }
 
 /// What a committed job did.
@@ -36,6 +39,7 @@ pub enum Job {
 pub enum JobOutput {
     Recorded(Recorded),
     Reviewed(Result<Conversion, ReviewRefusal>),
+    Reward(RewardRecorded),
     Logged,
 }
 
@@ -89,6 +93,11 @@ async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch:
         match &result {
             Ok(JobOutput::Recorded(Recorded::Created(c))) => events.publish("created", c.clone()),
             Ok(JobOutput::Recorded(Recorded::Updated(c)) | JobOutput::Reviewed(Ok(c))) => events.publish("updated", c.clone()),
+            Ok(JobOutput::Reward(recorded)) => {
+                if let Some(c) = recorded.created() {
+                    events.publish("created", c.clone());
+                }
+            }
             _ => {}
         }
         let _ = reply.send(result);
@@ -165,5 +174,6 @@ async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Jo
             Ok(JobOutput::Logged)
         }
         Job::Review { conversion_id, action, actor } => Ok(JobOutput::Reviewed(review::apply(conn, conversion_id, *action, actor).await?)),
+        Job::Reward(job) => Ok(JobOutput::Reward(crate::server::reward::record::apply(conn, job).await?)),
     }
 }

@@ -1,0 +1,144 @@
+//! Reward users: registered by the reward app, identified by a UUID, owning a coin account in
+//! the ledger, and their recorded level postbacks read back by cursor.
+
+use sqlx::AnyConnection;
+
+use crate::domain::label::parse_label;
+use crate::domain::reward::catalog::{RewardUser, UserPostback};
+use crate::domain::reward::RewardUserId;
+use crate::server::clock::now_ms;
+use crate::server::db::Db;
+use crate::server::error::{is_unique_violation, ServiceError};
+use crate::server::ledger;
+
+/// Longest `appId` / `deviceId`.
+pub const MAX_APP_FIELD_LEN: usize = 128;
+/// Most postbacks returned in one page.
+pub const MAX_PAGE: i64 = 500;
+
+/// A user to register, parsed.
+#[derive(Debug, Clone)]
+pub struct NewRewardUser {
+    pub id: Option<RewardUserId>,
+    pub app_id: String,
+    pub device_id: String,
+}
+
+impl NewRewardUser {
+    /// Parses raw input, naming the first wrong field. `id` lets an existing user base be
+    /// imported with its UUIDs; it is generated (v4) when absent.
+    pub fn parse(id: Option<&str>, app_id: &str, device_id: &str) -> Result<Self, ServiceError> {
+        let id = match id {
+            Some(raw) => Some(RewardUserId::parse(raw).map_err(|e| ServiceError::invalid("id", e.to_string().replacen("uid", "id", 1)))?),
+            None => None,
+        };
+        let app_id = parse_label(app_id, MAX_APP_FIELD_LEN).map_err(|e| ServiceError::invalid("appId", format!("appId {e}")))?;
+        let device_id =
+            parse_label(device_id, MAX_APP_FIELD_LEN).map_err(|e| ServiceError::invalid("deviceId", format!("deviceId {e}")))?;
+        Ok(Self { id, app_id, device_id })
+    }
+}
+
+pub async fn create(db: &Db, new: NewRewardUser) -> Result<RewardUser, ServiceError> {
+    let id = match new.id {
+        Some(id) => id,
+        None => RewardUserId::parse(&uuid::Uuid::new_v4().to_string()).map_err(|e| ServiceError::Internal(e.into()))?,
+    };
+    let now = now_ms();
+    let inserted = sqlx::query("INSERT INTO reward_users (id, app_id, device_id, postback_seq, created_at) VALUES ($1, $2, $3, 0, $4)")
+        .bind(id.as_str())
+        .bind(&new.app_id)
+        .bind(&new.device_id)
+        .bind(now)
+        .execute(db.pool())
+        .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("reward user {id} already exists"))),
+        other => other?,
+    };
+    Ok(RewardUser { id: id.to_string(), coins: 0, app_id: new.app_id, device_id: new.device_id, created_at: now })
+}
+
+/// The user with their current coins, if `id` is a registered user.
+pub async fn find(conn: &mut AnyConnection, id: &RewardUserId) -> Result<Option<RewardUser>, sqlx::Error> {
+    let row: Option<(String, String, String, i64)> =
+        sqlx::query_as("SELECT id, app_id, device_id, created_at FROM reward_users WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((id_str, app_id, device_id, created_at)) = row else { return Ok(None) };
+    let coins = ledger::balance(conn, &id.account()).await?;
+    Ok(Some(RewardUser { id: id_str, coins, app_id, device_id, created_at }))
+}
+
+/// True when `id` is a registered user.
+pub async fn exists(conn: &mut AnyConnection, id: &RewardUserId) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM reward_users WHERE id = $1").bind(id.as_str()).fetch_optional(conn).await?;
+    Ok(row.is_some())
+}
+
+/// `find` for a raw id: a malformed id is simply not found.
+pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<RewardUser>, sqlx::Error> {
+    match RewardUserId::parse(raw) {
+        Ok(id) => find(conn, &id).await,
+        Err(_) => Ok(None),
+    }
+}
+
+/// Users, newest first, with their coins.
+pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT u.id, u.app_id, u.device_id, u.created_at, b.balance FROM reward_users u \
+         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id ORDER BY u.created_at DESC, u.id LIMIT $1 OFFSET $2",
+    )
+    .bind(limit.clamp(1, 1000))
+    .bind(offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, app_id, device_id, created_at, coins)| RewardUser { id, coins: coins.unwrap_or(0), app_id, device_id, created_at })
+        .collect())
+}
+
+type PostbackRow = (i64, i64, String, String, i64, i64, i64, Option<String>, String, i64);
+
+/// The user's postbacks after `after` (a cursor), oldest first, and the cursor to continue
+/// from when more remain.
+pub async fn postbacks(
+    conn: &mut AnyConnection,
+    user: &RewardUserId,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<UserPostback>, Option<i64>), sqlx::Error> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let rows: Vec<PostbackRow> = sqlx::query_as(
+        "SELECT seq, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at \
+         FROM user_postbacks WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(user.as_str())
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(conn)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<UserPostback> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|(cursor, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at)| UserPostback {
+            cursor,
+            level_number,
+            game_id: gid.clone(),
+            gid,
+            pid,
+            coin_delta,
+            awarded: awarded == 1,
+            milestone: milestone == 1,
+            reason,
+            conversion_id,
+            created_at,
+        })
+        .collect();
+    let next = if more { items.last().map(|p| p.cursor) } else { None };
+    Ok((items, next))
+}

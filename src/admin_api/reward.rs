@@ -1,0 +1,161 @@
+//! Reward catalogs and secrets: store apps (`pid`), reward games (`gid`), reward API secrets
+//! (shown once, rotated with an overlap, revoked), and reward users with their coins.
+
+use app::domain::reward::catalog::{RewardGame, RewardSecretInfo, RewardUser, StoreApp};
+use app::server::reward::secrets::CreatedSecret;
+use app::server::reward::{catalog, secrets, users};
+use app::server::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::AdminCaller;
+use super::json::ApiJson;
+use super::ApiError;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateStoreApp {
+    /// The partner / product id postbacks send as `pid`: 1–64 characters, matched exactly.
+    pub pid: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreAppList {
+    pub items: Vec<StoreApp>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateRewardGame {
+    /// The game id postbacks send as `gid`: 1–64 characters, matched exactly.
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RewardGameList {
+    pub items: Vec<RewardGame>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewRewardSecret {
+    pub id: String,
+    /// The secret. Shown only in this answer; TapRain keeps only its hash.
+    pub secret: String,
+    pub hint: String,
+    pub created_at: i64,
+}
+
+impl From<CreatedSecret> for NewRewardSecret {
+    fn from(created: CreatedSecret) -> Self {
+        Self { id: created.info.id, secret: created.secret, hint: created.info.hint, created_at: created.info.created_at }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RewardSecretList {
+    pub items: Vec<RewardSecretInfo>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RotateRewardSecret {
+    /// How long (seconds) the old secret keeps working; 0 stops it at once.
+    pub overlap_seconds: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RewardUserQuery {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RewardUserList {
+    pub items: Vec<RewardUser>,
+}
+
+#[utoipa::path(post, path = "/api/admin/store-apps", request_body = CreateStoreApp, tag = "reward",
+    responses((status = 201, body = StoreApp), (status = 400), (status = 401), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn create_store_app(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    ApiJson(body): ApiJson<CreateStoreApp>,
+) -> Result<(StatusCode, Json<StoreApp>), ApiError> {
+    Ok((StatusCode::CREATED, Json(catalog::create_store_app(&state.db, &caller.actor, &body.pid, &body.name).await?)))
+}
+
+#[utoipa::path(get, path = "/api/admin/store-apps", tag = "reward",
+    responses((status = 200, body = StoreAppList), (status = 401)), security(("bearer" = [])))]
+pub async fn list_store_apps(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<StoreAppList>, ApiError> {
+    Ok(Json(StoreAppList { items: catalog::list_store_apps(&state.db).await? }))
+}
+
+#[utoipa::path(post, path = "/api/admin/reward-games", request_body = CreateRewardGame, tag = "reward",
+    responses((status = 201, body = RewardGame), (status = 400), (status = 401), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn create_game(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    ApiJson(body): ApiJson<CreateRewardGame>,
+) -> Result<(StatusCode, Json<RewardGame>), ApiError> {
+    Ok((StatusCode::CREATED, Json(catalog::create_game(&state.db, &caller.actor, &body.id, &body.name).await?)))
+}
+
+#[utoipa::path(get, path = "/api/admin/reward-games", tag = "reward",
+    responses((status = 200, body = RewardGameList), (status = 401)), security(("bearer" = [])))]
+pub async fn list_games(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<RewardGameList>, ApiError> {
+    Ok(Json(RewardGameList { items: catalog::list_games(&state.db).await? }))
+}
+
+/// The body (`{}`) carries nothing, so it is not read.
+#[utoipa::path(post, path = "/api/admin/reward-secrets", tag = "reward",
+    request_body(content = Object, description = "`{}`", content_type = "application/json"),
+    responses((status = 201, body = NewRewardSecret), (status = 401)), security(("bearer" = [])))]
+pub async fn create_secret(State(state): State<AppState>, caller: AdminCaller) -> Result<(StatusCode, Json<NewRewardSecret>), ApiError> {
+    Ok((StatusCode::CREATED, Json(secrets::create(&state.db, &caller.actor).await?.into())))
+}
+
+#[utoipa::path(get, path = "/api/admin/reward-secrets", tag = "reward",
+    responses((status = 200, body = RewardSecretList), (status = 401)), security(("bearer" = [])))]
+pub async fn list_secrets(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<RewardSecretList>, ApiError> {
+    Ok(Json(RewardSecretList { items: secrets::list(&state.db).await? }))
+}
+
+#[utoipa::path(post, path = "/api/admin/reward-secrets/{id}/rotate", tag = "reward", params(("id" = String, Path)),
+    request_body = RotateRewardSecret,
+    responses((status = 201, body = NewRewardSecret), (status = 401), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RotateRewardSecret>,
+) -> Result<(StatusCode, Json<NewRewardSecret>), ApiError> {
+    Ok((StatusCode::CREATED, Json(secrets::rotate(&state.db, &caller.actor, &id, body.overlap_seconds).await?.into())))
+}
+
+#[utoipa::path(delete, path = "/api/admin/reward-secrets/{id}", tag = "reward", params(("id" = String, Path)),
+    responses((status = 204), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn revoke_secret(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    secrets::revoke(&state.db, &caller.actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/admin/reward-users", tag = "reward", params(RewardUserQuery),
+    responses((status = 200, body = RewardUserList), (status = 401)), security(("bearer" = [])))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    query: Result<Query<RewardUserQuery>, QueryRejection>,
+) -> Result<Json<RewardUserList>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(format!("invalid query string: {}", e.body_text())))?;
+    Ok(Json(RewardUserList { items: users::list(&state.db, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await? }))
+}
+
+#[utoipa::path(get, path = "/api/admin/reward-users/{id}", tag = "reward", params(("id" = String, Path)),
+    responses((status = 200, body = RewardUser), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn get_user(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<RewardUser>, ApiError> {
+    let user = users::find_raw(&mut *state.db.pool().acquire().await?, &id).await?;
+    Ok(Json(user.ok_or_else(|| ApiError::NotFound("reward user not found".into()))?))
+}
