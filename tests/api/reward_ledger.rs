@@ -136,7 +136,8 @@ on_both_backends!(an_admin_reversal_takes_the_coins_back, |app| {
     assert_eq!(app.reward_postback(&reward.secret, seed_level(10)).await.status(), 200);
     assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 25);
     let id = app.conversions("source=reward").await[0]["id"].as_str().expect("id").to_owned();
-    let reversed = app.client.post(app.url(&format!("/api/admin/conversions/{id}/reverse"))).bearer_auth(&app.token).send().await.expect("reverse");
+    let reversed =
+        app.client.post(app.url(&format!("/api/admin/conversions/{id}/reverse"))).bearer_auth(&app.token).send().await.expect("reverse");
     assert_eq!(reversed.status(), 200);
     assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 0);
     assert_eq!(ledger_entries(&app).await, vec![(format!("reward_user:{SEED_UID}"), 25), (format!("reward_user:{SEED_UID}"), -25)]);
