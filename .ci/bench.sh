@@ -9,6 +9,8 @@ SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-50}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taprain/target}"
 command -v oha >/dev/null || cargo install oha --locked
+# wrk (Debian) for the reward postback: its Lua script gives every request a unique level.
+command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --features ssr --bin taprain -q
 BIN="$CARGO_TARGET_DIR/release/taprain"
 
@@ -36,8 +38,27 @@ run "$BASE/healthz" >"$WORK/healthz.json"
 # end-user IPs vary too so the repeated-IP quality rule does not hold them.
 run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
 
+# Reward level postbacks: one user, a new level per request (every 5th is a milestone).
+api /api/admin/store-apps '{"pid":"cashgiraffe","name":"Bench app"}' >/dev/null
+api /api/admin/reward-games '{"id":"my_game","name":"Bench game"}' >/dev/null
+SECRET=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["secret"])' "$(api /api/admin/reward-secrets '{}')")
+UID_=$(curl -sf -H "Authorization: Bearer $SECRET" -H 'content-type: application/json' -d '{"appId":"bench","deviceId":"bench"}' "$BASE/api/reward/users" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+cat >"$WORK/reward.lua" <<LUA
+local n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"pid":"cashgiraffe","uid":"$UID_","gid":"my_game","level_number":%d}', n)
+  return wrk.format("POST", "/api/postback", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $SECRET"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format('{"rps": %f, "p50": %f, "p99": %f, "errors": %d, "non2xx": %d}\n', summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
+LUA
+wrk -t1 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" -s "$WORK/reward.lua" "$BASE" | tail -1 >"$WORK/reward.json"
+run -m POST -H "Authorization: Bearer $SECRET" -T application/json -d "{\"pid\":\"cashgiraffe\",\"uid\":\"$UID_\",\"gid\":\"my_game\",\"level_number\":5}" "$BASE/api/postback" >"$WORK/reward_dup.json"
+
 mkdir -p target/bench
-python3 - "$WORK/healthz.json" "$WORK/cpa.json" "$SECONDS_PER_RUN" "$CONNECTIONS" <<'PY' | tee target/bench/postbacks.md
+python3 - "$WORK/healthz.json" "$WORK/cpa.json" "$SECONDS_PER_RUN" "$CONNECTIONS" "$WORK/reward.json" "$WORK/reward_dup.json" <<'PY' | tee target/bench/postbacks.md
 import json, sys, datetime
 h, c = (json.load(open(p)) for p in sys.argv[1:3])
 def fig(r):
@@ -51,7 +72,11 @@ print("| endpoint | requests/s | p50 ms | p99 ms | status codes |")
 print("|---|---:|---:|---:|---|")
 print(f"| /healthz | {hr:,.0f} | {h50:.2f} | {h99:.2f} | {hc} |")
 print(f"| /api/postback/cpa (unique lead_id) | {cr:,.0f} | {c50:.2f} | {c99:.2f} | {cc} |")
-print(f"\npostback / healthz throughput: {cr / hr:.1%}")
+w = json.load(open(sys.argv[5]))
+dr, d50, d99, dc = fig(json.load(open(sys.argv[6])))
+print(f"| POST /api/postback (new level each, wrk) | {w['rps']:,.0f} | {w['p50']:.2f} | {w['p99']:.2f} | errors {w['errors']}, non-2xx {w['non2xx']} |")
+print(f"| POST /api/postback (same level: duplicates) | {dr:,.0f} | {d50:.2f} | {d99:.2f} | {dc} |")
+print(f"\nCPA postback / healthz throughput: {cr / hr:.1%}; reward postback / healthz: {w['rps'] / hr:.1%}")
 PY
 CREDITED=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/admin/publishers/6422f1b3e8a0000012345678" | python3 -c 'import json,sys; print(json.load(sys.stdin)["balance_cents"] // 350)')
 echo "conversions credited during the run: $CREDITED" | tee -a target/bench/postbacks.md
