@@ -17,8 +17,20 @@ use crate::server::clock::now_ms;
 use crate::server::conversions::COLUMNS;
 use crate::server::{ledger, secrets};
 
-/// Rows per multi-row statement (well inside both backends' parameter limits).
-const CHUNK: usize = 200;
+/// Rows per multi-row statement. Only these sizes are used, so the database sees a handful of
+/// distinct statements and reuses their prepared forms instead of parsing a new one per batch.
+const CHUNK_SIZES: [usize; 4] = [64, 16, 4, 1];
+
+/// Splits `rows` greedily into slices of the fixed `CHUNK_SIZES`.
+fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        let size = CHUNK_SIZES.into_iter().find(|s| *s <= rest.len())?;
+        let (head, tail) = rest.split_at(size);
+        rest = tail;
+        Some(head)
+    })
+}
 /// How many recent credited amounts make "the usual payout".
 const PAYOUT_WINDOW: usize = 20;
 
@@ -85,7 +97,7 @@ impl<'t> Batch<'t> {
             }
         }
         for (scope, scope_keys) in keys {
-            for chunk in scope_keys.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
+            for chunk in chunks(&scope_keys.into_iter().collect::<Vec<_>>()) {
                 let list = (3..chunk.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
                 let sql = format!(
                     "SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ({list})"
@@ -102,7 +114,7 @@ impl<'t> Batch<'t> {
         }
         let ips: HashSet<&str> = planned.iter().filter_map(|p| p.postback.ip.as_deref()).collect();
         let since = now_ms() - thresholds.ip_repeat_window_seconds * 1000;
-        for chunk in ips.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
+        for chunk in chunks(&ips.into_iter().collect::<Vec<_>>()) {
             let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
             let sql = format!(
                 "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ({list}) GROUP BY end_user_ip"
@@ -220,7 +232,7 @@ impl<'t> Batch<'t> {
         insert_conversions(conn, &std::mem::take(&mut self.conversions), false).await?;
         let credits = std::mem::take(&mut self.credits);
         let mut balances: BTreeMap<String, i64> = BTreeMap::new();
-        for chunk in credits.chunks(CHUNK) {
+        for chunk in chunks(&credits) {
             let sql = format!(
                 "INSERT INTO ledger_entries (account, delta, reason, source_ref, created_at) VALUES {}",
                 placeholders(chunk.len(), 5)
@@ -234,7 +246,7 @@ impl<'t> Batch<'t> {
             query.execute(&mut *conn).await?;
         }
         let balances: Vec<_> = balances.into_iter().collect();
-        for chunk in balances.chunks(CHUNK) {
+        for chunk in chunks(&balances) {
             let sql = format!(
                 "INSERT INTO balances (account, balance, updated_at) VALUES {} \
                  ON CONFLICT (account) DO UPDATE SET balance = balances.balance + excluded.balance, updated_at = excluded.updated_at",
@@ -246,7 +258,7 @@ impl<'t> Batch<'t> {
             }
             query.execute(&mut *conn).await?;
         }
-        for chunk in std::mem::take(&mut self.logs).chunks(CHUNK) {
+        for chunk in chunks(&std::mem::take(&mut self.logs)) {
             let sql = format!(
                 "INSERT INTO postback_log (received_at, source, network_id, source_ip, outcome, http_status, reason, latency_us, params, conversion_id) VALUES {}",
                 placeholders(chunk.len(), 10)
@@ -268,7 +280,7 @@ impl<'t> Batch<'t> {
             query.execute(&mut *conn).await?;
         }
         let refused: Vec<_> = std::mem::take(&mut self.refused).into_iter().collect();
-        for chunk in refused.chunks(CHUNK) {
+        for chunk in chunks(&refused) {
             let sql = format!(
                 "INSERT INTO refused_ips (network_id, ip, count, first_seen, last_seen) VALUES {} \
                  ON CONFLICT (network_id, ip) DO UPDATE SET count = refused_ips.count + excluded.count, last_seen = excluded.last_seen",
@@ -288,7 +300,7 @@ impl<'t> Batch<'t> {
 /// rows were written. With `skip_existing`, a row whose key exists is skipped instead of failing.
 pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conversion)], skip_existing: bool) -> Result<u64, sqlx::Error> {
     let mut written = 0;
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in chunks(rows) {
         let sql = format!(
             "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
              lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) VALUES {}{}",
@@ -328,6 +340,15 @@ pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_use_only_fixed_sizes() {
+        let rows: Vec<u32> = (0..87).collect();
+        let sizes: Vec<usize> = chunks(&rows).map(<[u32]>::len).collect();
+        assert_eq!(sizes, vec![64, 16, 4, 1, 1, 1]);
+        assert_eq!(chunks(&rows).flatten().count(), 87);
+        assert_eq!(chunks::<u32>(&[]).count(), 0);
+    }
 
     #[test]
     fn placeholders_number_rows_and_columns() {
