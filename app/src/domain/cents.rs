@@ -51,11 +51,6 @@ impl Cents {
         Ok(Self(value))
     }
 
-    /// Wraps a value already known to be valid (from the database).
-    pub fn from_stored(value: i64) -> Self {
-        Self(value)
-    }
-
     pub fn get(self) -> i64 {
         self.0
     }

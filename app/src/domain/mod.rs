@@ -12,9 +12,11 @@ pub mod ip_class;
 pub mod ip_rule;
 pub mod label;
 pub mod money;
+pub mod postback_template;
 pub mod quality;
 pub mod reward;
 pub mod role;
+pub mod signature;
 
 pub use email::Email;
 pub use ids::PublisherId;

@@ -144,8 +144,3 @@ pub async fn post_reversal(conn: &mut AnyConnection, conversion: &Conversion) ->
     let reason = format!("{} conversion reversed", conversion.source);
     ledger::post(conn, &account, -amount, &reason, &format!("{}:reversal", conversion.id)).await
 }
-
-/// Counts of conversions per state (for the dashboard).
-pub async fn count_by_state(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    sqlx::query_as("SELECT state, COUNT(*) FROM conversions GROUP BY state").fetch_all(conn).await
-}

@@ -52,14 +52,6 @@ pub async fn list_store_apps(db: &Db) -> Result<Vec<StoreApp>, ServiceError> {
     Ok(rows.into_iter().map(|(pid, name, created_at)| StoreApp { pid, name, created_at }).collect())
 }
 
-pub async fn store_app_exists(conn: &mut AnyConnection, pid: &str) -> Result<bool, sqlx::Error> {
-    if !could_be_id(pid) {
-        return Ok(false);
-    }
-    let row: Option<(String,)> = sqlx::query_as("SELECT pid FROM store_apps WHERE pid = $1").bind(pid).fetch_optional(conn).await?;
-    Ok(row.is_some())
-}
-
 /// Registers a reward game.
 pub async fn create_game(db: &Db, actor: &Actor, id: &str, name: &str) -> Result<RewardGame, ServiceError> {
     let game = RewardGame { id: parse_id("id", id)?, name: parse_name(name)?, created_at: now_ms() };
