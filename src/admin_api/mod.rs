@@ -13,7 +13,7 @@ pub mod publishers;
 pub mod reward;
 
 use app::server::AppState;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 pub use error::ApiError;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/publishers", post(publishers::create).get(publishers::list))
         .route("/publishers/{id}", get(publishers::get))
         .route("/publishers/{id}/users", post(publishers::create_login))
+        .route("/publishers/{id}/postback", put(publishers::set_postback).get(publishers::get_postback))
         .route("/networks/{id}/refused-ips", get(networks::refused_ips))
         .route("/networks/{id}/refused-ips/{ip}/approve", post(networks::approve_refused_ip))
         .route("/conversions", get(conversions::list))

@@ -13,7 +13,7 @@ use crate::postback::{reward as reward_postback, reward_app};
     paths(
         networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip,
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
-        publishers::create, publishers::list, publishers::get, publishers::create_login,
+        publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback,
         audit::list,
         reward::create_store_app, reward::list_store_apps, reward::create_game, reward::list_games, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,

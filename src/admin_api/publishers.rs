@@ -2,6 +2,7 @@
 
 use app::domain::catalog::Publisher;
 use app::domain::{Email, Role};
+use app::server::postback_settings::{self, NewPostbackSettings, PostbackSettings};
 use app::server::publishers::{self, NewPublisher};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};
@@ -89,4 +90,46 @@ pub async fn create_login(
     let email = Email::parse(&body.email).map_err(|e| ApiError::Unprocessable(format!("email: {e}")))?;
     let user = users::create(&state.db, &caller.actor, &email, &body.password, Role::Publisher, Some(&publisher.id)).await?;
     Ok((StatusCode::CREATED, Json(CreatedLogin { id: user.id, email: user.email, publisher_id: publisher.id })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SetPostback {
+    /// A URL with `{macros}`, e.g. `https://pub.example/cb?uid={user_id}&tx={tx_id}&r={reward}&s={status}`.
+    pub url_template: String,
+    /// `hmac-sha256` (default), `md5` or `standard-webhooks`.
+    pub signature: Option<String>,
+    pub max_retries: Option<i64>,
+    pub retry_interval_seconds: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/api/admin/publishers/{id}/postback", tag = "publishers", params(("id" = String, Path)), request_body = SetPostback,
+    responses((status = 200, body = PostbackSettings, description = "Saved; `secret` is the signing secret"), (status = 401), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn set_postback(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SetPostback>,
+) -> Result<Json<PostbackSettings>, ApiError> {
+    let new = NewPostbackSettings {
+        url_template: body.url_template,
+        signature: body.signature,
+        max_retries: body.max_retries,
+        retry_interval_seconds: body.retry_interval_seconds,
+    };
+    Ok(Json(postback_settings::set(&state.db, &caller.actor, &id, new).await?))
+}
+
+#[utoipa::path(get, path = "/api/admin/publishers/{id}/postback", tag = "publishers", params(("id" = String, Path)),
+    responses((status = 200, body = PostbackSettings), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn get_postback(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Path(id): Path<String>,
+) -> Result<Json<PostbackSettings>, ApiError> {
+    publishers::get(&state.db, &id).await?;
+    let settings = postback_settings::get(&state.db, &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no postback configured for this publisher".into()))?;
+    Ok(Json(settings))
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ledger;
 pub mod networks;
 pub mod postback;
+pub mod postback_settings;
 pub mod publishers;
 pub mod reward;
 pub mod secrets;

@@ -1,0 +1,111 @@
+//! Publishers' outbound postback settings: the URL template (parsed when saved, so an unknown
+//! macro is refused naming it), the signature scheme, the signing secret and the retry schedule.
+
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, Actor};
+use super::clock::now_ms;
+use super::db::Db;
+use super::error::ServiceError;
+use super::publishers;
+use crate::domain::postback_template::PostbackTemplate;
+use crate::domain::signature::SignatureScheme;
+
+/// Default retry schedule (seed 002): up to 5 retries, 6 hours apart.
+pub const DEFAULT_MAX_RETRIES: i64 = 5;
+pub const DEFAULT_RETRY_INTERVAL_SECONDS: i64 = 6 * 3600;
+
+/// What an admin or publisher sets.
+#[derive(Debug, Clone)]
+pub struct NewPostbackSettings {
+    pub url_template: String,
+    pub signature: Option<String>,
+    pub max_retries: Option<i64>,
+    pub retry_interval_seconds: Option<i64>,
+}
+
+/// Stored settings; `secret` is the signing secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PostbackSettings {
+    pub publisher_id: String,
+    pub url_template: String,
+    /// `hmac-sha256` (default), `md5` or `standard-webhooks`.
+    pub signature: String,
+    pub secret: String,
+    pub max_retries: i64,
+    pub retry_interval_seconds: i64,
+    pub updated_at: i64,
+}
+
+/// A fresh signing secret: `whsec_` + base64 of 24 random bytes (usable by every scheme).
+fn new_secret() -> String {
+    use base64::Engine;
+    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(super::secrets::random_bytes::<24>()))
+}
+
+/// Saves the settings; the signing secret is created on first save and kept afterwards.
+pub async fn set(db: &Db, actor: &Actor, publisher_id: &str, new: NewPostbackSettings) -> Result<PostbackSettings, ServiceError> {
+    PostbackTemplate::parse(&new.url_template).map_err(|e| ServiceError::invalid("url_template", e.to_string()))?;
+    let signature = new.signature.as_deref().unwrap_or("hmac-sha256");
+    SignatureScheme::parse(signature)
+        .ok_or_else(|| ServiceError::invalid("signature", "signature must be hmac-sha256, md5 or standard-webhooks"))?;
+    let max_retries = new.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
+    if !(0..=50).contains(&max_retries) {
+        return Err(ServiceError::invalid("max_retries", "max_retries must be between 0 and 50"));
+    }
+    let interval = new.retry_interval_seconds.unwrap_or(DEFAULT_RETRY_INTERVAL_SECONDS);
+    if !(1..=7 * 24 * 3600).contains(&interval) {
+        return Err(ServiceError::invalid("retry_interval_seconds", "retry_interval_seconds must be between 1 and 604800"));
+    }
+    let mut tx = db.pool().begin().await?;
+    if publishers::find(&mut tx, publisher_id).await?.is_none() {
+        return Err(ServiceError::NotFound("publisher"));
+    }
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO publisher_postbacks (publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (publisher_id) DO UPDATE SET url_template = excluded.url_template, \
+         signature = excluded.signature, max_retries = excluded.max_retries, retry_interval_seconds = excluded.retry_interval_seconds, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(publisher_id)
+    .bind(new.url_template.trim())
+    .bind(signature)
+    .bind(new_secret())
+    .bind(max_retries)
+    .bind(interval)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let details = serde_json::json!({ "url_template": new.url_template.trim(), "signature": signature, "max_retries": max_retries, "retry_interval_seconds": interval });
+    audit::record(&mut tx, actor, "publisher.postback.set", publisher_id, details).await?;
+    let saved = get_in(&mut tx, publisher_id).await?.ok_or(ServiceError::NotFound("postback settings"))?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+type Row = (String, String, String, String, i64, i64, i64);
+
+async fn get_in(conn: &mut sqlx::AnyConnection, publisher_id: &str) -> Result<Option<PostbackSettings>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at FROM publisher_postbacks WHERE publisher_id = $1",
+    )
+    .bind(publisher_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at)| PostbackSettings {
+        publisher_id,
+        url_template,
+        signature,
+        secret,
+        max_retries,
+        retry_interval_seconds,
+        updated_at,
+    }))
+}
+
+/// The publisher's settings, if any.
+pub async fn get(db: &Db, publisher_id: &str) -> Result<Option<PostbackSettings>, ServiceError> {
+    Ok(get_in(&mut *db.pool().acquire().await?, publisher_id).await?)
+}
