@@ -105,3 +105,13 @@ on_both_backends!(listings_filter_and_come_newest_first, |app| {
     assert_eq!(app.conversions("network=net_other").await.len(), 0);
     assert_eq!(app.conversions("status=held").await.len(), 0);
 });
+
+on_both_backends!(listed_conversions_carry_their_lifecycle_as_status, |app| {
+    let cpa = app.setup_cpa().await;
+    expect_cpa(app.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
+    let items = app.conversions("status=credited").await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "credited");
+    assert_eq!(items[0]["state"], "credited");
+    assert_eq!(items[0]["network_status"], "1");
+});

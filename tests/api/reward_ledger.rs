@@ -87,7 +87,8 @@ on_both_backends!(level_postbacks_are_reward_conversions_in_listings_and_the_fee
     assert_eq!(ten["lead_id"], SEED_UID);
     assert_eq!(ten["offer_id"], SEED_GID);
     assert_eq!(ten["offer_name"], "My Game");
-    assert_eq!(ten["status"], "level 10");
+    assert_eq!(ten["network_status"], "level 10");
+    assert_eq!(ten["status"], "credited");
     assert_eq!(eleven["state"], "pending");
     assert!(app.conversions("source=cpa").await.is_empty());
 

@@ -83,18 +83,21 @@ impl ConversionState {
     }
 }
 
-/// A conversion as admins see it in listings, details and the live feed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A conversion as admins see it in listings, details and the live feed. In JSON, `status` and
+/// `state` both carry the lifecycle (`credited`, `held`, …; `status` is what the listing filter
+/// is named after) and `network_status` is the status value the postback carried.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Conversion {
     pub id: String,
-    /// `cpa`, later also `reward` and `program`.
+    /// `cpa` or `reward` (later also `program`).
     pub source: String,
     pub network_id: Option<String>,
     pub publisher_id: Option<String>,
     pub state: ConversionState,
     pub amount_cents: i64,
-    pub status: Option<String>,
+    /// The postback's own status value (`1`, `2`, …; `level N` for reward postbacks).
+    pub network_status: Option<String>,
     /// Quality-check reasons when held, e.g. `non_public_ip`.
     pub reasons: Vec<String>,
     pub lead_id: Option<String>,
@@ -108,6 +111,33 @@ pub struct Conversion {
     pub event_at: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Serialize for Conversion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Conversion", 20)?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("source", &self.source)?;
+        out.serialize_field("network_id", &self.network_id)?;
+        out.serialize_field("publisher_id", &self.publisher_id)?;
+        out.serialize_field("status", &self.state)?;
+        out.serialize_field("state", &self.state)?;
+        out.serialize_field("amount_cents", &self.amount_cents)?;
+        out.serialize_field("network_status", &self.network_status)?;
+        out.serialize_field("reasons", &self.reasons)?;
+        out.serialize_field("lead_id", &self.lead_id)?;
+        out.serialize_field("click_id", &self.click_id)?;
+        out.serialize_field("offer_id", &self.offer_id)?;
+        out.serialize_field("offer_name", &self.offer_name)?;
+        out.serialize_field("country_code", &self.country_code)?;
+        out.serialize_field("ip", &self.ip)?;
+        out.serialize_field("s2", &self.s2)?;
+        out.serialize_field("event_at", &self.event_at)?;
+        out.serialize_field("created_at", &self.created_at)?;
+        out.serialize_field("updated_at", &self.updated_at)?;
+        out.end()
+    }
 }
 
 /// One postback call as logged (the key is never stored).

@@ -40,7 +40,7 @@ fn to_conversion(row: Row) -> Conversion {
         publisher_id: row.publisher_id,
         state: ConversionState::parse(&row.state).unwrap_or(ConversionState::Pending),
         amount_cents: row.amount_cents,
-        status: row.status_raw,
+        network_status: row.status_raw,
         reasons: row.reasons.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect(),
         lead_id: row.lead_id,
         click_id: row.click_id,

@@ -318,7 +318,7 @@ pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conve
                 .bind(c.publisher_id.as_deref())
                 .bind(c.state.as_str())
                 .bind(c.amount_cents)
-                .bind(c.status.as_deref())
+                .bind(c.network_status.as_deref())
                 .bind(c.reasons.join(","))
                 .bind(c.lead_id.as_deref())
                 .bind(c.click_id.as_deref())

@@ -164,7 +164,7 @@ pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conve
         publisher_id: Some(p.external_identifier.clone()),
         state,
         amount_cents: p.amount.get(),
-        status: Some(status_raw(p)),
+        network_status: Some(status_raw(p)),
         reasons: Vec::new(),
         lead_id: p.lead_id.clone(),
         click_id: p.click_id.clone(),

@@ -163,7 +163,7 @@ fn draft(accepted: &AcceptedLevel, award: &Award) -> Conversion {
         publisher_id: None,
         state: if award.coins.get() > 0 { ConversionState::Credited } else { ConversionState::Pending },
         amount_cents: 0,
-        status: Some(format!("level {}", p.level)),
+        network_status: Some(format!("level {}", p.level)),
         reasons: Vec::new(),
         lead_id: Some(accepted.user_id.to_string()),
         click_id: None,
@@ -190,7 +190,7 @@ async fn insert_conversion(conn: &mut AnyConnection, c: &Conversion, scope: &str
     .bind(dedup_key)
     .bind(c.state.as_str())
     .bind(c.amount_cents)
-    .bind(c.status.as_deref())
+    .bind(c.network_status.as_deref())
     .bind(c.lead_id.as_deref())
     .bind(c.offer_id.as_deref())
     .bind(c.offer_name.as_deref())
