@@ -98,6 +98,18 @@ pub struct SettingsArgs {
     /// Quality: hold when the amount exceeds this multiple of the offer's usual payout.
     #[arg(long, env = "TAPRAIN_QUALITY_USUAL_PAYOUT_MULTIPLE", default_value_t = 10, global = true)]
     pub quality_usual_payout_multiple: i64,
+    /// Outbound postbacks may go to loopback and private addresses (tests, private deployments).
+    #[arg(long, env = "TAPRAIN_ALLOW_PRIVATE_POSTBACK_TARGETS", default_value_t = false, global = true)]
+    pub allow_private_postback_targets: bool,
+    /// Seconds to wait for a publisher's answer to an outbound postback.
+    #[arg(long, env = "TAPRAIN_POSTBACK_TIMEOUT_SECONDS", default_value_t = 60, global = true)]
+    pub postback_timeout_seconds: u64,
+    /// Retries of a failed outbound postback, for publishers who do not set their own.
+    #[arg(long, env = "TAPRAIN_POSTBACK_MAX_RETRIES", default_value_t = 5, global = true)]
+    pub postback_max_retries: i64,
+    /// Seconds between retries of a failed outbound postback, for publishers who do not set their own.
+    #[arg(long, env = "TAPRAIN_POSTBACK_RETRY_INTERVAL_SECONDS", default_value_t = 21_600, global = true)]
+    pub postback_retry_interval_seconds: i64,
 }
 
 impl SettingsArgs {
@@ -128,6 +140,10 @@ impl SettingsArgs {
         settings.thresholds.ip_repeat_max = self.quality_ip_repeat_max.max(1);
         settings.thresholds.amount_ceiling_cents = self.quality_amount_ceiling_cents.max(1);
         settings.thresholds.usual_payout_multiple = self.quality_usual_payout_multiple.max(1);
+        settings.deliveries.allow_private_targets = self.allow_private_postback_targets;
+        settings.deliveries.timeout_seconds = self.postback_timeout_seconds.clamp(1, 600);
+        settings.deliveries.default_max_retries = self.postback_max_retries.clamp(0, 50);
+        settings.deliveries.default_retry_interval_seconds = self.postback_retry_interval_seconds.clamp(1, 7 * 24 * 3600);
         Ok(settings)
     }
 }

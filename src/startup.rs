@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
+use app::server::deliveries::{self, Sender, SenderConfig};
 use app::server::postback::{Directory, EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
@@ -47,7 +48,10 @@ impl Application {
             .build();
         let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds));
         let events = EventBus::new();
-        let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone());
+        let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
+        let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
+        let deliveries = deliveries::worker::spawn(db.clone(), sender.clone(), timeout);
+        let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone(), deliveries.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),
@@ -56,6 +60,8 @@ impl Application {
             postbacks,
             events,
             directory: Directory::default(),
+            sender,
+            deliveries,
         };
         spawn_session_cleanup(DbSessionStore::new(db));
         let router = router(state);

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod conversions;
+pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod json;
@@ -29,6 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/publishers/{id}", get(publishers::get))
         .route("/publishers/{id}/users", post(publishers::create_login))
         .route("/publishers/{id}/postback", put(publishers::set_postback).get(publishers::get_postback))
+        .route("/publishers/{id}/postback/test", post(deliveries::test))
+        .route("/deliveries", get(deliveries::list))
+        .route("/deliveries/resend-failed", post(deliveries::resend_failed))
+        .route("/deliveries/{id}", get(deliveries::get))
+        .route("/deliveries/{id}/resend", post(deliveries::resend))
         .route("/networks/{id}/refused-ips", get(networks::refused_ips))
         .route("/networks/{id}/refused-ips/{ip}/approve", post(networks::approve_refused_ip))
         .route("/conversions", get(conversions::list))

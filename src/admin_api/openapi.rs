@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, conversions, events, networks, publishers, reward};
+use super::{audit, conversions, deliveries, events, networks, publishers, reward};
 use crate::postback::{reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
@@ -14,11 +14,12 @@ use crate::postback::{reward as reward_postback, reward_app};
         networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip,
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
         publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback,
+        deliveries::list, deliveries::get, deliveries::resend, deliveries::resend_failed, deliveries::test,
         audit::list,
         reward::create_store_app, reward::list_store_apps, reward::create_game, reward::list_games, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

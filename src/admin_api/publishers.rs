@@ -114,8 +114,8 @@ pub async fn set_postback(
     let new = NewPostbackSettings {
         url_template: body.url_template,
         signature: body.signature,
-        max_retries: body.max_retries,
-        retry_interval_seconds: body.retry_interval_seconds,
+        max_retries: body.max_retries.or(Some(state.settings.deliveries.default_max_retries)),
+        retry_interval_seconds: body.retry_interval_seconds.or(Some(state.settings.deliveries.default_retry_interval_seconds)),
     };
     Ok(Json(postback_settings::set(&state.db, &caller.actor, &id, new).await?))
 }

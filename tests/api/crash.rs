@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
@@ -20,8 +20,14 @@ fn start_server(database_url: &str, port: u16) -> Child {
 }
 
 fn start_server_logging(database_url: &str, port: u16, level: &str, logs: Stdio) -> Child {
+    start_server_with(database_url, port, level, logs, &[])
+}
+
+/// Starts the real binary on `port` with extra environment settings.
+pub(crate) fn start_server_with(database_url: &str, port: u16, level: &str, logs: Stdio, env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_taprain"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("TAPRAIN_LISTEN", format!("127.0.0.1:{port}"))
         .env("TAPRAIN_SITE_ROOT", std::env::temp_dir())
@@ -32,7 +38,7 @@ fn start_server_logging(database_url: &str, port: u16, level: &str, logs: Stdio)
         .expect("start taprain")
 }
 
-async fn wait_until_up(client: &reqwest::Client, base: &str) {
+pub(crate) async fn wait_until_up(client: &reqwest::Client, base: &str) {
     for _ in 0..200 {
         if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
             return;

@@ -2,6 +2,7 @@
 //! and — when `TAPRAIN_TEST_POSTGRES_URL` is set — against a fresh PostgreSQL database.
 
 mod helpers;
+mod receiver;
 
 mod admin_auth;
 mod bad_input;
@@ -10,6 +11,9 @@ mod cpa;
 mod cpa_ledger;
 mod cpa_quality;
 mod crash;
+mod deliveries;
+mod deliveries_restart;
+mod deliveries_ssrf;
 mod health;
 mod networks;
 mod postback_settings;

@@ -6,6 +6,7 @@ pub mod cents;
 pub mod client_addr;
 pub mod country;
 pub mod cpa;
+pub mod delivery;
 pub mod email;
 pub mod ids;
 pub mod ip_class;

@@ -4,8 +4,9 @@
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
-use super::ledger;
+use super::{deliveries, ledger};
 use crate::domain::catalog::{Conversion, ConversionState};
+use crate::domain::delivery::DeliveryEvent;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -66,6 +67,23 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Conversion
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM conversions WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.map(to_conversion))
+}
+
+/// The conversions with these ids, by id.
+pub async fn get_many(conn: &mut AnyConnection, ids: &[String]) -> Result<std::collections::HashMap<String, Conversion>, sqlx::Error> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in super::sql::chunks(ids) {
+        let sql = format!("SELECT {COLUMNS} FROM conversions WHERE id IN ({})", super::sql::list(1, chunk.len()));
+        let mut query = sqlx::query_as::<_, Row>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let conversion = to_conversion(row);
+            found.insert(conversion.id.clone(), conversion);
+        }
+    }
+    Ok(found)
 }
 
 /// The conversion sharing `(source, scope, dedup_key)`, if any.
@@ -130,7 +148,13 @@ pub async fn transition(
 pub async fn post_credit(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
     let Some(publisher) = conversion.publisher_id.as_deref() else { return Ok(false) };
     let reason = format!("{} conversion credited", conversion.source);
-    ledger::post(conn, &ledger::publisher_account(publisher), conversion.amount_cents, &reason, &format!("{}:credit", conversion.id)).await
+    let posted =
+        ledger::post(conn, &ledger::publisher_account(publisher), conversion.amount_cents, &reason, &format!("{}:credit", conversion.id))
+            .await?;
+    if posted {
+        deliveries::queue::enqueue(conn, DeliveryEvent::Credit, &[conversion]).await?;
+    }
+    Ok(posted)
 }
 
 /// Compensates the conversion's credit (once), as a new negative entry on the account the credit
@@ -142,5 +166,9 @@ pub async fn post_reversal(conn: &mut AnyConnection, conversion: &Conversion) ->
         .await?;
     let Some((account, amount)) = credited else { return Ok(false) };
     let reason = format!("{} conversion reversed", conversion.source);
-    ledger::post(conn, &account, -amount, &reason, &format!("{}:reversal", conversion.id)).await
+    let posted = ledger::post(conn, &account, -amount, &reason, &format!("{}:reversal", conversion.id)).await?;
+    if posted {
+        deliveries::queue::enqueue(conn, DeliveryEvent::Reversal, &[conversion]).await?;
+    }
+    Ok(posted)
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod conversions;
 pub mod db;
+pub mod deliveries;
 pub mod error;
 pub mod ledger;
 pub mod networks;
@@ -16,6 +17,7 @@ pub mod reward;
 pub mod secrets;
 pub mod session_store;
 pub mod settings;
+pub mod sql;
 pub mod state;
 pub mod users;
 

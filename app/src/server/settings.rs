@@ -31,6 +31,26 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Quality-check thresholds.
     pub thresholds: Thresholds,
+    /// Outbound postbacks.
+    pub deliveries: DeliverySettings,
+}
+
+/// How outbound postbacks are sent.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// Lifts the SSRF guard: postbacks may go to loopback and private addresses.
+    pub allow_private_targets: bool,
+    /// Longest wait for a receiver's answer.
+    pub timeout_seconds: u64,
+    /// Retry schedule for publishers who do not set their own.
+    pub default_max_retries: i64,
+    pub default_retry_interval_seconds: i64,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self { allow_private_targets: false, timeout_seconds: 60, default_max_retries: 5, default_retry_interval_seconds: 6 * 3600 }
+    }
 }
 
 impl Settings {
@@ -49,6 +69,7 @@ impl Settings {
             login_lockout_seconds: 900,
             max_body_bytes: 64 * 1024,
             thresholds: Thresholds::default(),
+            deliveries: DeliverySettings::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::auth::LoginThrottle;
 use super::db::Db;
+use super::deliveries::{DeliveryWake, Sender};
 use super::postback::{Directory, EventBus, PostbackWriter};
 use super::settings::Settings;
 
@@ -22,4 +23,8 @@ pub struct AppState {
     pub events: EventBus,
     /// Cached lookups for the postback hot path.
     pub directory: Directory,
+    /// Sends outbound postbacks (the worker's, and "send test postback").
+    pub sender: Sender,
+    /// Wakes the delivery worker.
+    pub deliveries: DeliveryWake,
 }

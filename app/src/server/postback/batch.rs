@@ -12,25 +12,13 @@ use super::cpa_record::{self, offer_key, Recorded, SOURCE};
 use super::log::NewLogEntry;
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::domain::cpa::{CpaPostback, CpaStatus};
+use crate::domain::delivery::DeliveryEvent;
 use crate::domain::quality::{evaluate, Facts, Thresholds};
 use crate::server::clock::now_ms;
 use crate::server::conversions::COLUMNS;
-use crate::server::{ledger, secrets};
+use crate::server::sql::{chunks, list, placeholders};
+use crate::server::{deliveries, ledger, secrets};
 
-/// Rows per multi-row statement. Only these sizes are used, so the database sees a handful of
-/// distinct statements and reuses their prepared forms instead of parsing a new one per batch.
-const CHUNK_SIZES: [usize; 4] = [64, 16, 4, 1];
-
-/// Splits `rows` greedily into slices of the fixed `CHUNK_SIZES`.
-fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
-    let mut rest = rows;
-    std::iter::from_fn(move || {
-        let size = CHUNK_SIZES.into_iter().find(|s| *s <= rest.len())?;
-        let (head, tail) = rest.split_at(size);
-        rest = tail;
-        Some(head)
-    })
-}
 /// How many recent credited amounts make "the usual payout".
 const PAYOUT_WINDOW: usize = 20;
 
@@ -67,14 +55,6 @@ fn is_repeat(status: &CpaStatus, state: ConversionState) -> bool {
     }
 }
 
-/// `($1, $2, …), ($n, …)` for `rows` rows of `cols` columns.
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl<'t> Batch<'t> {
     /// Reads what deciding `planned` needs.
     pub async fn prefetch(conn: &mut AnyConnection, planned: &[Planned<'_>], thresholds: &'t Thresholds) -> Result<Batch<'t>, sqlx::Error> {
@@ -98,9 +78,9 @@ impl<'t> Batch<'t> {
         }
         for (scope, scope_keys) in keys {
             for chunk in chunks(&scope_keys.into_iter().collect::<Vec<_>>()) {
-                let list = (3..chunk.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let in_list = list(3, chunk.len());
                 let sql = format!(
-                    "SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ({list})"
+                    "SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ({in_list})"
                 );
                 let mut query = sqlx::query(&sql).bind(SOURCE).bind(scope);
                 for key in chunk {
@@ -115,9 +95,9 @@ impl<'t> Batch<'t> {
         let ips: HashSet<&str> = planned.iter().filter_map(|p| p.postback.ip.as_deref()).collect();
         let since = now_ms() - thresholds.ip_repeat_window_seconds * 1000;
         for chunk in chunks(&ips.into_iter().collect::<Vec<_>>()) {
-            let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let in_list = list(2, chunk.len());
             let sql = format!(
-                "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ({list}) GROUP BY end_user_ip"
+                "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ({in_list}) GROUP BY end_user_ip"
             );
             let mut query = sqlx::query_as::<_, (String, i64)>(&sql).bind(since);
             for ip in chunk {
@@ -231,6 +211,7 @@ impl<'t> Batch<'t> {
         let now = now_ms();
         insert_conversions(conn, &std::mem::take(&mut self.conversions), false).await?;
         let credits = std::mem::take(&mut self.credits);
+        deliveries::queue::enqueue(conn, DeliveryEvent::Credit, &credits.iter().collect::<Vec<_>>()).await?;
         let mut balances: BTreeMap<String, i64> = BTreeMap::new();
         for chunk in chunks(&credits) {
             let sql = format!(
@@ -340,21 +321,6 @@ pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conve
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_use_only_fixed_sizes() {
-        let rows: Vec<u32> = (0..87).collect();
-        let sizes: Vec<usize> = chunks(&rows).map(<[u32]>::len).collect();
-        assert_eq!(sizes, vec![64, 16, 4, 1, 1, 1]);
-        assert_eq!(chunks(&rows).flatten().count(), 87);
-        assert_eq!(chunks::<u32>(&[]).count(), 0);
-    }
-
-    #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(1, 1), "($1)");
-    }
 
     #[test]
     fn repeats_are_recognised_by_status_and_state() {

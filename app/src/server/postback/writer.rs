@@ -16,6 +16,7 @@ use crate::domain::cpa::CpaPostback;
 use crate::domain::quality::Thresholds;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
+use crate::server::deliveries::DeliveryWake;
 use crate::server::reward::record::{RewardJob, RewardRecorded};
 
 /// Most jobs committed together.
@@ -57,9 +58,9 @@ pub struct PostbackWriter {
 
 impl PostbackWriter {
     /// Starts the writer task.
-    pub fn spawn(db: Db, thresholds: Thresholds, events: EventBus) -> Self {
+    pub fn spawn(db: Db, thresholds: Thresholds, events: EventBus, deliveries: DeliveryWake) -> Self {
         let (sender, receiver) = mpsc::channel(16_384);
-        tokio::spawn(run(db, thresholds, events, receiver));
+        tokio::spawn(run(db, thresholds, events, deliveries, receiver));
         Self { sender }
     }
 
@@ -71,10 +72,13 @@ impl PostbackWriter {
     }
 }
 
-async fn run(db: Db, thresholds: Thresholds, events: EventBus, mut receiver: mpsc::Receiver<Envelope>) {
+async fn run(db: Db, thresholds: Thresholds, events: EventBus, deliveries: DeliveryWake, mut receiver: mpsc::Receiver<Envelope>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         write_batch(&db, &thresholds, &events, std::mem::take(&mut batch)).await;
+        // Credits and reversals may have queued outbound postbacks; the worker's first look is
+        // a cheap read.
+        deliveries.wake();
     }
 }
 

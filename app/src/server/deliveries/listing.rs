@@ -1,0 +1,93 @@
+//! Reading the delivery log: deliveries with their latest state, and every attempt of one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::delivery::DeliveryState;
+use crate::server::db::Db;
+use crate::server::error::ServiceError;
+
+/// One outbound postback and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Delivery {
+    pub id: String,
+    pub publisher_id: String,
+    pub conversion_id: String,
+    /// `credit` (status 1) or `reversal` (status 2).
+    pub event: String,
+    /// `pending`, `sending`, `delivered`, `duplicate` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub retries_left: i64,
+    /// When the next attempt is due (ms since the epoch), while pending.
+    pub next_attempt_at: i64,
+    pub last_url: Option<String>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// One try at delivering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Attempt {
+    pub attempted_at: i64,
+    pub url: String,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    /// The first 1 KiB of the answer.
+    pub body: String,
+    pub error: Option<String>,
+    /// `delivered`, `duplicate` or `failed`.
+    pub outcome: String,
+}
+
+/// A delivery with its attempts, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeliveryDetails {
+    #[serde(flatten)]
+    pub delivery: Delivery,
+    pub attempt_log: Vec<Attempt>,
+}
+
+const COLUMNS: &str = "id, publisher_id, conversion_id, event, state AS status, attempts, retries_left, next_attempt_at, last_url, \
+     last_status, last_error, created_at, updated_at, finished_at";
+
+/// Filters for the listing; empty means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub publisher_id: Option<String>,
+    pub conversion_id: Option<String>,
+    pub state: Option<DeliveryState>,
+    pub limit: i64,
+}
+
+/// Deliveries matching `filter`, newest first.
+pub async fn list(db: &Db, filter: &Filter) -> Result<Vec<Delivery>, ServiceError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deliveries WHERE ($1 = '' OR publisher_id = $1) AND ($2 = '' OR state = $2) \
+         AND ($3 = '' OR conversion_id = $3) ORDER BY created_at DESC, id DESC LIMIT $4"
+    ))
+    .bind(filter.publisher_id.as_deref().unwrap_or(""))
+    .bind(filter.state.map(DeliveryState::as_str).unwrap_or(""))
+    .bind(filter.conversion_id.as_deref().unwrap_or(""))
+    .bind(filter.limit.clamp(1, 1000))
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// One delivery with every attempt.
+pub async fn get(db: &Db, id: &str) -> Result<DeliveryDetails, ServiceError> {
+    let delivery: Delivery = sqlx::query_as(&format!("SELECT {COLUMNS} FROM deliveries WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(ServiceError::NotFound("delivery"))?;
+    let attempt_log = sqlx::query_as(
+        "SELECT attempted_at, url, status_code, latency_ms, body, error, outcome FROM delivery_attempts WHERE delivery_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(DeliveryDetails { delivery, attempt_log })
+}

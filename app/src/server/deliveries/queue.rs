@@ -1,0 +1,234 @@
+//! The durable delivery queue: enqueued in the transaction that credits or reverses a
+//! conversion, claimed by workers without holding a transaction during the HTTP call, and
+//! finished in batches.
+
+use std::collections::HashMap;
+
+use sqlx::AnyConnection;
+
+use crate::domain::catalog::Conversion;
+use crate::domain::delivery::{after_attempt, AttemptOutcome, DeliveryEvent, DeliveryState, Next};
+use crate::server::clock::now_ms;
+use crate::server::conversions;
+use crate::server::db::{Backend, Db};
+use crate::server::secrets;
+use crate::server::sql::{chunks, list, placeholders};
+
+/// Queues the outbound postback of `event` for each conversion whose publisher has postback
+/// settings. Idempotent: a conversion's event is queued once. Returns how many were queued.
+pub async fn enqueue(conn: &mut AnyConnection, event: DeliveryEvent, conversions: &[&Conversion]) -> Result<u64, sqlx::Error> {
+    let mut publishers: Vec<&str> = conversions.iter().filter_map(|c| c.publisher_id.as_deref()).collect();
+    publishers.sort_unstable();
+    publishers.dedup();
+    let mut max_retries: HashMap<String, i64> = HashMap::new();
+    for chunk in chunks(&publishers) {
+        let sql = format!("SELECT publisher_id, max_retries FROM publisher_postbacks WHERE publisher_id IN ({})", list(1, chunk.len()));
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for p in chunk {
+            query = query.bind(*p);
+        }
+        max_retries.extend(query.fetch_all(&mut *conn).await?);
+    }
+    if max_retries.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
+    let rows: Vec<(&Conversion, i64)> = conversions
+        .iter()
+        .filter_map(|c| c.publisher_id.as_deref().and_then(|p| max_retries.get(p)).map(|retries| (*c, *retries)))
+        .collect();
+    let mut queued = 0;
+    for chunk in chunks(&rows) {
+        let sql = format!(
+            "INSERT INTO deliveries (id, publisher_id, conversion_id, event, state, retries_left, next_attempt_at, created_at, updated_at) \
+             VALUES {} ON CONFLICT (conversion_id, event) DO NOTHING",
+            placeholders(chunk.len(), 9)
+        );
+        let mut query = sqlx::query(&sql);
+        for (c, retries) in chunk {
+            query = query
+                .bind(secrets::new_id("dlv"))
+                .bind(c.publisher_id.as_deref())
+                .bind(&c.id)
+                .bind(event.as_str())
+                .bind(DeliveryState::Pending.as_str())
+                .bind(*retries)
+                .bind(now)
+                .bind(now)
+                .bind(now);
+        }
+        queued += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(queued)
+}
+
+/// A claimed delivery with everything needed to send it.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub event: DeliveryEvent,
+    pub retries_left: i64,
+    pub conversion: Conversion,
+    /// The publisher's settings now; `None` when they were removed.
+    pub target: Option<Target>,
+}
+
+/// Where and how a publisher wants postbacks.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url_template: String,
+    pub signature: String,
+    pub secret: String,
+    pub retry_interval_seconds: i64,
+}
+
+const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until <= $1)";
+
+/// Claims up to `limit` due deliveries (and ones whose claim expired, after a crash) until
+/// `lease_ms` from now. Each claim is its own short transaction; on PostgreSQL concurrent
+/// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`), on SQLite the single writer
+/// makes the `UPDATE … RETURNING` atomic.
+pub async fn claim(db: &Db, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = now_ms();
+    let mut conn = db.pool().acquire().await?;
+    // A read first: an idle queue costs no write transaction.
+    let due: Option<(String,)> =
+        sqlx::query_as(&format!("SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) LIMIT 1"))
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
+    let lock = if db.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let claimed: Vec<(String,)> = sqlx::query_as(&format!(
+        "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
+         (SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) ORDER BY next_attempt_at LIMIT $3{lock}) \
+         RETURNING id"
+    ))
+    .bind(now)
+    .bind(now + lease_ms)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<String> = claimed.into_iter().map(|(id,)| id).collect();
+    load(&mut conn, &ids).await
+}
+
+type ClaimRow = (String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);
+
+async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, sqlx::Error> {
+    let mut rows: Vec<ClaimRow> = Vec::with_capacity(ids.len());
+    for chunk in chunks(ids) {
+        let sql = format!(
+            "SELECT d.id, d.event, d.conversion_id, d.retries_left, p.url_template, p.signature, p.secret, p.retry_interval_seconds \
+             FROM deliveries d LEFT JOIN publisher_postbacks p ON p.publisher_id = d.publisher_id WHERE d.id IN ({})",
+            list(1, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, ClaimRow>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        rows.extend(query.fetch_all(&mut *conn).await?);
+    }
+    let conversion_ids: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
+    let mut found = conversions::get_many(conn, &conversion_ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, event, conversion_id, retries_left, url_template, signature, secret, interval)| {
+            let target = match (url_template, signature, secret, interval) {
+                (Some(url_template), Some(signature), Some(secret), Some(retry_interval_seconds)) => {
+                    Some(Target { url_template, signature, secret, retry_interval_seconds })
+                }
+                _ => None,
+            };
+            Some(Claimed { id, event: DeliveryEvent::parse(&event)?, retries_left, conversion: found.remove(&conversion_id)?, target })
+        })
+        .collect())
+}
+
+/// What one attempt did.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    pub delivery_id: String,
+    pub retries_left: i64,
+    pub retry_interval_seconds: i64,
+    pub attempted_at: i64,
+    pub url: String,
+    pub status_code: Option<u16>,
+    pub latency_ms: i64,
+    pub body: String,
+    pub error: Option<String>,
+    pub outcome: AttemptOutcome,
+}
+
+/// Stores a batch of attempts and moves each delivery on, in one transaction.
+pub async fn finish(db: &Db, results: &[AttemptResult]) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    let now = now_ms();
+    for r in results {
+        let (state, next_at, retries_left, finished_at) = match after_attempt(r.outcome, r.retries_left, r.retry_interval_seconds, now) {
+            Next::Done(state) => (state, now, r.retries_left, Some(now)),
+            Next::RetryAt { at_ms, retries_left } => (DeliveryState::Pending, at_ms, retries_left, None),
+        };
+        sqlx::query(
+            "UPDATE deliveries SET state = $1, attempts = attempts + 1, retries_left = $2, next_attempt_at = $3, lease_until = 0, \
+             last_url = $4, last_status = $5, last_error = $6, updated_at = $7, finished_at = $8 WHERE id = $9 AND state = 'sending'",
+        )
+        .bind(state.as_str())
+        .bind(retries_left)
+        .bind(next_at)
+        .bind(&r.url)
+        .bind(r.status_code.map(i64::from))
+        .bind(r.error.as_deref())
+        .bind(now)
+        .bind(finished_at)
+        .bind(&r.delivery_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for chunk in chunks(results) {
+        let sql = format!(
+            "INSERT INTO delivery_attempts (delivery_id, attempted_at, url, status_code, latency_ms, body, error, outcome) VALUES {}",
+            placeholders(chunk.len(), 8)
+        );
+        let mut query = sqlx::query(&sql);
+        for r in chunk {
+            query = query
+                .bind(&r.delivery_id)
+                .bind(r.attempted_at)
+                .bind(&r.url)
+                .bind(r.status_code.map(i64::from))
+                .bind(r.latency_ms)
+                .bind(&r.body)
+                .bind(r.error.as_deref())
+                .bind(r.outcome.as_str());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await
+}
+
+/// Sends a finished delivery again now, with the publisher's full retry allowance. Returns
+/// false when there is no such delivery or it is still queued.
+pub async fn resend(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!("{RESEND} WHERE id = $2 AND state IN ('failed', 'delivered', 'duplicate')"))
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sends every failed delivery again (of one publisher, or all); returns how many.
+pub async fn resend_failed(conn: &mut AnyConnection, publisher_id: Option<&str>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(&format!("{RESEND} WHERE state = 'failed' AND ($2 = '' OR publisher_id = $2)"))
+        .bind(now_ms())
+        .bind(publisher_id.unwrap_or(""))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+const RESEND: &str = "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1, finished_at = NULL, \
+     retries_left = COALESCE((SELECT max_retries FROM publisher_postbacks p WHERE p.publisher_id = deliveries.publisher_id), 0)";

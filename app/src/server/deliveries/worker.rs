@@ -1,0 +1,117 @@
+//! The delivery worker: claims due deliveries, sends them concurrently (no transaction is held
+//! while a request is in flight), and stores the attempts in batches. Woken when the writer
+//! commits, and every second for retries that fall due and claims that expired.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Notify, Semaphore};
+
+use super::queue::{self, AttemptResult, Claimed};
+use super::sender::{Answer, Sender};
+use crate::domain::delivery::{macro_values, sign, usd, AttemptOutcome, OutboundRequest};
+use crate::domain::postback_template::PostbackTemplate;
+use crate::domain::signature::SignatureScheme;
+use crate::server::clock::now_ms;
+use crate::server::db::Db;
+
+/// Requests in flight at most.
+const CONCURRENCY: usize = 256;
+/// Most attempts stored in one transaction.
+const MAX_FINISH_BATCH: usize = 512;
+
+/// Wakes the worker; cloned into the writer and the admin tools.
+#[derive(Clone, Debug, Default)]
+pub struct DeliveryWake(Arc<Notify>);
+
+impl DeliveryWake {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Starts the worker; returns the handle that wakes it.
+pub fn spawn(db: Db, sender: Sender, timeout: Duration) -> DeliveryWake {
+    let wake = DeliveryWake::default();
+    let (results, finished) = mpsc::channel(CONCURRENCY * 4);
+    tokio::spawn(store_results(db.clone(), finished));
+    tokio::spawn(claim_loop(db, sender, wake.clone(), results, timeout));
+    wake
+}
+
+async fn claim_loop(db: Db, sender: Sender, wake: DeliveryWake, results: mpsc::Sender<AttemptResult>, timeout: Duration) {
+    let slots = Arc::new(Semaphore::new(CONCURRENCY));
+    // A claim outlives the longest request, so only a crashed worker's claims expire.
+    let lease_ms = (timeout.as_millis() as i64).saturating_add(30_000);
+    loop {
+        let free = slots.available_permits().max(1) as i64;
+        let claimed = match queue::claim(&db, free, lease_ms).await {
+            Ok(claimed) => claimed,
+            Err(err) => {
+                tracing::warn!(error = %err, "claiming deliveries failed");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.0.notified()).await;
+            continue;
+        }
+        for job in claimed {
+            let Ok(permit) = slots.clone().acquire_owned().await else { return };
+            let sender = sender.clone();
+            let results = results.clone();
+            tokio::spawn(async move {
+                let result = attempt(&sender, job).await;
+                let _ = results.send(result).await;
+                drop(permit);
+            });
+        }
+    }
+}
+
+async fn store_results(db: Db, mut finished: mpsc::Receiver<AttemptResult>) {
+    let mut batch = Vec::with_capacity(MAX_FINISH_BATCH);
+    while finished.recv_many(&mut batch, MAX_FINISH_BATCH).await > 0 {
+        // A failed commit is retried: the claims stay held until then, so nothing is sent twice
+        // while the database is briefly unavailable.
+        let mut wait = Duration::from_millis(50);
+        while let Err(err) = queue::finish(&db, &batch).await {
+            tracing::warn!(error = %err, attempts = batch.len(), "storing delivery attempts failed; retrying");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(Duration::from_secs(5));
+        }
+        batch.clear();
+    }
+}
+
+/// The request for a claimed delivery, or why there is none.
+pub fn request_for(job: &Claimed) -> Result<OutboundRequest, String> {
+    let target = job.target.as_ref().ok_or("the publisher has no postback URL")?;
+    let template = PostbackTemplate::parse(&target.url_template).map_err(|e| e.to_string())?;
+    let scheme = SignatureScheme::parse(&target.signature).unwrap_or(SignatureScheme::HmacSha256);
+    let values = macro_values(&job.conversion, job.event, usd(job.conversion.amount_cents.abs()));
+    Ok(sign(&template, scheme, &target.secret, &values, &job.id, now_ms() / 1000))
+}
+
+async fn attempt(sender: &Sender, job: Claimed) -> AttemptResult {
+    let attempted_at = now_ms();
+    let (url, answer) = match request_for(&job) {
+        Ok(request) => (request.url.clone(), sender.send(&request).await),
+        Err(error) => (
+            String::new(),
+            Answer { status_code: None, body: String::new(), latency_ms: 0, error: Some(error), outcome: AttemptOutcome::Failed },
+        ),
+    };
+    AttemptResult {
+        delivery_id: job.id,
+        retries_left: job.retries_left,
+        retry_interval_seconds: job.target.map(|t| t.retry_interval_seconds).unwrap_or(3600),
+        attempted_at,
+        url,
+        status_code: answer.status_code,
+        latency_ms: answer.latency_ms,
+        body: answer.body,
+        error: answer.error,
+        outcome: answer.outcome,
+    }
+}

@@ -1,0 +1,89 @@
+//! A restart in the middle of a retry schedule (and a `kill -9`): the delivery queue is in the
+//! database, so the retry still happens after the server comes back.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use app::server::db::Db;
+use serde_json::{json, Value};
+
+use crate::crash::{free_port, start_server_with, wait_until_up};
+use crate::helpers::*;
+use crate::receiver::Receiver;
+
+const ENV: &[(&str, &str)] = &[("TAPRAIN_ALLOW_PRIVATE_POSTBACK_TARGETS", "true")];
+
+async fn retry_survives_a_crash(database_url: String) {
+    let db = Db::connect(&database_url).await.expect("db");
+    db.migrate().await.expect("migrate");
+    let admin = app::server::users::create(
+        &db,
+        &app::server::audit::Actor::cli(),
+        &app::domain::Email::parse("restart@test.example").expect("email"),
+        "a long admin password",
+        app::domain::Role::Admin,
+        None,
+    )
+    .await
+    .expect("admin");
+    let token = app::server::auth::tokens::create(&mut db.pool().acquire().await.expect("conn"), &admin.id).await.expect("token");
+    let client = reqwest::Client::new();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start_server_with(&database_url, port, "warn", Stdio::null(), ENV);
+    wait_until_up(&client, &base).await;
+    let call = |method: reqwest::Method, path: &str, body: Value| {
+        client.request(method, format!("{base}{path}")).bearer_auth(&token).json(&body).send()
+    };
+    let network: Value =
+        call(reqwest::Method::POST, "/api/admin/networks", json!({ "name": "restart" })).await.expect("net").json().await.expect("json");
+    let (network_id, key) = (network["id"].as_str().expect("id"), network["key"].as_str().expect("key"));
+    call(reqwest::Method::POST, &format!("/api/admin/networks/{network_id}/ips"), json!({ "ip": "127.0.0.1" })).await.expect("ip");
+    call(reqwest::Method::POST, "/api/admin/publishers", json!({ "name": "restart", "id": SEED_PUBLISHER })).await.expect("pub");
+    let receiver = Receiver::start(500, "down").await;
+    let settings = json!({ "url_template": receiver.url("/cb?tx={tx_id}"), "retry_interval_seconds": 2 });
+    let saved = call(reqwest::Method::PUT, &format!("/api/admin/publishers/{SEED_PUBLISHER}/postback"), settings).await.expect("put");
+    assert_eq!(saved.status(), 200);
+    let postback = client.get(format!("{base}/api/postback/cpa?key={key}&{SEED_QUERY}")).send().await.expect("postback");
+    assert_eq!(postback.status(), 200);
+    receiver.wait_for(1).await;
+
+    // Crash while the retry is scheduled; the receiver recovers meanwhile.
+    server.kill().expect("kill -9");
+    let _ = server.wait();
+    receiver.answer(200, "OK");
+    let port = free_port();
+    let mut restarted = start_server_with(&database_url, port, "warn", Stdio::null(), ENV);
+    wait_until_up(&client, &format!("http://127.0.0.1:{port}")).await;
+    let requests = receiver.wait_for(2).await;
+    assert_eq!(requests[0].target, requests[1].target, "the same postback, retried");
+    let mut state = String::new();
+    for _ in 0..100 {
+        let row: (String, i64) = sqlx::query_as("SELECT state, attempts FROM deliveries").fetch_one(db.pool()).await.expect("delivery");
+        state = row.0;
+        if state == "delivered" {
+            assert_eq!(row.1, 2);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(state, "delivered");
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delivery_retry_survives_kill_9_sqlite() {
+    let dir = std::env::temp_dir().join(format!("taprain-restart-{}", uuid::Uuid::new_v4().simple()));
+    retry_survives_a_crash(format!("sqlite://{}/restart.db", dir.display())).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn delivery_retry_survives_kill_9_postgres() {
+    let Some(server) = postgres_url() else {
+        eprintln!("TAPRAIN_TEST_POSTGRES_URL not set: PostgreSQL variant skipped");
+        return;
+    };
+    retry_survives_a_crash(fresh_postgres_database(&server).await).await;
+}
