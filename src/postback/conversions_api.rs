@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use app::domain::program::call::{fields_from_json, fields_from_query};
+use app::domain::program::call::{fields_from_json, fields_from_query, Fields};
 use app::server::programs::api::{self, ApiAnswer, ApiContext, ApiRequest};
 use app::server::AppState;
 use axum::body::Bytes;
@@ -59,7 +59,7 @@ pub async fn get_conversion(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    receive(&state, peer, &headers, Ok(query_fields(query.as_deref())), Endpoint::Conversions).await
+    receive(&state, peer, &headers, query_fields(query.as_deref()), Endpoint::Conversions).await
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "conversions API",
@@ -87,36 +87,44 @@ pub async fn get_customer(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    receive(&state, peer, &headers, Ok(query_fields(query.as_deref())), Endpoint::Customers).await
+    receive(&state, peer, &headers, query_fields(query.as_deref()), Endpoint::Customers).await
 }
 
-type ReadFields = Result<app::domain::program::call::Fields, Result<String, Response>>;
-
-fn query_fields(query: Option<&str>) -> app::domain::program::call::Fields {
-    fields_from_query(query.unwrap_or("").as_bytes())
+/// A call's fields as read from the request, or why they could not be.
+enum Read {
+    Fields(Fields),
+    /// Broken JSON, an unreadable body: a 400 once the key is checked.
+    Unreadable(String),
+    /// Over the body limit: answered 413 at once.
+    TooLarge,
 }
 
-/// JSON unless the body says it is a form; a body over the limit is answered 413 at once.
-fn body_fields(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ReadFields {
+fn query_fields(query: Option<&str>) -> Read {
+    Read::Fields(fields_from_query(query.unwrap_or("").as_bytes()))
+}
+
+/// JSON unless the body says it is a form.
+fn body_fields(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Read {
     let body = match body {
         Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(Err((StatusCode::PAYLOAD_TOO_LARGE, Json(json!({ "message": "request body too large" }))).into_response()))
-        }
-        Err(_) => return Err(Ok("the request body could not be read".into())),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Read::TooLarge,
+        Err(_) => return Read::Unreadable("the request body could not be read".into()),
     };
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        return Ok(fields_from_query(&body));
+        return Read::Fields(fields_from_query(&body));
     }
-    fields_from_json(&body).map_err(Ok)
+    match fields_from_json(&body) {
+        Ok(fields) => Read::Fields(fields),
+        Err(message) => Read::Unreadable(message),
+    }
 }
 
-async fn receive(state: &AppState, peer: SocketAddr, headers: &HeaderMap, fields: ReadFields, endpoint: Endpoint) -> Response {
-    let fields = match fields {
-        Err(Err(response)) => return response,
-        Err(Ok(message)) => Err(message),
-        Ok(fields) => Ok(fields),
+async fn receive(state: &AppState, peer: SocketAddr, headers: &HeaderMap, read: Read, endpoint: Endpoint) -> Response {
+    let fields = match read {
+        Read::Fields(fields) => Ok(fields),
+        Read::Unreadable(message) => Err(message),
+        Read::TooLarge => return (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({ "message": "request body too large" }))).into_response(),
     };
     let request = ApiRequest {
         client: super::client::resolve(peer, headers, &state.settings),
