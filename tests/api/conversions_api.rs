@@ -1,29 +1,14 @@
 //! `/api/v1/conversions` (seed 001, SPEC D): the seed's call, the GET form, attribution
 //! priority, commissions, idempotent replays and conflicts, concurrency, the admin listings.
 
-use app::server::ledger;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::on_both_backends;
 
-async fn ledger_entries(app: &TestApp) -> Vec<(String, i64)> {
-    sqlx::query_as("SELECT source_ref, delta FROM ledger_entries ORDER BY id").fetch_all(app.db.pool()).await.expect("entries")
-}
-
-async fn assert_ledger_consistent(app: &TestApp) {
-    let (_, mismatches) = ledger::verify(&mut app.db.pool().acquire().await.expect("conn")).await.expect("verify");
-    assert!(mismatches.is_empty(), "{mismatches:?}");
-}
-
-async fn created(response: reqwest::Response) -> Value {
-    assert_eq!(response.status(), 201);
-    response.json().await.expect("json")
-}
-
 on_both_backends!(the_seeds_example_call_credits_the_referrers_commission, |app| {
     let program = app.setup_program().await;
-    let body = created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    let body = expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     assert!(body["id"].as_str().expect("id").starts_with("cnv_"));
     assert_eq!(body["external_id"], "ORD005");
     assert_eq!(body["program_id"], program.id.as_str());
@@ -51,7 +36,7 @@ on_both_backends!(the_get_form_takes_the_same_fields_and_meta_data_both_ways, |a
     let program = app.setup_program().await;
     let path = "/api/v1/conversions?external_id=G-1&referral_code=nwjinmy&amount=19.99&currency=EUR\
         &meta_data=%7B%22plan%22%3A%22pro%22%7D&meta_data[sku]=A%2F1&user_agent=Mozilla%2F5.0&ip=203.0.113.9";
-    let body = created(app.v1_get(&program.key, path).await).await;
+    let body = expect_created(app.v1_get(&program.key, path).await).await;
     assert_eq!((body["amount"].clone(), body["currency"].clone()), (json!("19.99"), json!("EUR")));
     assert_eq!(body["commission"], "2.00", "10 % of 19.99 = 1.999, rounded half up");
     assert_eq!(body["meta_data"], json!({ "plan": "pro", "sku": "A/1" }));
@@ -75,7 +60,7 @@ on_both_backends!(commissions_are_exact_and_rounded_half_up, |app| {
         ("n5", json!(100), "100.00", "12.50"),
     ];
     for (id, amount, shown, commission) in cases {
-        let body = created(app.v1_post(&percent_key, "/api/v1/conversions", call(id, amount)).await).await;
+        let body = expect_created(app.v1_post(&percent_key, "/api/v1/conversions", call(id, amount)).await).await;
         assert_eq!((body["amount"].as_str(), body["commission"].as_str()), (Some(shown), Some(commission)), "{id}");
     }
     // A number with more digits than a float holds is still read exactly.
@@ -103,13 +88,13 @@ on_both_backends!(commissions_are_exact_and_rounded_half_up, |app| {
     expect_field_error(response, "amount").await; // its commission would pass the per-conversion limit
 
     // Fixed commission in JPY (no minor unit), with and without an amount.
-    let body = created(app.v1_post(&fixed_key, "/api/v1/conversions", json!({ "external_id": "f1", "coupon": "SAVE" })).await).await;
+    let body = expect_created(app.v1_post(&fixed_key, "/api/v1/conversions", json!({ "external_id": "f1", "coupon": "SAVE" })).await).await;
     assert_eq!((body["amount"].clone(), body["commission"].clone(), body["currency"].clone()), (Value::Null, json!("500"), json!("JPY")));
-    let body = created(app.v1_post(&fixed_key, "/api/v1/conversions", call("f2", json!("1234"))).await).await;
+    let body = expect_created(app.v1_post(&fixed_key, "/api/v1/conversions", call("f2", json!("1234"))).await).await;
     assert_eq!((body["amount"].clone(), body["commission_cents"].clone()), (json!("1234"), json!(500)));
     assert_eq!(app.balance(&publisher).await, 250 + 1 + 15_432_089 + 1250 + 500 + 500);
     // A zero commission is recorded without a ledger entry.
-    assert!(!ledger_entries(&app).await.iter().any(|(_, delta)| *delta == 0));
+    assert!(!ledger_postings(&app).await.iter().any(|(_, delta)| *delta == 0));
     assert_ledger_consistent(&app).await;
 });
 
@@ -137,14 +122,14 @@ on_both_backends!(attribution_follows_the_priority_for_every_pair, |app| {
             call.insert((*low).to_owned(), json!(format!("code-{low}")));
             call.insert((*high).to_owned(), json!(format!("code-{high}")));
             call.insert("external_id".into(), json!(format!("pair-{n}")));
-            let body = created(app.v1_post(&key, "/api/v1/conversions", Value::Object(call)).await).await;
+            let body = expect_created(app.v1_post(&key, "/api/v1/conversions", Value::Object(call)).await).await;
             assert_eq!(body["publisher"]["id"], high_owner.as_str(), "{high} beats {low}");
             assert_eq!(body["attribution"]["field"], *high);
         }
     }
     assert_eq!(n, 10);
     // An unknown higher field gives way to a known lower one.
-    let body = created(
+    let body = expect_created(
         app.v1_post(&key, "/api/v1/conversions", json!({ "external_id": "fallback", "coupon": "nope", "source_id": "code-source_id" }))
             .await,
     )
@@ -154,13 +139,14 @@ on_both_backends!(attribution_follows_the_priority_for_every_pair, |app| {
 
 on_both_backends!(the_same_call_replays_and_a_different_one_conflicts, |app| {
     let program = app.setup_program().await;
-    let first = created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    let first = expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     // The same payload, the amount spelled as a number, the fields in another order, or by GET.
-    let again = created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    let again = expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     assert_eq!(again, first);
     let spelled = json!({ "external_id": "ORD005", "amount": 100.00, "referral_code": SEED_REFERRAL_CODE, "coupon": "" });
-    assert_eq!(created(app.v1_post(&program.key, "/api/v1/conversions", spelled).await).await, first);
-    let by_get = created(app.v1_get(&program.key, "/api/v1/conversions?external_id=ORD005&referral_code=nwjinmy&amount=100").await).await;
+    assert_eq!(expect_created(app.v1_post(&program.key, "/api/v1/conversions", spelled).await).await, first);
+    let by_get =
+        expect_created(app.v1_get(&program.key, "/api/v1/conversions?external_id=ORD005&referral_code=nwjinmy&amount=100").await).await;
     assert_eq!(by_get, first);
     assert_eq!(app.balance(&program.publisher).await, 1000, "credited once");
 
@@ -176,7 +162,7 @@ on_both_backends!(the_same_call_replays_and_a_different_one_conflicts, |app| {
     // The same external id in another program is another conversion.
     let (other, other_key) = app.create_program(json!({ "name": "Other", "currency": "USD", "commission_percent": 10 })).await;
     assert_eq!(app.add_handle(&other, "referral-codes", &program.publisher, SEED_REFERRAL_CODE).await.status(), 201);
-    let elsewhere = created(app.v1_post(&other_key, "/api/v1/conversions", seed_conversion()).await).await;
+    let elsewhere = expect_created(app.v1_post(&other_key, "/api/v1/conversions", seed_conversion()).await).await;
     assert_ne!(elsewhere["id"], first["id"]);
     assert_eq!(app.balance(&program.publisher).await, 2000);
     assert_eq!(app.conversions("source=api").await.len(), 2);
@@ -194,11 +180,11 @@ on_both_backends!(thirty_two_concurrent_identical_calls_on_two_instances_credit_
     });
     let mut bodies = Vec::new();
     for response in futures::future::join_all(calls).await {
-        bodies.push(created(response).await);
+        bodies.push(expect_created(response).await);
     }
     assert!(bodies.iter().all(|b| *b == bodies[0]), "every caller gets the one conversion");
     assert_eq!(app.balance(&program.publisher).await, 1000);
-    assert_eq!(ledger_entries(&app).await.len(), 1);
+    assert_eq!(ledger_postings(&app).await.len(), 1);
     assert_eq!(app.conversions("source=api").await.len(), 1);
     assert_ledger_consistent(&app).await;
 
@@ -212,7 +198,7 @@ on_both_backends!(thirty_two_concurrent_identical_calls_on_two_instances_credit_
         )
     });
     for response in futures::future::join_all(calls).await {
-        created(response).await;
+        expect_created(response).await;
     }
     assert_eq!(app.balance(&program.publisher).await, 1000 + 32 * 10);
 });
@@ -221,7 +207,7 @@ on_both_backends!(api_conversions_are_streamed_as_events_with_their_program, |ap
     let program = app.setup_program().await;
     let mut events = app.client.get(app.url("/api/admin/events")).bearer_auth(&app.token).send().await.expect("events");
     assert_eq!(events.status(), 200);
-    created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     while !seen.contains("ORD005") {
@@ -230,18 +216,18 @@ on_both_backends!(api_conversions_are_streamed_as_events_with_their_program, |ap
     }
     assert!(seen.contains("\"source\":\"api\"") && seen.contains(&format!("\"program_id\":\"{}\"", program.id)), "{seen}");
     // A replay is not a new event.
-    created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     assert!(tokio::time::timeout(std::time::Duration::from_millis(500), events.chunk()).await.is_err(), "a replay publishes nothing");
 });
 
 on_both_backends!(an_admin_can_reverse_an_api_conversion, |app| {
     let program = app.setup_program().await;
-    let body = created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    let body = expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     let reversed = app.post_json(&format!("/api/admin/conversions/{}/reverse", body["id"].as_str().expect("id")), json!({})).await;
     assert_eq!(reversed.status(), 200);
     assert_eq!(app.balance(&program.publisher).await, 0);
     // The replay tells the merchant what happened since.
-    let again = created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
+    let again = expect_created(app.v1_post(&program.key, "/api/v1/conversions", seed_conversion()).await).await;
     assert_eq!(again["status"], "reversed");
     assert_ledger_consistent(&app).await;
 });

@@ -333,3 +333,20 @@ pub async fn expect_field_error(response: Response, field: &str) -> String {
     assert!(message.starts_with(&format!("{field}:")), "{message}");
     message
 }
+
+/// Asserts a 201 and returns its JSON body.
+pub async fn expect_created(response: Response) -> Value {
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+/// Asserts that every cached balance equals the sum of its ledger entries.
+pub async fn assert_ledger_consistent(app: &TestApp) {
+    let (_, mismatches) = app::server::ledger::verify(&mut app.db.pool().acquire().await.expect("conn")).await.expect("verify");
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
+
+/// Every ledger entry as (source_ref, delta), oldest first.
+pub async fn ledger_postings(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT source_ref, delta FROM ledger_entries ORDER BY id").fetch_all(app.db.pool()).await.expect("entries")
+}

@@ -148,3 +148,24 @@ on_both_backends!(api_keys_rotate_with_an_overlap_and_can_be_revoked, |app| {
     let audit = app.get("/api/admin/audit").await.text().await.expect("text");
     assert!(audit.contains("program.key.rotate") && audit.contains("program.key.revoke"));
 });
+
+on_both_backends!(the_openapi_document_lists_programs_and_the_conversions_api, |app| {
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.expect("send").json().await.expect("json");
+    for path in [
+        "/api/admin/programs",
+        "/api/admin/programs/{id}",
+        "/api/admin/programs/{id}/keys/rotate",
+        "/api/admin/programs/{id}/keys/{key_id}",
+        "/api/admin/programs/{id}/referral-codes",
+        "/api/admin/programs/{id}/coupons",
+        "/api/admin/programs/{id}/assets",
+        "/api/admin/programs/{id}/sources",
+        "/api/admin/programs/{id}/clicks",
+        "/api/v1/conversions",
+        "/api/v1/customers",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    assert!(doc["paths"]["/api/v1/conversions"].get("get").is_some() && doc["paths"]["/api/v1/conversions"].get("post").is_some());
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["name"], "X-Api-Key");
+});

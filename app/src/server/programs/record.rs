@@ -13,6 +13,7 @@ use crate::domain::catalog::{Conversion, ConversionState};
 use crate::domain::currency::Currency;
 use crate::domain::decimal::format_minor_units;
 use crate::domain::program::call::{ConversionCall, CustomerCall};
+use crate::domain::program::HandleKind;
 use crate::server::clock::now_ms;
 use crate::server::conversions;
 use crate::server::postback::log::{self, NewLogEntry};
@@ -169,7 +170,7 @@ async fn record_conversion(conn: &mut AnyConnection, a: &AcceptedConversion) -> 
         network_status: None,
         reasons: Vec::new(),
         lead_id: Some(call.external_id.clone()),
-        click_id: call.handles.iter().find(|(k, _)| k.field() == "click_id").map(|(_, v)| v.clone()),
+        click_id: call.handles.iter().find(|(k, _)| *k == HandleKind::ClickId).map(|(_, v)| v.clone()),
         offer_id: None,
         offer_name: None,
         country_code: None,
