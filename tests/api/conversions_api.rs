@@ -63,36 +63,24 @@ on_both_backends!(commissions_are_exact_and_rounded_half_up, |app| {
         let body = expect_created(app.v1_post(&percent_key, "/api/v1/conversions", call(id, amount)).await).await;
         assert_eq!((body["amount"].as_str(), body["commission"].as_str()), (Some(shown), Some(commission)), "{id}");
     }
-    // A number with more digits than a float holds is still read exactly.
-    let raw = r#"{"external_id":"n6","coupon":"SAVE","amount":9007199254740993.01}"#;
-    let response = app
-        .client
-        .post(app.url("/api/v1/conversions"))
-        .header("x-api-key", &percent_key)
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .expect("send");
-    expect_field_error(response, "amount").await; // more than 15 integer digits
-    let raw = r#"{"external_id":"n7","coupon":"SAVE","amount":900719925474099.01}"#;
-    let response = app
-        .client
-        .post(app.url("/api/v1/conversions"))
-        .header("x-api-key", &percent_key)
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .expect("send");
-    expect_field_error(response, "amount").await; // its commission would pass the per-conversion limit
+    // Raw JSON numbers, read from their text.
+    let post_raw = |key: &str, raw: &'static str| {
+        app.client.post(app.url("/api/v1/conversions")).header("x-api-key", key).header("content-type", "application/json").body(raw).send()
+    };
+    let too_long = post_raw(&percent_key, r#"{"external_id":"n6","coupon":"SAVE","amount":9007199254740993.01}"#);
+    expect_field_error(too_long.await.expect("send"), "amount").await; // more than 15 integer digits
+    let too_much = post_raw(&percent_key, r#"{"external_id":"n7","coupon":"SAVE","amount":900719925474099.01}"#);
+    expect_field_error(too_much.await.expect("send"), "amount").await; // its commission would pass the per-conversion limit
+                                                                       // 23 significant digits: a float would lose most of them.
+    let exact = post_raw(&fixed_key, r#"{"external_id":"f3","coupon":"SAVE","amount":900719925474099.12345679}"#);
+    assert_eq!(expect_created(exact.await.expect("send")).await["amount"], "900719925474099.12345679");
 
     // Fixed commission in JPY (no minor unit), with and without an amount.
     let body = expect_created(app.v1_post(&fixed_key, "/api/v1/conversions", json!({ "external_id": "f1", "coupon": "SAVE" })).await).await;
     assert_eq!((body["amount"].clone(), body["commission"].clone(), body["currency"].clone()), (Value::Null, json!("500"), json!("JPY")));
     let body = expect_created(app.v1_post(&fixed_key, "/api/v1/conversions", call("f2", json!("1234"))).await).await;
     assert_eq!((body["amount"].clone(), body["commission_cents"].clone()), (json!("1234"), json!(500)));
-    assert_eq!(app.balance(&publisher).await, 250 + 1 + 15_432_089 + 1250 + 500 + 500);
+    assert_eq!(app.balance(&publisher).await, 250 + 1 + 15_432_089 + 1250 + 500 + 500 + 500);
     // A zero commission is recorded without a ledger entry.
     assert!(!ledger_postings(&app).await.iter().any(|(_, delta)| *delta == 0));
     assert_ledger_consistent(&app).await;
