@@ -22,8 +22,10 @@ pub struct ConversionQuery {
     pub network: Option<String>,
     /// Publisher id.
     pub publisher: Option<String>,
-    /// `cpa` (later also `reward`, `program`).
+    /// `cpa`, `reward` or `api`.
     pub source: Option<String>,
+    /// Program id (conversions from the conversions API).
+    pub program: Option<String>,
     /// At most this many (default 100, at most 1000).
     pub limit: Option<i64>,
 }
@@ -60,6 +62,7 @@ pub async fn list(
         network_id: non_empty(q.network),
         publisher_id: non_empty(q.publisher),
         source: non_empty(q.source),
+        program_id: non_empty(q.program),
         limit: q.limit.unwrap_or(100),
     };
     let items = conversions::list(&mut *state.db.pool().acquire().await?, &filter).await?;

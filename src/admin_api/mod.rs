@@ -10,6 +10,7 @@ pub mod events;
 pub mod json;
 pub mod networks;
 pub mod openapi;
+pub mod programs;
 pub mod publishers;
 pub mod reward;
 
@@ -50,6 +51,15 @@ pub fn router() -> Router<AppState> {
         .route("/reward-secrets", post(reward::create_secret).get(reward::list_secrets))
         .route("/reward-secrets/{id}", delete(reward::revoke_secret))
         .route("/reward-secrets/{id}/rotate", post(reward::rotate_secret))
+        .route("/programs", post(programs::create).get(programs::list))
+        .route("/programs/{id}", get(programs::get))
+        .route("/programs/{id}/keys/rotate", post(programs::rotate_key))
+        .route("/programs/{id}/keys/{key_id}", delete(programs::revoke_key))
+        .route("/programs/{id}/referral-codes", post(programs::add_referral_code))
+        .route("/programs/{id}/coupons", post(programs::add_coupon))
+        .route("/programs/{id}/assets", post(programs::add_asset))
+        .route("/programs/{id}/sources", post(programs::add_source))
+        .route("/programs/{id}/clicks", post(programs::add_click))
         .route("/reward-users", get(reward::list_users))
         .route("/reward-users/{id}", get(reward::get_user))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })

@@ -1,15 +1,15 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use axum::Json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, conversions, deliveries, events, networks, publishers, reward};
-use crate::postback::{reward as reward_postback, reward_app};
+use super::{audit, conversions, deliveries, events, networks, programs, publishers, reward};
+use crate::postback::{conversions_api, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "TapRain admin API", description = "Automation for everything an admin does in the dashboard. Errors are {\"message\": …}."),
+    info(title = "TapRain admin API", description = "Automation for everything an admin does in the dashboard, and the conversions API merchants call (`/api/v1`). Errors are {\"message\": …}."),
     paths(
         networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip,
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
@@ -18,8 +18,10 @@ use crate::postback::{reward as reward_postback, reward_app};
         audit::list,
         reward::create_store_app, reward::list_store_apps, reward::create_game, reward::list_games, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,
+        programs::create, programs::list, programs::get, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click,
+        conversions_api::post_conversion, conversions_api::get_conversion, conversions_api::post_customer, conversions_api::get_customer,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -30,6 +32,7 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
     }
 }
 

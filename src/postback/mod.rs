@@ -2,7 +2,9 @@
 //! request, call the service in `app::server::postback`, answer in the contract's words.
 
 pub mod client;
+pub mod conversions_api;
 pub mod cpa;
+pub mod landing;
 pub mod reward;
 pub mod reward_app;
 
@@ -19,4 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/reward/users", post(reward_app::create_user))
         .route("/api/reward/users/{id}", get(reward_app::get_user))
         .route("/api/reward/users/{id}/postbacks", get(reward_app::postbacks))
+        .route("/api/v1/conversions", get(conversions_api::get_conversion).post(conversions_api::post_conversion))
+        .route("/api/v1/customers", get(conversions_api::get_customer).post(conversions_api::post_customer))
+        .route("/t.js", get(landing::script))
 }

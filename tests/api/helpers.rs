@@ -261,3 +261,92 @@ impl TestApp {
         body["coins"].as_i64().expect("coins")
     }
 }
+
+impl TestApp {
+    /// Starts a second server on the same database (another instance behind a load balancer).
+    pub async fn second_instance(&self) -> TestApp {
+        let dir = tempdir::TempDir::new();
+        let application = Application::build(test_settings(self.database_url.clone(), &dir.0)).await.expect("build second app");
+        let address = application.address();
+        tokio::spawn(application.run_until_stopped());
+        let db = Db::connect(&self.database_url).await.expect("test db handle");
+        TestApp { address, client: self.client.clone(), token: self.token.clone(), db, database_url: self.database_url.clone(), _dir: dir }
+    }
+}
+
+/// The seed's conversion call (seed 001), its referral code and its publisher.
+pub const SEED_REFERRAL_CODE: &str = "nwjinmy";
+pub fn seed_conversion() -> Value {
+    serde_json::json!({ "referral_code": SEED_REFERRAL_CODE, "amount": "100", "external_id": "ORD005" })
+}
+
+/// A program (10 % of the amount, USD) with its API key, and a publisher owning the seed's
+/// referral code.
+pub struct ProgramSetup {
+    pub id: String,
+    pub key: String,
+    pub publisher: String,
+}
+
+impl TestApp {
+    /// Creates a program from `body` and returns (id, api_key).
+    pub async fn create_program(&self, body: Value) -> (String, String) {
+        let response = self.post_json("/api/admin/programs", body).await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        (body["id"].as_str().expect("id").to_owned(), body["api_key"].as_str().expect("api_key").to_owned())
+    }
+
+    /// `POST /api/admin/programs/{program}/{collection}` with `{publisher_id, code}`.
+    pub async fn add_handle(&self, program: &str, collection: &str, publisher: &str, code: &str) -> Response {
+        self.post_json(
+            &format!("/api/admin/programs/{program}/{collection}"),
+            serde_json::json!({ "publisher_id": publisher, "code": code }),
+        )
+        .await
+    }
+
+    pub async fn setup_program(&self) -> ProgramSetup {
+        let (id, key) = self.create_program(serde_json::json!({ "name": "Shop", "currency": "USD", "commission_percent": 10 })).await;
+        let publisher = self.create_publisher("Affiliate").await;
+        assert_eq!(self.add_handle(&id, "referral-codes", &publisher, SEED_REFERRAL_CODE).await.status(), 201);
+        ProgramSetup { id, key, publisher }
+    }
+
+    /// A POST with `X-Api-Key` to a conversions API endpoint.
+    pub async fn v1_post(&self, key: &str, path: &str, body: Value) -> Response {
+        self.client.post(self.url(path)).header("x-api-key", key).json(&body).send().await.expect("POST")
+    }
+
+    /// A GET with `X-Api-Key` (the query string is part of `path_and_query`).
+    pub async fn v1_get(&self, key: &str, path_and_query: &str) -> Response {
+        self.client.get(self.url(path_and_query)).header("x-api-key", key).send().await.expect("GET")
+    }
+}
+
+/// Asserts a 422 whose message starts with `field` and names it in `field`; returns the message.
+pub async fn expect_field_error(response: Response, field: &str) -> String {
+    assert_eq!(response.status().as_u16(), 422, "expected a 422 for {field}");
+    let body: Value = response.json().await.expect("json");
+    let message = body["message"].as_str().expect("message").to_owned();
+    assert_eq!(body["field"], field, "{message}");
+    assert!(message.starts_with(&format!("{field}:")), "{message}");
+    message
+}
+
+/// Asserts a 201 and returns its JSON body.
+pub async fn expect_created(response: Response) -> Value {
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+/// Asserts that every cached balance equals the sum of its ledger entries.
+pub async fn assert_ledger_consistent(app: &TestApp) {
+    let (_, mismatches) = app::server::ledger::verify(&mut app.db.pool().acquire().await.expect("conn")).await.expect("verify");
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+}
+
+/// Every ledger entry as (source_ref, delta), oldest first.
+pub async fn ledger_postings(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT source_ref, delta FROM ledger_entries ORDER BY id").fetch_all(app.db.pool()).await.expect("entries")
+}

@@ -90,9 +90,11 @@ impl ConversionState {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Conversion {
     pub id: String,
-    /// `cpa` or `reward` (later also `program`).
+    /// `cpa`, `reward`, or `api` (the conversions API of a program).
     pub source: String,
     pub network_id: Option<String>,
+    /// The program of an `api` conversion.
+    pub program_id: Option<String>,
     pub publisher_id: Option<String>,
     pub state: ConversionState,
     pub amount_cents: i64,
@@ -116,10 +118,11 @@ pub struct Conversion {
 impl Serialize for Conversion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Conversion", 20)?;
+        let mut out = serializer.serialize_struct("Conversion", 21)?;
         out.serialize_field("id", &self.id)?;
         out.serialize_field("source", &self.source)?;
         out.serialize_field("network_id", &self.network_id)?;
+        out.serialize_field("program_id", &self.program_id)?;
         out.serialize_field("publisher_id", &self.publisher_id)?;
         out.serialize_field("status", &self.state)?;
         out.serialize_field("state", &self.state)?;

@@ -13,6 +13,7 @@ struct Row {
     id: String,
     source: String,
     network_id: Option<String>,
+    program_id: Option<String>,
     publisher_id: Option<String>,
     state: String,
     amount_cents: i64,
@@ -30,7 +31,8 @@ struct Row {
     updated_at: i64,
 }
 
-pub(crate) const COLUMNS: &str = "id, source, network_id, publisher_id, state, amount_cents, status_raw, reasons, lead_id, click_id, \
+pub(crate) const COLUMNS: &str =
+    "id, source, network_id, program_id, publisher_id, state, amount_cents, status_raw, reasons, lead_id, click_id, \
      offer_id, offer_name, country_code, end_user_ip, s2, event_at, created_at, updated_at";
 
 fn to_conversion(row: Row) -> Conversion {
@@ -38,6 +40,7 @@ fn to_conversion(row: Row) -> Conversion {
         id: row.id,
         source: row.source,
         network_id: row.network_id,
+        program_id: row.program_id,
         publisher_id: row.publisher_id,
         state: ConversionState::parse(&row.state).unwrap_or(ConversionState::Pending),
         amount_cents: row.amount_cents,
@@ -105,6 +108,7 @@ pub struct Filter {
     pub network_id: Option<String>,
     pub publisher_id: Option<String>,
     pub source: Option<String>,
+    pub program_id: Option<String>,
     pub limit: i64,
 }
 
@@ -112,12 +116,14 @@ pub struct Filter {
 pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Conversion>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM conversions WHERE ($1 = '' OR state = $1) AND ($2 = '' OR network_id = $2) \
-         AND ($3 = '' OR publisher_id = $3) AND ($4 = '' OR source = $4) ORDER BY created_at DESC, id DESC LIMIT $5"
+         AND ($3 = '' OR publisher_id = $3) AND ($4 = '' OR source = $4) AND ($5 = '' OR program_id = $5) \
+         ORDER BY created_at DESC, id DESC LIMIT $6"
     ))
     .bind(filter.state.map(ConversionState::as_str).unwrap_or(""))
     .bind(filter.network_id.as_deref().unwrap_or(""))
     .bind(filter.publisher_id.as_deref().unwrap_or(""))
     .bind(filter.source.as_deref().unwrap_or(""))
+    .bind(filter.program_id.as_deref().unwrap_or(""))
     .bind(filter.limit.clamp(1, 1000))
     .fetch_all(conn)
     .await?;

@@ -7,13 +7,11 @@ use super::audit::{self, Actor};
 use super::clock::now_ms;
 use super::db::Db;
 use super::error::ServiceError;
+use super::keys::NETWORK_KEYS;
 use super::secrets;
-use crate::domain::catalog::{Network, NetworkKeyInfo};
+use crate::domain::catalog::Network;
 use crate::domain::label::parse_label;
 use crate::domain::IpRule;
-
-/// Longest overlap a rotation may give the old key: 30 days.
-pub const MAX_OVERLAP_SECONDS: i64 = 30 * 24 * 3600;
 
 /// A created network and its first key, shown once.
 #[derive(Debug, Clone)]
@@ -24,19 +22,6 @@ pub struct CreatedNetwork {
 
 fn parse_name(raw: &str) -> Result<String, ServiceError> {
     parse_label(raw, 100).map_err(|e| ServiceError::invalid("name", format!("name {e}")))
-}
-
-async fn insert_key(conn: &mut AnyConnection, network_id: &str, now: i64) -> Result<String, sqlx::Error> {
-    let key = secrets::generate("trk");
-    sqlx::query("INSERT INTO network_keys (id, network_id, key_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(secrets::new_id("key"))
-        .bind(network_id)
-        .bind(secrets::hash(&key))
-        .bind(secrets::hint(&key))
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(key)
 }
 
 /// Creates a network with its first security key.
@@ -51,7 +36,7 @@ pub async fn create(db: &Db, actor: &Actor, name: &str) -> Result<CreatedNetwork
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    let key = insert_key(&mut tx, &id, now).await?;
+    let key = NETWORK_KEYS.insert(&mut tx, &id, now).await?;
     audit::record(&mut tx, actor, "network.create", &id, serde_json::json!({ "name": name })).await?;
     let network = load(&mut tx, &id).await?.ok_or(ServiceError::NotFound("network"))?;
     tx.commit().await?;
@@ -104,23 +89,11 @@ pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
 pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
-    if !(0..=MAX_OVERLAP_SECONDS).contains(&overlap_seconds) {
-        return Err(ServiceError::invalid("overlap_seconds", format!("overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}")));
-    }
-    let now = now_ms();
-    let until = now + overlap_seconds * 1000;
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
     }
-    sqlx::query(
-        "UPDATE network_keys SET valid_until = $1 WHERE network_id = $2 AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > $1)",
-    )
-    .bind(until)
-    .bind(network_id)
-    .execute(&mut *tx)
-    .await?;
-    let key = insert_key(&mut tx, network_id, now).await?;
+    let key = NETWORK_KEYS.rotate(&mut tx, network_id, overlap_seconds).await?;
     audit::record(&mut tx, actor, "network.key.rotate", network_id, serde_json::json!({ "overlap_seconds": overlap_seconds })).await?;
     tx.commit().await?;
     Ok(key)
@@ -128,14 +101,8 @@ pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_second
 
 /// The network a presented key belongs to, if the key is valid now.
 pub async fn authenticate_key(conn: &mut AnyConnection, presented: &str) -> Result<Option<String>, sqlx::Error> {
-    if presented.is_empty() || presented.len() > 256 {
-        return Ok(None);
-    }
-    let found = key_validity(conn, &secrets::hash(presented)).await?;
-    Ok(found.filter(|(_, until)| until.is_none_or(|u| u > now_ms())).map(|(id, _)| id))
+    NETWORK_KEYS.authenticate(conn, presented).await
 }
-
-type KeyRow = (String, String, i64, Option<i64>, Option<i64>);
 
 async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, sqlx::Error> {
     let row: Option<(String, String, i64, i64)> =
@@ -147,23 +114,8 @@ async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Network>, sql
         .bind(&id)
         .fetch_all(&mut *conn)
         .await?;
-    let keys: Vec<KeyRow> = sqlx::query_as(
-        "SELECT id, hint, created_at, valid_until, revoked_at FROM network_keys WHERE network_id = $1 ORDER BY created_at DESC",
-    )
-    .bind(&id)
-    .fetch_all(conn)
-    .await?;
-    Ok(Some(Network {
-        id,
-        name,
-        active: active == 1,
-        created_at,
-        ips: ips.into_iter().map(|r| r.0).collect(),
-        keys: keys
-            .into_iter()
-            .map(|(id, hint, created_at, valid_until, revoked_at)| NetworkKeyInfo { id, hint, created_at, valid_until, revoked_at })
-            .collect(),
-    }))
+    let keys = NETWORK_KEYS.list(conn, &id).await?;
+    Ok(Some(Network { id, name, active: active == 1, created_at, ips: ips.into_iter().map(|r| r.0).collect(), keys }))
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Network, ServiceError> {
@@ -211,12 +163,5 @@ pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: 
 /// The network and validity window of a stored key hash (revoked keys and inactive networks
 /// are not found).
 pub async fn key_validity(conn: &mut AnyConnection, key_hash: &str) -> Result<Option<(String, Option<i64>)>, sqlx::Error> {
-    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT k.network_id, k.key_hash, k.valid_until FROM network_keys k JOIN networks n ON n.id = k.network_id \
-         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND n.active = 1",
-    )
-    .bind(key_hash)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.filter(|(_, stored, _)| secrets::ct_eq(stored, key_hash)).map(|(id, _, until)| (id, until)))
+    NETWORK_KEYS.validity(conn, key_hash).await
 }

@@ -161,6 +161,7 @@ pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conve
         id: secrets::new_id("cnv"),
         source: SOURCE.into(),
         network_id: Some(network_id.to_owned()),
+        program_id: None,
         publisher_id: Some(p.external_identifier.clone()),
         state,
         amount_cents: p.amount.get(),

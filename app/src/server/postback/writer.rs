@@ -17,6 +17,7 @@ use crate::domain::quality::Thresholds;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
 use crate::server::deliveries::DeliveryWake;
+use crate::server::programs::record::{ProgramJob, ProgramRecorded};
 use crate::server::reward::record::{RewardJob, RewardRecorded};
 
 /// Most jobs committed together.
@@ -33,6 +34,8 @@ pub enum Job {
     Review { conversion_id: String, action: ReviewAction, actor: Actor },
     /// A reward-game level postback (or a refused reward call).
     Reward(Box<RewardJob>),
+    /// A conversions-API conversion or customer of a program.
+    Program(Box<ProgramJob>),
 }
 
 /// What a committed job did.
@@ -41,6 +44,7 @@ pub enum JobOutput {
     Recorded(Recorded),
     Reviewed(Result<Conversion, ReviewRefusal>),
     Reward(RewardRecorded),
+    Program(ProgramRecorded),
     Logged,
 }
 
@@ -97,6 +101,7 @@ async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch:
         match &result {
             Ok(JobOutput::Recorded(Recorded::Created(c))) => events.publish("created", c.clone()),
             Ok(JobOutput::Recorded(Recorded::Updated(c)) | JobOutput::Reviewed(Ok(c))) => events.publish("updated", c.clone()),
+            Ok(JobOutput::Program(ProgramRecorded::Created(_, c))) => events.publish("created", (**c).clone()),
             Ok(JobOutput::Reward(recorded)) => {
                 if let Some(c) = recorded.created() {
                     events.publish("created", c.clone());
@@ -179,5 +184,6 @@ async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Jo
         }
         Job::Review { conversion_id, action, actor } => Ok(JobOutput::Reviewed(review::apply(conn, conversion_id, *action, actor).await?)),
         Job::Reward(job) => Ok(JobOutput::Reward(crate::server::reward::record::apply(conn, job).await?)),
+        Job::Program(job) => Ok(JobOutput::Program(crate::server::programs::record::apply(conn, job).await?)),
     }
 }

@@ -160,6 +160,7 @@ fn draft(accepted: &AcceptedLevel, award: &Award) -> Conversion {
         id: secrets::new_id("cnv"),
         source: super::SOURCE.into(),
         network_id: None,
+        program_id: None,
         publisher_id: None,
         state: if award.coins.get() > 0 { ConversionState::Credited } else { ConversionState::Pending },
         amount_cents: 0,

@@ -9,7 +9,7 @@ use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
-use crate::server::networks::MAX_OVERLAP_SECONDS;
+use crate::server::keys::check_overlap;
 use crate::server::secrets;
 
 /// A new secret and how it is listed; the secret itself is never shown again.
@@ -67,9 +67,7 @@ async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<RewardSecretI
 
 /// Replaces secret `id` with a new one; the old one keeps working for `overlap_seconds`.
 pub async fn rotate(db: &Db, actor: &Actor, id: &str, overlap_seconds: i64) -> Result<CreatedSecret, ServiceError> {
-    if !(0..=MAX_OVERLAP_SECONDS).contains(&overlap_seconds) {
-        return Err(ServiceError::invalid("overlap_seconds", format!("overlap_seconds must be between 0 and {MAX_OVERLAP_SECONDS}")));
-    }
+    check_overlap(overlap_seconds)?;
     let now = now_ms();
     let until = now + overlap_seconds * 1000;
     let mut tx = db.pool().begin().await?;
