@@ -98,6 +98,13 @@ pub struct SettingsArgs {
     /// Quality: hold when the amount exceeds this multiple of the offer's usual payout.
     #[arg(long, env = "TAPRAIN_QUALITY_USUAL_PAYOUT_MULTIPLE", default_value_t = 10, global = true)]
     pub quality_usual_payout_multiple: i64,
+    /// Quality: hold a conversion that arrives less than this many seconds after its offerwall click.
+    #[arg(long, env = "TAPRAIN_QUALITY_MIN_CLICK_SECONDS", default_value_t = 10, global = true)]
+    pub quality_min_click_seconds: i64,
+    /// Request header carrying the visitor's country from the proxy (offerwall filtering when the
+    /// embed URL has no `country`); an empty value turns it off.
+    #[arg(long, env = "TAPRAIN_COUNTRY_HEADER", default_value = "CF-IPCountry", global = true)]
+    pub country_header: String,
 }
 
 impl SettingsArgs {
@@ -128,6 +135,12 @@ impl SettingsArgs {
         settings.thresholds.ip_repeat_max = self.quality_ip_repeat_max.max(1);
         settings.thresholds.amount_ceiling_cents = self.quality_amount_ceiling_cents.max(1);
         settings.thresholds.usual_payout_multiple = self.quality_usual_payout_multiple.max(1);
+        settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
+        let country_header = self.country_header.trim();
+        if !country_header.is_empty() && axum::http::HeaderName::from_bytes(country_header.as_bytes()).is_err() {
+            anyhow::bail!("TAPRAIN_COUNTRY_HEADER: {country_header:?} is not a valid header name");
+        }
+        settings.country_header = Some(country_header.to_ascii_lowercase()).filter(|h| !h.is_empty());
         Ok(settings)
     }
 }

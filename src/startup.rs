@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
+use app::server::offerwall::OfferwallCache;
 use app::server::postback::{Directory, EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
@@ -23,7 +24,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, ops, postback};
+use crate::{admin_api, offerwall, ops, postback};
 
 pub struct Application {
     listener: TcpListener,
@@ -56,6 +57,7 @@ impl Application {
             postbacks,
             events,
             directory: Directory::default(),
+            offerwalls: OfferwallCache::default(),
         };
         spawn_session_cleanup(DbSessionStore::new(db));
         let router = router(state);
@@ -105,6 +107,7 @@ fn router(state: AppState) -> Router {
         .merge(ops)
         .nest("/api/admin", admin_api::router())
         .merge(postback::router())
+        .merge(offerwall::router())
         .merge(pages)
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))

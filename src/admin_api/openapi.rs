@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, conversions, events, networks, publishers, reward};
+use super::{audit, conversions, events, networks, offers, offerwalls, publishers, reward};
 use crate::postback::{reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
@@ -15,10 +15,11 @@ use crate::postback::{reward as reward_postback, reward_app};
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
         publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback,
         audit::list,
+        offers::create, offers::list, offers::get, offers::replace, offers::edit, offerwalls::create, offerwalls::list, offerwalls::get, offerwalls::edit,
         reward::create_store_app, reward::list_store_apps, reward::create_game, reward::list_games, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -12,6 +12,7 @@ mod cpa_quality;
 mod crash;
 mod health;
 mod networks;
+mod offerwall;
 mod postback_settings;
 mod publishers;
 mod reward;

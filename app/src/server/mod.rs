@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod ledger;
 pub mod networks;
+pub mod offerwall;
 pub mod postback;
 pub mod postback_settings;
 pub mod publishers;

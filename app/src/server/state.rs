@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 
 use super::auth::LoginThrottle;
 use super::db::Db;
+use super::offerwall::OfferwallCache;
 use super::postback::{Directory, EventBus, PostbackWriter};
 use super::settings::Settings;
 
@@ -22,4 +23,6 @@ pub struct AppState {
     pub events: EventBus,
     /// Cached lookups for the postback hot path.
     pub directory: Directory,
+    /// Cached walls and offers for the offerwall pages and click links.
+    pub offerwalls: OfferwallCache,
 }

@@ -1,0 +1,166 @@
+//! The offerwall's HTML, rendered straight into a string (no framework on this hot path). Every
+//! piece of text that came from admins or end users goes through `escape`.
+
+use std::fmt::Write;
+
+use app::domain::offerwall::DeviceTarget;
+use app::server::offerwall::page::{Sort, WallPage};
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 8);
+    for c in raw.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `1234567` → `1,234,567`.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn badge(device: DeviceTarget) -> &'static str {
+    match device {
+        DeviceTarget::Desktop => "Desktop",
+        DeviceTarget::Mobile => "Mobile",
+        DeviceTarget::All => "All devices",
+    }
+}
+
+const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;\
+background:#f4f5f8;color:#1c1e26}header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--accent);color:#fff}\
+header img{height:32px;width:auto;border-radius:6px;background:#fff}header h1{font-size:18px;margin:0;overflow-wrap:anywhere}\
+header p{margin:0;font-size:12px;opacity:.9}form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;background:#fff;\
+border-bottom:1px solid #e3e5ec;position:sticky;top:0}input[type=search]{flex:1 1 160px;min-width:0;padding:8px 10px;border:1px solid #cfd3dd;\
+border-radius:8px;font:inherit}select,button{padding:8px;border:1px solid #cfd3dd;border-radius:8px;background:#fff;font:inherit}\
+main{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:12px;padding:14px}\
+.card{display:flex;flex-direction:column;gap:6px;padding:14px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}\
+.card h2{font-size:16px;margin:0;overflow-wrap:anywhere}.card p{margin:0;color:#555b6b;font-size:13px;overflow-wrap:anywhere;flex:1}\
+.meta{display:flex;justify-content:space-between;align-items:center;gap:8px}.badge{font-size:11px;padding:2px 8px;border-radius:99px;\
+background:#eef0f5;color:#4a5060}.reward{font-weight:700;color:var(--accent)}a.go{display:block;text-align:center;padding:9px;\
+border-radius:8px;background:var(--accent);color:#fff;text-decoration:none;font-weight:600}a.go:focus,a.go:hover{filter:brightness(1.1)}\
+.empty{grid-column:1/-1;text-align:center;color:#777;padding:40px 0}@media (max-width:400px){main{padding:10px;gap:10px}}";
+
+/// Live search and sort without a reload; the form still works without JavaScript.
+const SCRIPT: &str =
+    "(function(){var f=document.getElementById('tools'),q=f.elements.q,s=f.elements.sort,m=document.querySelector('main'),\
+e=document.getElementById('none');function run(){var t=q.value.toLowerCase(),c=[].slice.call(m.querySelectorAll('.card')),n=0;\
+c.forEach(function(x){var ok=!t||x.dataset.text.indexOf(t)>=0;x.hidden=!ok;if(ok)n++;});c.sort(function(a,b){var v=s.value;\
+if(v==='name')return a.dataset.name<b.dataset.name?-1:a.dataset.name>b.dataset.name?1:0;var d=b.dataset.reward-a.dataset.reward;\
+return v==='lowest'?-d:d;});c.forEach(function(x){m.insertBefore(x,e);});e.hidden=n>0;}q.addEventListener('input',run);\
+s.addEventListener('change',run);f.addEventListener('submit',function(ev){ev.preventDefault();run();});})();";
+
+fn hidden(out: &mut String, name: &str, value: &str) {
+    if !value.is_empty() {
+        let _ = write!(out, "<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value));
+    }
+}
+
+/// The whole page; `nonce` authorises the inline style and script under the page's CSP.
+pub fn wall_page(page: &WallPage, nonce: &str) -> String {
+    let wall = &page.wall;
+    let visit = &page.visit;
+    let title = escape(wall.title.as_deref().unwrap_or(&wall.name));
+    let currency = escape(&wall.currency.name);
+    let accent = wall.accent_color.as_deref().map(escape).unwrap_or_else(|| "#3b5bdb".into());
+    let mut out = String::with_capacity(4096 + page.cards.len() * 900);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style nonce=\"{nonce}\">:root{{--accent:{accent}}}{STYLE}</style></head><body>\
+         <header>"
+    );
+    if let Some(logo) = &wall.logo_url {
+        let _ = write!(out, "<img src=\"{}\" alt=\"\">", escape(logo));
+    }
+    let _ = write!(out, "<div><h1>{title}</h1><p>Complete an offer to earn {currency}</p></div></header>");
+    out.push_str("<form id=\"tools\" method=\"get\" role=\"search\">");
+    for (name, value) in [("s1", &visit.s1), ("s2", &visit.s2), ("uid", &visit.uid)] {
+        hidden(&mut out, name, value);
+    }
+    hidden(&mut out, "country", visit.country.as_deref().unwrap_or_default());
+    hidden(&mut out, "device", visit.device.map(|d| d.as_str()).unwrap_or_default());
+    let _ = write!(
+        out,
+        "<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"Search offers\" aria-label=\"Search offers\">\
+         <select name=\"sort\" aria-label=\"Sort\">",
+        escape(&visit.query)
+    );
+    for (value, label) in [(Sort::Best, "Highest reward"), (Sort::Lowest, "Lowest reward"), (Sort::Name, "Name")] {
+        let selected = if value == visit.sort { " selected" } else { "" };
+        let _ = write!(out, "<option value=\"{}\"{selected}>{label}</option>", value.as_str());
+    }
+    out.push_str("</select><button type=\"submit\">Search</button></form><main>");
+    for card in &page.cards {
+        let name = escape(&card.name);
+        let description = escape(&card.description);
+        let text = escape(&format!("{} {}", card.name, card.description).to_lowercase());
+        let _ = write!(
+            out,
+            "<article class=\"card\" data-name=\"{}\" data-reward=\"{}\" data-text=\"{text}\"><h2>{name}</h2><p>{description}</p>\
+             <div class=\"meta\"><span class=\"reward\">{} {currency}</span><span class=\"badge\">{}</span></div>\
+             <a class=\"go\" href=\"/c/{}\" target=\"_blank\" rel=\"noopener\">Earn {} {currency}</a></article>",
+            escape(&card.name.to_lowercase()),
+            card.reward,
+            grouped(card.reward),
+            badge(card.device),
+            card.token,
+            grouped(card.reward),
+        );
+    }
+    let hidden_empty = if page.cards.is_empty() { "" } else { " hidden" };
+    let _ = write!(
+        out,
+        "<p id=\"none\" class=\"empty\"{hidden_empty}>No offers available right now. Check back soon!</p></main>\
+         <script nonce=\"{nonce}\">{SCRIPT}</script></body></html>"
+    );
+    out
+}
+
+/// A small page for "not found" and errors (inline style only, no script).
+pub fn message_page(title: &str, message: &str, nonce: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{}</title><style nonce=\"{nonce}\">body{{font:16px system-ui,sans-serif;color:#333;display:flex;align-items:center;\
+         justify-content:center;min-height:90vh;margin:0;text-align:center;padding:20px}}</style></head><body><div><h1>{}</h1><p>{}</p></div></body></html>",
+        escape(title),
+        escape(title),
+        escape(message)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_that_could_open_markup() {
+        assert_eq!(escape("<script>alert('x')</script> & \"q\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(1234567), "1,234,567");
+        assert_eq!(grouped(-1000), "-1,000");
+    }
+}
