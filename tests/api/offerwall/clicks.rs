@@ -6,7 +6,10 @@ use serde_json::json;
 use super::*;
 use crate::on_both_backends;
 
-async fn clicks(app: &TestApp) -> Vec<(String, Option<String>, Option<String>, Option<String>, Option<String>, String, String)> {
+/// A click row: id, s1, s2, uid, country, device, offer id.
+type ClickRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, String, String);
+
+async fn clicks(app: &TestApp) -> Vec<ClickRow> {
     sqlx::query_as("SELECT id, s1, s2, uid, country, device, offer_id FROM clicks ORDER BY created_at")
         .fetch_all(app.db.pool())
         .await

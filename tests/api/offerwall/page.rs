@@ -32,11 +32,13 @@ async fn matrix_wall(app: &TestApp) -> String {
     app.create_wall(&publisher, json!({})).await["id"].as_str().expect("id").to_owned()
 }
 
+/// (query, user agent, request headers, expected cards in reward order)
+type Case = (&'static str, &'static str, Vec<(&'static str, &'static str)>, Vec<&'static str>);
+
 on_both_backends!(offers_are_filtered_by_country_and_device, |app| {
     let wall = matrix_wall(&app).await;
     let cf = |c: &'static str| vec![("CF-IPCountry", c)];
-    // (query, user agent, headers, expected cards in reward order)
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, Vec<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         ("country=US&device=desktop", IPHONE_UA, vec![], vec!["Alpha", "Charlie"]),
         ("country=US&device=mobile", DESKTOP_UA, vec![], vec!["Charlie", "Delta"]),
         ("country=de", IPHONE_UA, vec![], vec!["Bravo", "Charlie"]),
