@@ -22,7 +22,7 @@ pub async fn show(State(state): State<AppState>, Path(wall_id): Path<String>, he
         s2: clean_param(first(&params, "s2")),
         uid: clean_param(first(&params, "uid")),
         country: resolve_country(first(&params, "country"), country_header),
-        device: Some(resolve_device(first(&params, "device"), header(header::USER_AGENT.as_str()))),
+        device: resolve_device(first(&params, "device"), header(header::USER_AGENT.as_str())),
         query: clean_param(first(&params, "q")),
         sort: Sort::parse(first(&params, "sort").unwrap_or_default()),
     };

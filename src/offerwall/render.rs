@@ -98,7 +98,7 @@ pub fn wall_page(page: &WallPage, nonce: &str) -> String {
         hidden(&mut out, name, value);
     }
     hidden(&mut out, "country", visit.country.as_deref().unwrap_or_default());
-    hidden(&mut out, "device", visit.device.map(|d| d.as_str()).unwrap_or_default());
+    hidden(&mut out, "device", visit.device.as_str());
     let _ = write!(
         out,
         "<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"Search offers\" aria-label=\"Search offers\">\

@@ -39,9 +39,9 @@ impl ExchangeRate {
         Ok(Self(micros))
     }
 
-    /// The stored form: millionths of a currency unit per USD.
-    pub fn from_micros(micros: i64) -> Self {
-        Self(micros.max(1))
+    /// From the stored form: millionths of a currency unit per USD (at least 1).
+    pub const fn from_micros(micros: i64) -> Self {
+        Self(if micros < 1 { 1 } else { micros })
     }
 
     pub fn micros(self) -> i64 {

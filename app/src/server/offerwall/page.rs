@@ -42,13 +42,13 @@ impl Sort {
 }
 
 /// The visitor's request, already resolved (country and device decided).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Visit {
     pub s1: String,
     pub s2: String,
     pub uid: String,
     pub country: Option<String>,
-    pub device: Option<Device>,
+    pub device: Device,
     pub query: String,
     pub sort: Sort,
 }
@@ -92,7 +92,7 @@ pub struct WallPage {
 pub async fn load(db: &Db, cache: &OfferwallCache, wall_id: &str, visit: Visit) -> Result<Option<WallPage>, sqlx::Error> {
     let Some(wall) = cache.wall(db, wall_id).await?.filter(|w| w.active) else { return Ok(None) };
     let offers = cache.offers(db).await?;
-    let device = visit.device.unwrap_or(Device::Desktop);
+    let device = visit.device;
     let needle = visit.query.to_lowercase();
     let country = visit.country.as_deref();
     let key = wall.click_secret.as_bytes();

@@ -14,7 +14,7 @@ use crate::server::secrets;
 
 /// Defaults for a wall created without currency settings: 100 coins per USD (1 per cent).
 pub const DEFAULT_CURRENCY: &str = "Coins";
-pub const DEFAULT_RATE: &str = "100";
+pub const DEFAULT_RATE: ExchangeRate = ExchangeRate::from_micros(100_000_000);
 
 /// Raw fields from a request; `None` means "not given". An empty string clears an optional
 /// branding field.
@@ -99,7 +99,7 @@ async fn validate(conn: &mut AnyConnection, input: WallInput, base: Option<&Wall
     let currency_name = parse_label(&currency_name, 40).map_err(|e| ServiceError::invalid("currency_name", e.to_string()))?;
     let rate = match input.exchange_rate {
         Some(raw) => ExchangeRate::parse(raw.trim()).map_err(|e| ServiceError::invalid("exchange_rate", e.to_string()))?,
-        None => base.map(|b| b.currency.rate).unwrap_or_else(|| ExchangeRate::parse(DEFAULT_RATE).unwrap_or(ExchangeRate::from_micros(1))),
+        None => base.map(|b| b.currency.rate).unwrap_or(DEFAULT_RATE),
     };
     let rounding = match input.rounding {
         Some(raw) => Rounding::parse(raw.trim()).ok_or_else(|| ServiceError::invalid("rounding", "must be down, nearest or up"))?,
