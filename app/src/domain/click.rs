@@ -56,15 +56,7 @@ fn tag(key: &[u8], payload: &str) -> [u8; 16] {
 impl ClickToken {
     /// `<payload>.<tag>`, both base64url without padding.
     pub fn sign(&self, key: &[u8]) -> String {
-        let tuple: Tuple = (
-            self.offerwall_id.clone(),
-            self.offer_id.clone(),
-            self.s1.clone(),
-            self.s2.clone(),
-            self.uid.clone(),
-            self.country.clone(),
-            self.device.clone(),
-        );
+        let tuple = (&self.offerwall_id, &self.offer_id, &self.s1, &self.s2, &self.uid, &self.country, &self.device);
         let json = serde_json::to_string(&tuple).unwrap_or_default();
         let payload = URL_SAFE_NO_PAD.encode(json);
         let tag = URL_SAFE_NO_PAD.encode(tag(key, &payload));

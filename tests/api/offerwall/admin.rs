@@ -160,3 +160,14 @@ on_both_backends!(offerwalls_answer_share_url_and_embed_code, settings(|s| s.pub
         assert!(message.contains(needle), "{message:?} should name {needle:?}");
     }
 });
+
+on_both_backends!(the_openapi_document_lists_offers_and_offerwalls, |app| {
+    let doc: Value = app.client.get(app.url("/api/openapi.json")).send().await.expect("openapi").json().await.expect("json");
+    for path in ["/api/admin/offers", "/api/admin/offers/{id}", "/api/admin/offerwalls", "/api/admin/offerwalls/{id}"] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    for method in ["get", "put", "patch"] {
+        assert!(doc["paths"]["/api/admin/offers/{id}"][method].is_object(), "{method}");
+    }
+    assert!(doc["components"]["schemas"]["Offerwall"]["properties"]["embed_code"].is_object());
+});
