@@ -9,17 +9,25 @@ use app::server::offerwall::page::{Sort, WallPage};
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 8);
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, raw);
     out
+}
+
+/// `escape`, appending to `out` (the page is built in one buffer).
+pub fn escape_into(out: &mut String, raw: &str) {
+    let mut rest = raw;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// `1234567` → `1,234,567`.
@@ -111,20 +119,17 @@ pub fn wall_page(page: &WallPage, nonce: &str) -> String {
     }
     out.push_str("</select><button type=\"submit\">Search</button></form><main>");
     for card in &page.cards {
-        let name = escape(&card.name);
-        let description = escape(&card.description);
-        let text = escape(&format!("{} {}", card.name, card.description).to_lowercase());
+        let reward = grouped(card.reward);
+        let _ = write!(out, "<article class=\"card\" data-reward=\"{}\"><h2>", card.reward);
+        escape_into(&mut out, &card.name);
+        out.push_str("</h2><p>");
+        escape_into(&mut out, &card.description);
         let _ = write!(
             out,
-            "<article class=\"card\" data-name=\"{}\" data-reward=\"{}\" data-text=\"{text}\"><h2>{name}</h2><p>{description}</p>\
-             <div class=\"meta\"><span class=\"reward\">{} {currency}</span><span class=\"badge\">{}</span></div>\
-             <a class=\"go\" href=\"/c/{}\" target=\"_blank\" rel=\"noopener\">Earn {} {currency}</a></article>",
-            escape(&card.name.to_lowercase()),
-            card.reward,
-            grouped(card.reward),
+            "</p><div class=\"meta\"><span class=\"reward\">{reward} {currency}</span><span class=\"badge\">{}</span></div>\
+             <a class=\"go\" href=\"/c/{}\" target=\"_blank\" rel=\"noopener\">Earn {reward} {currency}</a></article>",
             badge(card.device),
             card.token,
-            grouped(card.reward),
         );
     }
     let hidden_empty = if page.cards.is_empty() { "" } else { " hidden" };
@@ -155,6 +160,8 @@ mod tests {
     #[test]
     fn escapes_everything_that_could_open_markup() {
         assert_eq!(escape("<script>alert('x')</script> & \"q\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(escape(""), "");
     }
 
     #[test]

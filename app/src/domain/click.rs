@@ -42,50 +42,83 @@ pub enum TokenError {
     BadSignature,
 }
 
-type Tuple = (String, String, String, String, String, String, String);
+/// The visit part of a token: wall, s1, s2, uid, country, device.
+type Context = (String, String, String, String, String, String);
 
-fn tag(key: &[u8], payload: &str) -> [u8; 16] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(payload.as_bytes());
-    let full = mac.finalize().into_bytes();
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&full[..16]);
-    out
+fn keyed(key: &[u8]) -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+}
+
+/// Signs the links of one page: the visit context is encoded and the key set up once, then each
+/// card costs one short HMAC. A token is `<context>.<offer_id>.<tag>`: the context is base64url
+/// JSON, the tag a base64url 128-bit HMAC-SHA256 of `<context>.<offer_id>`.
+pub struct ClickSigner {
+    mac: Hmac<Sha256>,
+    context: String,
+}
+
+impl ClickSigner {
+    /// `token`'s `offer_id` is ignored: each card passes its own to `sign`.
+    pub fn new(key: &[u8], token: &ClickToken) -> Self {
+        let context = (&token.offerwall_id, &token.s1, &token.s2, &token.uid, &token.country, &token.device);
+        let json = serde_json::to_string(&context).unwrap_or_default();
+        Self { mac: keyed(key), context: URL_SAFE_NO_PAD.encode(json) }
+    }
+
+    /// The token for `offer_id` (an id of our own: ASCII letters, digits and `_`).
+    pub fn sign(&self, offer_id: &str) -> String {
+        let mut mac = self.mac.clone();
+        let signed_len = self.context.len() + 1 + offer_id.len();
+        let mut out = String::with_capacity(signed_len + 23);
+        out.push_str(&self.context);
+        out.push('.');
+        out.push_str(offer_id);
+        mac.update(out.as_bytes());
+        let full = mac.finalize().into_bytes();
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&full[..16], &mut out);
+        out
+    }
+}
+
+/// Splits a token into its signed part (`<context>.<offer_id>`), context, offer id and tag.
+fn split(raw: &str) -> Result<(&str, &str, &str, &str), TokenError> {
+    if raw.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::Malformed);
+    }
+    let (signed, tag) = raw.rsplit_once('.').ok_or(TokenError::Malformed)?;
+    let (context, offer_id) = signed.split_once('.').ok_or(TokenError::Malformed)?;
+    if offer_id.is_empty() || !offer_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(TokenError::Malformed);
+    }
+    Ok((signed, context, offer_id, tag))
 }
 
 impl ClickToken {
-    /// `<payload>.<tag>`, both base64url without padding.
+    /// This token's link text, signed with `key` (see `ClickSigner`).
     pub fn sign(&self, key: &[u8]) -> String {
-        let tuple = (&self.offerwall_id, &self.offer_id, &self.s1, &self.s2, &self.uid, &self.country, &self.device);
-        let json = serde_json::to_string(&tuple).unwrap_or_default();
-        let payload = URL_SAFE_NO_PAD.encode(json);
-        let tag = URL_SAFE_NO_PAD.encode(tag(key, &payload));
-        format!("{payload}.{tag}")
+        ClickSigner::new(key, self).sign(&self.offer_id)
     }
 
     /// Reads a token without checking it, so the caller can find the wall's key.
     pub fn peek(raw: &str) -> Result<Self, TokenError> {
-        if raw.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::Malformed);
-        }
-        let (payload, _) = raw.split_once('.').ok_or(TokenError::Malformed)?;
-        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
-        let (offerwall_id, offer_id, s1, s2, uid, country, device): Tuple =
-            serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
-        Ok(Self { offerwall_id, offer_id, s1, s2, uid, country, device })
+        let (_, context, offer_id, _) = split(raw)?;
+        let json = URL_SAFE_NO_PAD.decode(context).map_err(|_| TokenError::Malformed)?;
+        let (offerwall_id, s1, s2, uid, country, device): Context = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+        Ok(Self { offerwall_id, offer_id: offer_id.to_owned(), s1, s2, uid, country, device })
     }
 
     /// Checks the token's tag against `key` (constant time) and returns what it carries.
     pub fn verify(raw: &str, key: &[u8]) -> Result<Self, TokenError> {
         let token = Self::peek(raw)?;
-        let (payload, presented) = raw.split_once('.').ok_or(TokenError::Malformed)?;
-        let presented = URL_SAFE_NO_PAD.decode(presented).map_err(|_| TokenError::Malformed)?;
-        let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| TokenError::BadSignature)?;
-        mac.update(payload.as_bytes());
-        mac.verify_truncated_left(&presented).map_err(|_| TokenError::BadSignature)?;
+        let (signed, _, _, tag) = split(raw)?;
+        let presented = URL_SAFE_NO_PAD.decode(tag).map_err(|_| TokenError::Malformed)?;
         if presented.len() != 16 {
             return Err(TokenError::BadSignature);
         }
+        let mut mac = keyed(key);
+        mac.update(signed.as_bytes());
+        mac.verify_truncated_left(&presented).map_err(|_| TokenError::BadSignature)?;
         Ok(token)
     }
 }
@@ -145,11 +178,15 @@ mod tests {
         assert!(raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.'));
         assert_eq!(ClickToken::verify(&raw, b"secret"), Ok(token()));
         assert_eq!(ClickToken::verify(&raw, b"other"), Err(TokenError::BadSignature));
-        let forged = ClickToken { offer_id: "off_2".into(), ..token() }.sign(b"guess");
-        let (payload, _) = forged.split_once('.').expect("dot");
-        let (_, tag) = raw.split_once('.').expect("dot");
-        assert_eq!(ClickToken::verify(&format!("{payload}.{tag}"), b"secret"), Err(TokenError::BadSignature));
-        assert_eq!(ClickToken::verify(&format!("{}.", raw.split_once('.').expect("dot").0), b"secret"), Err(TokenError::BadSignature));
+        let (signed, tag) = raw.rsplit_once('.').expect("dot");
+        let (context, _) = signed.split_once('.').expect("dot");
+        assert_eq!(ClickToken::verify(&format!("{context}.off_2.{tag}"), b"secret"), Err(TokenError::BadSignature), "offer swapped");
+        let other_context = ClickToken { s1: "other".into(), ..token() }.sign(b"secret");
+        let other_context = other_context.split_once('.').expect("dot").0;
+        assert_eq!(ClickToken::verify(&format!("{other_context}.off_1.{tag}"), b"secret"), Err(TokenError::BadSignature));
+        assert_eq!(ClickToken::verify(&format!("{signed}."), b"secret"), Err(TokenError::BadSignature), "empty tag");
+        assert_eq!(ClickToken::verify(&format!("{signed}.AAAA"), b"secret"), Err(TokenError::BadSignature), "short tag");
+        assert_eq!(ClickToken::verify(&format!("{context}.off/1.{tag}"), b"secret"), Err(TokenError::Malformed));
         assert_eq!(ClickToken::verify("nonsense", b"secret"), Err(TokenError::Malformed));
     }
 

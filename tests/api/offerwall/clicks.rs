@@ -75,10 +75,21 @@ on_both_backends!(forged_or_dead_links_are_refused, |app| {
     let publisher = app.create_publisher("Pub").await;
     let wall = app.create_wall(&publisher, json!({})).await["id"].as_str().expect("id").to_owned();
     let link = app.click_link(&wall, "q=Charlie").await;
-    let (payload, tag) = link.trim_start_matches("/c/").split_once('.').expect("token");
-    // The same payload with the other offer's id swapped in, under the original tag.
-    let swapped = base64_like::encode(&String::from_utf8(base64_like::decode(payload)).expect("json").replace(&offer, &other));
-    for bad in [format!("/c/{swapped}.{tag}"), format!("/c/{payload}.AAAA"), "/c/garbage".to_owned(), format!("/c/{}", "x".repeat(5000))] {
+    // `<context>.<offer_id>.<tag>`: the other offer's id under this link's tag, and a context
+    // with another sub-ID under it.
+    let (context, rest) = link.trim_start_matches("/c/").split_once('.').expect("token");
+    let (_, tag) = rest.split_once('.').expect("tag");
+    let swapped = format!("{context}.{other}");
+    let other_context = base64_like::encode(&String::from_utf8(base64_like::decode(context)).expect("json").replacen("\"\"", "\"x\"", 1));
+    let resigned = format!("{other_context}.{offer}");
+    let bad_links = [
+        format!("/c/{swapped}.{tag}"),
+        format!("/c/{resigned}.{tag}"),
+        format!("/c/{context}.{offer}.AAAA"),
+        "/c/garbage".to_owned(),
+        format!("/c/{}", "x".repeat(5000)),
+    ];
+    for bad in bad_links {
         let response = app.client.get(app.url(&bad)).header("user-agent", DESKTOP_UA).send().await.expect("get");
         assert!(matches!(response.status().as_u16(), 404 | 414), "{bad}");
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::cache::OfferwallCache;
 use super::walls::Wall;
-use crate::domain::click::ClickToken;
+use crate::domain::click::{ClickSigner, ClickToken};
 use crate::domain::country::parse_country;
 use crate::domain::offerwall::{reward_for, Device, DeviceTarget};
 use crate::server::db::Db;
@@ -95,7 +95,18 @@ pub async fn load(db: &Db, cache: &OfferwallCache, wall_id: &str, visit: Visit) 
     let device = visit.device;
     let needle = visit.query.to_lowercase();
     let country = visit.country.as_deref();
-    let key = wall.click_secret.as_bytes();
+    let signer = ClickSigner::new(
+        wall.click_secret.as_bytes(),
+        &ClickToken {
+            offerwall_id: wall.id.clone(),
+            offer_id: String::new(),
+            s1: visit.s1.clone(),
+            s2: visit.s2.clone(),
+            uid: visit.uid.clone(),
+            country: visit.country.clone().unwrap_or_default(),
+            device: device.as_str().to_owned(),
+        },
+    );
     let mut cards: Vec<Card> = offers
         .iter()
         .filter(|o| o.eligible(country, device))
@@ -107,16 +118,7 @@ pub async fn load(db: &Db, cache: &OfferwallCache, wall_id: &str, visit: Visit) 
             payout_cents: o.payout_cents,
             reward: reward_for(o.payout_cents, &wall.currency),
             device: o.device,
-            token: ClickToken {
-                offerwall_id: wall.id.clone(),
-                offer_id: o.id.clone(),
-                s1: visit.s1.clone(),
-                s2: visit.s2.clone(),
-                uid: visit.uid.clone(),
-                country: visit.country.clone().unwrap_or_default(),
-                device: device.as_str().to_owned(),
-            }
-            .sign(key),
+            token: signer.sign(&o.id),
         })
         .collect();
     match visit.sort {
