@@ -30,19 +30,34 @@ pub fn escape_into(out: &mut String, raw: &str) {
     out.push_str(rest);
 }
 
-/// `1234567` → `1,234,567`.
-fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+/// Appends `1234567` as `1,234,567` (digits on the stack: this runs twice per card).
+fn grouped_into(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
     if n < 0 {
         out.push('-');
     }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+    for i in (0..len).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
             out.push(',');
         }
-        out.push(ch);
     }
+}
+
+#[cfg(test)]
+fn grouped(n: i64) -> String {
+    let mut out = String::new();
+    grouped_into(&mut out, n);
     out
 }
 
@@ -90,7 +105,7 @@ pub fn wall_page(page: &WallPage, nonce: &str) -> String {
     let title = escape(wall.title.as_deref().unwrap_or(&wall.name));
     let currency = escape(&wall.currency.name);
     let accent = wall.accent_color.as_deref().map(escape).unwrap_or_else(|| "#3b5bdb".into());
-    let mut out = String::with_capacity(4096 + page.cards.len() * 900);
+    let mut out = String::with_capacity(4096 + page.len() * 700);
     let _ = write!(
         out,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -118,21 +133,27 @@ pub fn wall_page(page: &WallPage, nonce: &str) -> String {
         let _ = write!(out, "<option value=\"{}\"{selected}>{label}</option>", value.as_str());
     }
     out.push_str("</select><button type=\"submit\">Search</button></form><main>");
-    for card in &page.cards {
-        let reward = grouped(card.reward);
+    for card in page.cards() {
+        let offer = card.offer;
         let _ = write!(out, "<article class=\"card\" data-reward=\"{}\"><h2>", card.reward);
-        escape_into(&mut out, &card.name);
+        escape_into(&mut out, &offer.name);
         out.push_str("</h2><p>");
-        escape_into(&mut out, &card.description);
-        let _ = write!(
-            out,
-            "</p><div class=\"meta\"><span class=\"reward\">{reward} {currency}</span><span class=\"badge\">{}</span></div>\
-             <a class=\"go\" href=\"/c/{}\" target=\"_blank\" rel=\"noopener\">Earn {reward} {currency}</a></article>",
-            badge(card.device),
-            card.token,
-        );
+        escape_into(&mut out, &offer.description);
+        out.push_str("</p><div class=\"meta\"><span class=\"reward\">");
+        grouped_into(&mut out, card.reward);
+        out.push(' ');
+        out.push_str(&currency);
+        out.push_str("</span><span class=\"badge\">");
+        out.push_str(badge(offer.device));
+        out.push_str("</span></div><a class=\"go\" href=\"/c/");
+        page.signer.sign_into(&mut out, &offer.id);
+        out.push_str("\" target=\"_blank\" rel=\"noopener\">Earn ");
+        grouped_into(&mut out, card.reward);
+        out.push(' ');
+        out.push_str(&currency);
+        out.push_str("</a></article>");
     }
-    let hidden_empty = if page.cards.is_empty() { "" } else { " hidden" };
+    let hidden_empty = if page.is_empty() { "" } else { " hidden" };
     let _ = write!(
         out,
         "<p id=\"none\" class=\"empty\"{hidden_empty}>No offers available right now. Check back soon!</p></main>\

@@ -53,6 +53,7 @@ fn keyed(key: &[u8]) -> Hmac<Sha256> {
 /// card costs one short HMAC. A token is `<context>.<offer_id>.<tag>`: the context is base64url
 /// JSON, the tag a base64url 128-bit HMAC-SHA256 of `<context>.<offer_id>`.
 pub struct ClickSigner {
+    /// The HMAC state after `<context>.`, so each card hashes only its offer id.
     mac: Hmac<Sha256>,
     context: String,
 }
@@ -62,22 +63,30 @@ impl ClickSigner {
     pub fn new(key: &[u8], token: &ClickToken) -> Self {
         let context = (&token.offerwall_id, &token.s1, &token.s2, &token.uid, &token.country, &token.device);
         let json = serde_json::to_string(&context).unwrap_or_default();
-        Self { mac: keyed(key), context: URL_SAFE_NO_PAD.encode(json) }
+        let context = URL_SAFE_NO_PAD.encode(json);
+        let mut mac = keyed(key);
+        mac.update(context.as_bytes());
+        mac.update(b".");
+        Self { mac, context }
     }
 
     /// The token for `offer_id` (an id of our own: ASCII letters, digits and `_`).
     pub fn sign(&self, offer_id: &str) -> String {
+        let mut out = String::with_capacity(self.context.len() + offer_id.len() + 24);
+        self.sign_into(&mut out, offer_id);
+        out
+    }
+
+    /// Appends the token for `offer_id` to `out`.
+    pub fn sign_into(&self, out: &mut String, offer_id: &str) {
         let mut mac = self.mac.clone();
-        let signed_len = self.context.len() + 1 + offer_id.len();
-        let mut out = String::with_capacity(signed_len + 23);
+        mac.update(offer_id.as_bytes());
+        let full = mac.finalize().into_bytes();
         out.push_str(&self.context);
         out.push('.');
         out.push_str(offer_id);
-        mac.update(out.as_bytes());
-        let full = mac.finalize().into_bytes();
         out.push('.');
-        URL_SAFE_NO_PAD.encode_string(&full[..16], &mut out);
-        out
+        URL_SAFE_NO_PAD.encode_string(&full[..16], out);
     }
 }
 

@@ -7,7 +7,8 @@ use super::cache::OfferwallCache;
 use super::walls::Wall;
 use crate::domain::click::{ClickSigner, ClickToken};
 use crate::domain::country::parse_country;
-use crate::domain::offerwall::{reward_for, Device, DeviceTarget};
+use crate::domain::offer::OfferCard;
+use crate::domain::offerwall::{reward_for, Device};
 use crate::server::db::Db;
 
 /// Longest sub-ID, user id or search text kept from the embed URL.
@@ -69,23 +70,37 @@ pub fn resolve_device(override_param: Option<&str>, user_agent: Option<&str>) ->
     override_param.and_then(Device::parse).unwrap_or_else(|| Device::from_user_agent(user_agent.unwrap_or_default()))
 }
 
-/// One offer card.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Card {
-    pub offer_id: String,
-    pub name: String,
-    pub description: String,
-    pub payout_cents: i64,
+/// One offer card: an eligible offer and its reward in the wall's currency.
+#[derive(Debug, Clone, Copy)]
+pub struct Card<'a> {
+    pub offer: &'a OfferCard,
     pub reward: i64,
-    pub device: DeviceTarget,
-    /// The `/c/{token}` token.
-    pub token: String,
 }
 
+/// Everything a page shows. Cards borrow the cached offers (no copies per request); click links
+/// are signed while the page is written (`signer`).
 pub struct WallPage {
     pub wall: Arc<Wall>,
     pub visit: Visit,
-    pub cards: Vec<Card>,
+    pub signer: ClickSigner,
+    offers: Arc<Vec<OfferCard>>,
+    /// Indexes into `offers` of the cards to show, in order.
+    shown: Vec<usize>,
+}
+
+impl WallPage {
+    /// The cards, in the order asked for.
+    pub fn cards(&self) -> impl Iterator<Item = Card<'_>> {
+        self.shown.iter().map(|&i| Card { offer: &self.offers[i], reward: reward_for(self.offers[i].payout_cents, &self.wall.currency) })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.shown.len()
+    }
 }
 
 /// The page for `wall_id`; `None` for an unknown or inactive wall.
@@ -95,6 +110,15 @@ pub async fn load(db: &Db, cache: &OfferwallCache, wall_id: &str, visit: Visit) 
     let device = visit.device;
     let needle = visit.query.to_lowercase();
     let country = visit.country.as_deref();
+    let matches =
+        |o: &OfferCard| needle.is_empty() || o.name.to_lowercase().contains(&needle) || o.description.to_lowercase().contains(&needle);
+    // The cache keeps offers best paying first, which is the default order.
+    let mut shown: Vec<usize> = (0..offers.len()).filter(|&i| offers[i].eligible(country, device) && matches(&offers[i])).collect();
+    match visit.sort {
+        Sort::Best => {}
+        Sort::Lowest => shown.reverse(),
+        Sort::Name => shown.sort_by_cached_key(|&i| offers[i].name.to_lowercase()),
+    }
     let signer = ClickSigner::new(
         wall.click_secret.as_bytes(),
         &ClickToken {
@@ -107,26 +131,7 @@ pub async fn load(db: &Db, cache: &OfferwallCache, wall_id: &str, visit: Visit) 
             device: device.as_str().to_owned(),
         },
     );
-    let mut cards: Vec<Card> = offers
-        .iter()
-        .filter(|o| o.eligible(country, device))
-        .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle) || o.description.to_lowercase().contains(&needle))
-        .map(|o| Card {
-            offer_id: o.id.clone(),
-            name: o.name.clone(),
-            description: o.description.clone(),
-            payout_cents: o.payout_cents,
-            reward: reward_for(o.payout_cents, &wall.currency),
-            device: o.device,
-            token: signer.sign(&o.id),
-        })
-        .collect();
-    match visit.sort {
-        Sort::Best => {}
-        Sort::Lowest => cards.sort_by_key(|c| c.payout_cents),
-        Sort::Name => cards.sort_by_cached_key(|c| c.name.to_lowercase()),
-    }
-    Ok(Some(WallPage { wall, visit, cards }))
+    Ok(Some(WallPage { wall, visit, signer, offers, shown }))
 }
 
 #[cfg(test)]
