@@ -69,7 +69,7 @@ fn badge(device: DeviceTarget) -> &'static str {
     }
 }
 
-const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;\
+const STYLE: &str = "*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;\
 background:#f4f5f8;color:#1c1e26}header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--accent);color:#fff}\
 header img{height:32px;width:auto;border-radius:6px;background:#fff}header h1{font-size:18px;margin:0;overflow-wrap:anywhere}\
 header p{margin:0;font-size:12px;opacity:.9}form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;background:#fff;\
@@ -84,13 +84,16 @@ border-radius:8px;background:var(--accent);color:#fff;text-decoration:none;font-
 .empty{grid-column:1/-1;text-align:center;color:#777;padding:40px 0}@media (max-width:400px){main{padding:10px;gap:10px}}";
 
 /// Live search and sort without a reload; the form still works without JavaScript.
-const SCRIPT: &str =
-    "(function(){var f=document.getElementById('tools'),q=f.elements.q,s=f.elements.sort,m=document.querySelector('main'),\
-e=document.getElementById('none');function run(){var t=q.value.toLowerCase(),c=[].slice.call(m.querySelectorAll('.card')),n=0;\
-c.forEach(function(x){var ok=!t||x.dataset.text.indexOf(t)>=0;x.hidden=!ok;if(ok)n++;});c.sort(function(a,b){var v=s.value;\
-if(v==='name')return a.dataset.name<b.dataset.name?-1:a.dataset.name>b.dataset.name?1:0;var d=b.dataset.reward-a.dataset.reward;\
-return v==='lowest'?-d:d;});c.forEach(function(x){m.insertBefore(x,e);});e.hidden=n>0;}q.addEventListener('input',run);\
-s.addEventListener('change',run);f.addEventListener('submit',function(ev){ev.preventDefault();run();});})();";
+const SCRIPT: &str = "(function(){var f=document.getElementById('tools'),q=f.elements.q,s=f.elements.sort,\
+m=document.querySelector('main'),e=document.getElementById('none');\
+function nm(x){return x.querySelector('h2').textContent.toLowerCase();}\
+function run(){var t=q.value.toLowerCase(),c=[].slice.call(m.querySelectorAll('.card')),n=0;\
+c.forEach(function(x){var ok=!t||(nm(x)+' '+x.querySelector('p').textContent.toLowerCase()).indexOf(t)>=0;x.hidden=!ok;if(ok)n++;});\
+c.sort(function(a,b){var v=s.value;if(v==='name'){var p=nm(a),r=nm(b);return p<r?-1:p>r?1:0;}\
+var d=b.dataset.reward-a.dataset.reward;return v==='lowest'?-d:d;});\
+c.forEach(function(x){m.insertBefore(x,e);});e.hidden=n>0;}\
+q.addEventListener('input',run);s.addEventListener('change',run);\
+f.addEventListener('submit',function(ev){ev.preventDefault();run();});})();";
 
 fn hidden(out: &mut String, name: &str, value: &str) {
     if !value.is_empty() {
