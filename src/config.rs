@@ -110,6 +110,13 @@ pub struct SettingsArgs {
     /// Seconds between retries of a failed outbound postback, for publishers who do not set their own.
     #[arg(long, env = "TAPRAIN_POSTBACK_RETRY_INTERVAL_SECONDS", default_value_t = 21_600, global = true)]
     pub postback_retry_interval_seconds: i64,
+    /// Quality: hold a conversion that arrives less than this many seconds after its offerwall click.
+    #[arg(long, env = "TAPRAIN_QUALITY_MIN_CLICK_SECONDS", default_value_t = 10, global = true)]
+    pub quality_min_click_seconds: i64,
+    /// Request header carrying the visitor's country from the proxy (offerwall filtering when the
+    /// embed URL has no `country`); an empty value turns it off.
+    #[arg(long, env = "TAPRAIN_COUNTRY_HEADER", default_value = "CF-IPCountry", global = true)]
+    pub country_header: String,
 }
 
 impl SettingsArgs {
@@ -144,6 +151,12 @@ impl SettingsArgs {
         settings.deliveries.timeout_seconds = self.postback_timeout_seconds.clamp(1, 600);
         settings.deliveries.default_max_retries = self.postback_max_retries.clamp(0, 50);
         settings.deliveries.default_retry_interval_seconds = self.postback_retry_interval_seconds.clamp(1, 7 * 24 * 3600);
+        settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
+        let country_header = self.country_header.trim();
+        if !country_header.is_empty() && axum::http::HeaderName::from_bytes(country_header.as_bytes()).is_err() {
+            anyhow::bail!("TAPRAIN_COUNTRY_HEADER: {country_header:?} is not a valid header name");
+        }
+        settings.country_header = Some(country_header.to_ascii_lowercase()).filter(|h| !h.is_empty());
         Ok(settings)
     }
 }

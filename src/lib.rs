@@ -5,6 +5,7 @@ pub mod admin_api;
 pub mod cli;
 pub mod config;
 pub mod middleware;
+pub mod offerwall;
 pub mod ops;
 pub mod postback;
 pub mod startup;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
-use app::server::deliveries::{self, Sender, SenderConfig};
+use app::server::deliveries::{self, DeliveryWake, Sender, SenderConfig};
+use app::server::offerwall::OfferwallCache;
 use app::server::postback::{Directory, EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
@@ -24,7 +25,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, ops, postback};
+use crate::{admin_api, offerwall, ops, postback};
 
 pub struct Application {
     listener: TcpListener,
@@ -50,8 +51,9 @@ impl Application {
         let events = EventBus::new();
         let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
-        let deliveries = deliveries::worker::spawn(db.clone(), sender.clone(), timeout);
+        let deliveries = DeliveryWake::default();
         let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone(), deliveries.clone());
+        deliveries::worker::spawn(postbacks.clone(), sender.clone(), timeout, deliveries.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),
@@ -62,6 +64,7 @@ impl Application {
             directory: Directory::default(),
             sender,
             deliveries,
+            offerwalls: OfferwallCache::default(),
         };
         spawn_session_cleanup(DbSessionStore::new(db));
         let router = router(state);
@@ -111,6 +114,7 @@ fn router(state: AppState) -> Router {
         .merge(ops)
         .nest("/api/admin", admin_api::router())
         .merge(postback::router())
+        .merge(offerwall::router())
         .merge(pages)
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))

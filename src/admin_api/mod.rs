@@ -9,6 +9,8 @@ pub mod error;
 pub mod events;
 pub mod json;
 pub mod networks;
+pub mod offers;
+pub mod offerwalls;
 pub mod openapi;
 pub mod programs;
 pub mod publishers;
@@ -62,5 +64,9 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/clicks", post(programs::add_click))
         .route("/reward-users", get(reward::list_users))
         .route("/reward-users/{id}", get(reward::get_user))
+        .route("/offers", post(offers::create).get(offers::list))
+        .route("/offers/{id}", get(offers::get).put(offers::replace).patch(offers::edit))
+        .route("/offerwalls", post(offerwalls::create).get(offerwalls::list))
+        .route("/offerwalls/{id}", get(offerwalls::get).patch(offerwalls::edit))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

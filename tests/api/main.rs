@@ -19,6 +19,7 @@ mod deliveries_restart;
 mod deliveries_ssrf;
 mod health;
 mod networks;
+mod offerwall;
 mod postback_settings;
 mod programs;
 mod publishers;

@@ -109,6 +109,12 @@ pub struct Conversion {
     pub country_code: Option<String>,
     pub ip: Option<String>,
     pub s2: Option<String>,
+    /// Offerwall attribution (from the conversion's click): the first sub-ID, the end user's id,
+    /// the wall and the catalog offer that was clicked.
+    pub s1: Option<String>,
+    pub uid: Option<String>,
+    pub offerwall_id: Option<String>,
+    pub catalog_offer_id: Option<String>,
     /// When it happened (the postback's `unix`, else receive time), unix ms.
     pub event_at: i64,
     pub created_at: i64,
@@ -118,7 +124,7 @@ pub struct Conversion {
 impl Serialize for Conversion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Conversion", 21)?;
+        let mut out = serializer.serialize_struct("Conversion", 25)?;
         out.serialize_field("id", &self.id)?;
         out.serialize_field("source", &self.source)?;
         out.serialize_field("network_id", &self.network_id)?;
@@ -136,6 +142,10 @@ impl Serialize for Conversion {
         out.serialize_field("country_code", &self.country_code)?;
         out.serialize_field("ip", &self.ip)?;
         out.serialize_field("s2", &self.s2)?;
+        out.serialize_field("s1", &self.s1)?;
+        out.serialize_field("uid", &self.uid)?;
+        out.serialize_field("offerwall_id", &self.offerwall_id)?;
+        out.serialize_field("catalog_offer_id", &self.catalog_offer_id)?;
         out.serialize_field("event_at", &self.event_at)?;
         out.serialize_field("created_at", &self.created_at)?;
         out.serialize_field("updated_at", &self.updated_at)?;

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod cents;
+pub mod click;
 pub mod client_addr;
 pub mod country;
 pub mod cpa;
@@ -15,6 +16,8 @@ pub mod ip_class;
 pub mod ip_rule;
 pub mod label;
 pub mod money;
+pub mod offer;
+pub mod offerwall;
 pub mod postback_template;
 pub mod program;
 pub mod quality;

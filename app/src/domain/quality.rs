@@ -19,6 +19,14 @@ pub enum Reason {
     InvalidCountry,
     AmountAboveCeiling,
     AmountAboveUsual,
+    /// A `clk_…` click id that matches no click.
+    UnknownClick,
+    /// The click was on an offer of another network than the postback's.
+    ForeignClick,
+    /// The conversion came sooner after the click than the configured minimum.
+    ClickTooFast,
+    /// The click's country differs from the postback's `country_code`.
+    ClickCountryMismatch,
 }
 
 impl Reason {
@@ -30,6 +38,10 @@ impl Reason {
             Reason::InvalidCountry => "invalid_country",
             Reason::AmountAboveCeiling => "amount_above_ceiling",
             Reason::AmountAboveUsual => "amount_above_usual",
+            Reason::UnknownClick => "unknown_click",
+            Reason::ForeignClick => "foreign_click",
+            Reason::ClickTooFast => "click_too_fast",
+            Reason::ClickCountryMismatch => "click_country_mismatch",
         }
     }
 }
@@ -47,6 +59,8 @@ pub struct Thresholds {
     pub usual_payout_multiple: i64,
     /// …once the offer has at least this many credited conversions.
     pub usual_payout_min_samples: i64,
+    /// Hold a conversion that arrives less than this many seconds after its click.
+    pub min_click_seconds: i64,
 }
 
 impl Default for Thresholds {
@@ -57,6 +71,7 @@ impl Default for Thresholds {
             amount_ceiling_cents: 50_000,
             usual_payout_multiple: 10,
             usual_payout_min_samples: 5,
+            min_click_seconds: 10,
         }
     }
 }
@@ -71,12 +86,43 @@ pub struct Facts {
     pub same_ip_recent: i64,
     /// Average credited amount for the same network and offer, and how many there were.
     pub usual_payout: Option<(i64, i64)>,
+    /// What the conversion's `click_id` says.
+    pub click: ClickFacts,
+}
+
+/// The click behind a conversion, as far as the click rules care.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ClickFacts {
+    /// No click id, or one that is not TapRain's (`clk_…`): nothing to check.
+    #[default]
+    NotOurs,
+    /// A TapRain click id that matches no click.
+    Unknown,
+    Found {
+        /// The clicked offer belongs to another network than the postback's.
+        foreign_network: bool,
+        /// Conversion time minus click time, in whole seconds (negative if before the click).
+        seconds_after_click: i64,
+        /// The country the click came from, when known.
+        country: Option<String>,
+    },
 }
 
 pub type Rule = fn(&Facts, &Thresholds) -> Option<Reason>;
 
 /// Every rule, in the order reasons are listed.
-pub const RULES: &[Rule] = &[invalid_ip, non_public_ip, repeated_ip, invalid_country, amount_above_ceiling, amount_above_usual];
+pub const RULES: &[Rule] = &[
+    invalid_ip,
+    non_public_ip,
+    repeated_ip,
+    invalid_country,
+    amount_above_ceiling,
+    amount_above_usual,
+    unknown_click,
+    foreign_click,
+    click_too_fast,
+    click_country_mismatch,
+];
 
 /// All reasons the facts give; empty means the conversion passes.
 pub fn evaluate(facts: &Facts, thresholds: &Thresholds) -> Vec<Reason> {
@@ -111,6 +157,25 @@ fn amount_above_usual(facts: &Facts, t: &Thresholds) -> Option<Reason> {
     let (average, samples) = facts.usual_payout?;
     (samples >= t.usual_payout_min_samples && average > 0 && facts.amount_cents > average.saturating_mul(t.usual_payout_multiple))
         .then_some(Reason::AmountAboveUsual)
+}
+
+fn unknown_click(facts: &Facts, _: &Thresholds) -> Option<Reason> {
+    (facts.click == ClickFacts::Unknown).then_some(Reason::UnknownClick)
+}
+
+fn foreign_click(facts: &Facts, _: &Thresholds) -> Option<Reason> {
+    matches!(facts.click, ClickFacts::Found { foreign_network: true, .. }).then_some(Reason::ForeignClick)
+}
+
+fn click_too_fast(facts: &Facts, t: &Thresholds) -> Option<Reason> {
+    matches!(facts.click, ClickFacts::Found { seconds_after_click, .. } if seconds_after_click < t.min_click_seconds)
+        .then_some(Reason::ClickTooFast)
+}
+
+fn click_country_mismatch(facts: &Facts, _: &Thresholds) -> Option<Reason> {
+    let ClickFacts::Found { country: Some(clicked), .. } = &facts.click else { return None };
+    let converted = parse_country(facts.country_code.as_deref()?)?;
+    (converted != *clicked).then_some(Reason::ClickCountryMismatch)
 }
 
 #[cfg(test)]
@@ -163,5 +228,25 @@ mod tests {
             }),
             vec![]
         );
+    }
+
+    #[test]
+    fn click_rules_name_their_reasons() {
+        let t = Thresholds::default();
+        let found = |foreign_network, seconds_after_click, country: &str| ClickFacts::Found {
+            foreign_network,
+            seconds_after_click,
+            country: Some(country.to_owned()).filter(|c| !c.is_empty()),
+        };
+        let with = |click: ClickFacts| evaluate(&Facts { click, ..clean() }, &t);
+        assert_eq!(with(ClickFacts::NotOurs), vec![]);
+        assert_eq!(with(found(false, 60, "US")), vec![]);
+        assert_eq!(with(found(false, 60, "")), vec![], "no click country, nothing to compare");
+        assert_eq!(with(ClickFacts::Unknown), vec![Reason::UnknownClick]);
+        assert_eq!(with(found(true, 60, "US")), vec![Reason::ForeignClick]);
+        assert_eq!(with(found(false, 9, "US")), vec![Reason::ClickTooFast]);
+        assert_eq!(with(found(false, 10, "US")), vec![]);
+        assert_eq!(with(found(false, -5, "US")), vec![Reason::ClickTooFast]);
+        assert_eq!(with(found(false, 60, "DE")), vec![Reason::ClickCountryMismatch]);
     }
 }

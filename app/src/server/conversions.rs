@@ -26,6 +26,10 @@ struct Row {
     country_code: Option<String>,
     end_user_ip: Option<String>,
     s2: Option<String>,
+    s1: Option<String>,
+    uid: Option<String>,
+    offerwall_id: Option<String>,
+    catalog_offer_id: Option<String>,
     event_at: i64,
     created_at: i64,
     updated_at: i64,
@@ -33,7 +37,7 @@ struct Row {
 
 pub(crate) const COLUMNS: &str =
     "id, source, network_id, program_id, publisher_id, state, amount_cents, status_raw, reasons, lead_id, click_id, \
-     offer_id, offer_name, country_code, end_user_ip, s2, event_at, created_at, updated_at";
+     offer_id, offer_name, country_code, end_user_ip, s2, s1, uid, offerwall_id, catalog_offer_id, event_at, created_at, updated_at";
 
 fn to_conversion(row: Row) -> Conversion {
     Conversion {
@@ -53,6 +57,10 @@ fn to_conversion(row: Row) -> Conversion {
         country_code: row.country_code,
         ip: row.end_user_ip,
         s2: row.s2,
+        s1: row.s1,
+        uid: row.uid,
+        offerwall_id: row.offerwall_id,
+        catalog_offer_id: row.catalog_offer_id,
         event_at: row.event_at,
         created_at: row.created_at,
         updated_at: row.updated_at,

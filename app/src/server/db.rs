@@ -154,6 +154,12 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     Ok(out)
 }
 
+/// True when SQLite refused a statement because another connection holds the write lock
+/// (`SQLITE_BUSY`, `SQLITE_BUSY_SNAPSHOT`, `SQLITE_LOCKED`).
+pub fn is_busy(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("5" | "517" | "6" | "262")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod keys;
 pub mod ledger;
 pub mod networks;
+pub mod offerwall;
 pub mod postback;
 pub mod postback_settings;
 pub mod programs;

@@ -31,6 +31,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Quality-check thresholds.
     pub thresholds: Thresholds,
+    /// Request header in which the proxy gives the visitor's country (e.g. `CF-IPCountry`),
+    /// used by offerwall pages when the embed URL has no `country`; `None` to never filter by it.
+    pub country_header: Option<String>,
     /// Outbound postbacks.
     pub deliveries: DeliverySettings,
 }
@@ -69,6 +72,7 @@ impl Settings {
             login_lockout_seconds: 900,
             max_body_bytes: 64 * 1024,
             thresholds: Thresholds::default(),
+            country_header: Some("CF-IPCountry".into()),
             deliveries: DeliverySettings::default(),
         }
     }

@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 use super::auth::LoginThrottle;
 use super::db::Db;
 use super::deliveries::{DeliveryWake, Sender};
+use super::offerwall::OfferwallCache;
 use super::postback::{Directory, EventBus, PostbackWriter};
 use super::settings::Settings;
 
@@ -27,4 +28,6 @@ pub struct AppState {
     pub sender: Sender,
     /// Wakes the delivery worker.
     pub deliveries: DeliveryWake,
+    /// Cached walls and offers for the offerwall pages and click links.
+    pub offerwalls: OfferwallCache,
 }

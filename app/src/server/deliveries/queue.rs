@@ -10,7 +10,7 @@ use crate::domain::catalog::Conversion;
 use crate::domain::delivery::{after_attempt, AttemptOutcome, DeliveryEvent, DeliveryState, Next};
 use crate::server::clock::now_ms;
 use crate::server::conversions;
-use crate::server::db::{Backend, Db};
+use crate::server::db::Backend;
 use crate::server::secrets;
 use crate::server::sql::{chunks, list, placeholders};
 
@@ -88,9 +88,8 @@ const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'se
 /// `lease_ms` from now. Each claim is its own short transaction; on PostgreSQL concurrent
 /// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`), on SQLite the single writer
 /// makes the `UPDATE … RETURNING` atomic.
-pub async fn claim(db: &Db, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+pub async fn claim(conn: &mut AnyConnection, backend: Backend, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = now_ms();
-    let mut conn = db.pool().acquire().await?;
     // A read first: an idle queue costs no write transaction.
     let due: Option<(String,)> =
         sqlx::query_as(&format!("SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) LIMIT 1"))
@@ -100,7 +99,7 @@ pub async fn claim(db: &Db, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, s
     if due.is_none() {
         return Ok(Vec::new());
     }
-    let lock = if db.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let claimed: Vec<(String,)> = sqlx::query_as(&format!(
         "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
          (SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) ORDER BY next_attempt_at LIMIT $3{lock}) \
@@ -112,7 +111,7 @@ pub async fn claim(db: &Db, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, s
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<String> = claimed.into_iter().map(|(id,)| id).collect();
-    load(&mut conn, &ids).await
+    load(conn, &ids).await
 }
 
 type ClaimRow = (String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);
@@ -162,9 +161,8 @@ pub struct AttemptResult {
     pub outcome: AttemptOutcome,
 }
 
-/// Stores a batch of attempts and moves each delivery on, in one transaction.
-pub async fn finish(db: &Db, results: &[AttemptResult]) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+/// Stores a batch of attempts and moves each delivery on (inside the caller's transaction).
+pub async fn finish(conn: &mut AnyConnection, results: &[AttemptResult]) -> Result<(), sqlx::Error> {
     let now = now_ms();
     for r in results {
         let (state, next_at, retries_left, finished_at) = match after_attempt(r.outcome, r.retries_left, r.retry_interval_seconds, now) {
@@ -184,7 +182,7 @@ pub async fn finish(db: &Db, results: &[AttemptResult]) -> Result<(), sqlx::Erro
         .bind(now)
         .bind(finished_at)
         .bind(&r.delivery_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
     for chunk in chunks(results) {
@@ -204,9 +202,9 @@ pub async fn finish(db: &Db, results: &[AttemptResult]) -> Result<(), sqlx::Erro
                 .bind(r.error.as_deref())
                 .bind(r.outcome.as_str());
         }
-        query.execute(&mut *tx).await?;
+        query.execute(&mut *conn).await?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Sends a finished delivery again now, with the publisher's full retry allowance. Returns

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, Notify, Semaphore};
 
-use super::queue::{self, AttemptResult, Claimed};
+use super::queue::{AttemptResult, Claimed};
 use super::sender::{Answer, Sender};
 use crate::domain::delivery::{macro_values, sign, usd, AttemptOutcome, OutboundRequest};
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::signature::SignatureScheme;
 use crate::server::clock::now_ms;
-use crate::server::db::Db;
+use crate::server::postback::writer::{Job, JobOutput, PostbackWriter};
 
 /// Requests in flight at most.
 const CONCURRENCY: usize = 256;
@@ -30,23 +30,23 @@ impl DeliveryWake {
     }
 }
 
-/// Starts the worker; returns the handle that wakes it.
-pub fn spawn(db: Db, sender: Sender, timeout: Duration) -> DeliveryWake {
-    let wake = DeliveryWake::default();
+/// Starts the worker, woken by `wake`. Claims and attempts are written through the postback
+/// writer, so SQLite keeps one writer.
+pub fn spawn(writer: PostbackWriter, sender: Sender, timeout: Duration, wake: DeliveryWake) {
     let (results, finished) = mpsc::channel(CONCURRENCY * 4);
-    tokio::spawn(store_results(db.clone(), finished));
-    tokio::spawn(claim_loop(db, sender, wake.clone(), results, timeout));
-    wake
+    tokio::spawn(store_results(writer.clone(), finished));
+    tokio::spawn(claim_loop(writer, sender, wake, results, timeout));
 }
 
-async fn claim_loop(db: Db, sender: Sender, wake: DeliveryWake, results: mpsc::Sender<AttemptResult>, timeout: Duration) {
+async fn claim_loop(writer: PostbackWriter, sender: Sender, wake: DeliveryWake, results: mpsc::Sender<AttemptResult>, timeout: Duration) {
     let slots = Arc::new(Semaphore::new(CONCURRENCY));
     // A claim outlives the longest request, so only a crashed worker's claims expire.
     let lease_ms = (timeout.as_millis() as i64).saturating_add(30_000);
     loop {
         let free = slots.available_permits().max(1) as i64;
-        let claimed = match queue::claim(&db, free, lease_ms).await {
-            Ok(claimed) => claimed,
+        let claimed = match writer.submit(Job::ClaimDeliveries { limit: free, lease_ms }).await {
+            Ok(JobOutput::Claimed(claimed)) => claimed,
+            Ok(_) => Vec::new(),
             Err(err) => {
                 tracing::warn!(error = %err, "claiming deliveries failed");
                 Vec::new()
@@ -69,13 +69,13 @@ async fn claim_loop(db: Db, sender: Sender, wake: DeliveryWake, results: mpsc::S
     }
 }
 
-async fn store_results(db: Db, mut finished: mpsc::Receiver<AttemptResult>) {
+async fn store_results(writer: PostbackWriter, mut finished: mpsc::Receiver<AttemptResult>) {
     let mut batch = Vec::with_capacity(MAX_FINISH_BATCH);
     while finished.recv_many(&mut batch, MAX_FINISH_BATCH).await > 0 {
         // A failed commit is retried: the claims stay held until then, so nothing is sent twice
         // while the database is briefly unavailable.
         let mut wait = Duration::from_millis(50);
-        while let Err(err) = queue::finish(&db, &batch).await {
+        while let Err(err) = writer.submit(Job::FinishDeliveries(batch.clone())).await {
             tracing::warn!(error = %err, attempts = batch.len(), "storing delivery attempts failed; retrying");
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(5));

@@ -11,11 +11,13 @@ use sqlx::AnyConnection;
 use super::cpa_record::{self, offer_key, Recorded, SOURCE};
 use super::log::NewLogEntry;
 use crate::domain::catalog::{Conversion, ConversionState};
+use crate::domain::click::{click_facts, Click};
 use crate::domain::cpa::{CpaPostback, CpaStatus};
 use crate::domain::delivery::DeliveryEvent;
 use crate::domain::quality::{evaluate, Facts, Thresholds};
 use crate::server::clock::now_ms;
 use crate::server::conversions::COLUMNS;
+use crate::server::offerwall::clicks;
 use crate::server::sql::{chunks, list, placeholders};
 use crate::server::{deliveries, ledger, secrets};
 
@@ -30,6 +32,7 @@ pub struct Batch<'t> {
     known: HashMap<Key, Conversion>,
     ip_counts: HashMap<String, i64>,
     payouts: HashMap<Key, VecDeque<i64>>,
+    clicks: HashMap<String, Click>,
     conversions: Vec<(String, Conversion)>,
     credits: Vec<Conversion>,
     logs: Vec<(NewLogEntry, Option<String>)>,
@@ -63,6 +66,7 @@ impl<'t> Batch<'t> {
             known: HashMap::new(),
             ip_counts: HashMap::new(),
             payouts: HashMap::new(),
+            clicks: HashMap::new(),
             conversions: Vec::new(),
             credits: Vec::new(),
             logs: Vec::new(),
@@ -123,6 +127,11 @@ impl<'t> Batch<'t> {
             .await?;
             batch.payouts.insert((scope, offer), amounts.into_iter().map(|a| a.0).collect());
         }
+        // The clicks the batch's click ids refer to (only TapRain's own `clk_…` ids).
+        let click_ids: HashSet<&str> = planned.iter().filter_map(|p| p.postback.click_id.as_deref()).collect();
+        for chunk in chunks(&click_ids.into_iter().collect::<Vec<_>>()) {
+            batch.clicks.extend(clicks::find_many(&mut *conn, chunk).await?);
+        }
         Ok(batch)
     }
 
@@ -166,7 +175,8 @@ impl<'t> Batch<'t> {
 
     fn decide_new(&mut self, network_id: &str, postback: &CpaPostback) -> Conversion {
         let initial = if postback.status == CpaStatus::Reversed { ConversionState::ReversalPending } else { ConversionState::Pending };
-        let mut c = cpa_record::draft(network_id, postback, initial);
+        let click = postback.click_id.as_deref().and_then(|id| self.clicks.get(id));
+        let mut c = cpa_record::draft(network_id, postback, initial, click);
         if postback.status == CpaStatus::Approved {
             let usual = offer_key(&c).and_then(|o| self.payouts.get(&(network_id.to_owned(), o.to_owned())));
             let facts = Facts {
@@ -175,6 +185,7 @@ impl<'t> Batch<'t> {
                 country_code: c.country_code.clone(),
                 same_ip_recent: c.ip.as_ref().and_then(|ip| self.ip_counts.get(ip)).copied().unwrap_or(0),
                 usual_payout: usual.map(|amounts| (amounts.iter().sum::<i64>() / amounts.len().max(1) as i64, amounts.len() as i64)),
+                click: click_facts(c.click_id.as_deref(), click, network_id, c.event_at),
             };
             let reasons = evaluate(&facts, self.thresholds);
             c.state = if reasons.is_empty() { ConversionState::Credited } else { ConversionState::Held };
@@ -284,8 +295,9 @@ pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conve
     for chunk in chunks(rows) {
         let sql = format!(
             "INSERT INTO conversions (id, source, scope, dedup_key, network_id, publisher_id, state, amount_cents, status_raw, reasons, \
-             lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, event_at, created_at, updated_at) VALUES {}{}",
-            placeholders(chunk.len(), 21),
+             lead_id, click_id, offer_id, offer_name, offer_key, country_code, end_user_ip, s2, s1, uid, offerwall_id, catalog_offer_id, \
+             event_at, created_at, updated_at) VALUES {}{}",
+            placeholders(chunk.len(), 25),
             if skip_existing { " ON CONFLICT (source, scope, dedup_key) DO NOTHING" } else { "" }
         );
         let mut query = sqlx::query(&sql);
@@ -309,6 +321,10 @@ pub async fn insert_conversions(conn: &mut AnyConnection, rows: &[(String, Conve
                 .bind(c.country_code.as_deref())
                 .bind(c.ip.as_deref())
                 .bind(c.s2.as_deref())
+                .bind(c.s1.as_deref())
+                .bind(c.uid.as_deref())
+                .bind(c.offerwall_id.as_deref())
+                .bind(c.catalog_offer_id.as_deref())
                 .bind(c.event_at)
                 .bind(c.created_at)
                 .bind(c.updated_at);

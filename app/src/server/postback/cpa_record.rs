@@ -5,10 +5,12 @@ use sqlx::AnyConnection;
 
 use super::quality::{self, Subject};
 use crate::domain::catalog::{Conversion, ConversionState};
+use crate::domain::click::{click_facts, Click};
 use crate::domain::cpa::{CpaPostback, CpaStatus};
 use crate::domain::quality::Thresholds;
 use crate::server::clock::now_ms;
 use crate::server::conversions;
+use crate::server::offerwall::clicks;
 use crate::server::secrets;
 
 /// What recording did, for the log and the event stream.
@@ -54,11 +56,12 @@ pub async fn record(
         CpaStatus::Reversed => ConversionState::ReversalPending,
         CpaStatus::Other(_) => ConversionState::Pending,
     };
-    let mut draft = draft(network_id, postback, state);
+    let click = clicks::find(conn, postback.click_id.as_deref()).await?;
+    let mut draft = draft(network_id, postback, state, click.as_ref());
     // The common case is a new conversion: decide it fully, then insert it in its final state.
     // The unique key settles races; only on a conflict is the existing row read.
     if postback.status == CpaStatus::Approved {
-        let reasons = check_quality(conn, &draft, thresholds).await?;
+        let reasons = check_quality(conn, &draft, click.as_ref(), thresholds).await?;
         draft.state = if reasons.is_empty() { ConversionState::Credited } else { ConversionState::Held };
         draft.reasons = reasons.iter().map(|r| r.as_str().to_owned()).collect();
     }
@@ -110,9 +113,11 @@ pub async fn record(
 async fn check_quality(
     conn: &mut AnyConnection,
     conversion: &Conversion,
+    click: Option<&Click>,
     thresholds: &Thresholds,
 ) -> Result<Vec<crate::domain::quality::Reason>, sqlx::Error> {
     let scope = conversion.network_id.clone().unwrap_or_default();
+    let click = click_facts(conversion.click_id.as_deref(), click, &scope, conversion.event_at);
     let subject = Subject {
         id: &conversion.id,
         scope: &scope,
@@ -120,13 +125,15 @@ async fn check_quality(
         end_user_ip: conversion.ip.as_deref(),
         country_code: conversion.country_code.as_deref(),
         offer_key: offer_key(conversion),
+        click,
     };
     quality::check(conn, &subject, thresholds).await
 }
 
 /// Runs the quality checks on a pending conversion and credits it, or holds it with reasons.
 async fn approve(conn: &mut AnyConnection, conversion: Conversion, thresholds: &Thresholds) -> Result<Conversion, sqlx::Error> {
-    let reasons = check_quality(conn, &conversion, thresholds).await?;
+    let click = clicks::find(conn, conversion.click_id.as_deref()).await?;
+    let reasons = check_quality(conn, &conversion, click.as_ref(), thresholds).await?;
     if reasons.is_empty() {
         conversions::post_credit(conn, &conversion).await?;
         conversions::transition(conn, &conversion.id, ConversionState::Pending, ConversionState::Credited, None).await?;
@@ -154,15 +161,17 @@ pub fn offer_key(c: &Conversion) -> Option<&str> {
     c.offer_id.as_deref().or(c.offer_name.as_deref())
 }
 
-/// A new conversion as it will be stored.
-pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conversion {
+/// A new conversion as it will be stored. With a matching click it is attributed to the click:
+/// the click's wall's publisher, the clicked offer, and the click's s1, s2 and uid (the click's
+/// values win over what the network echoes back).
+pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState, click: Option<&Click>) -> Conversion {
     let now = now_ms();
     Conversion {
         id: secrets::new_id("cnv"),
         source: SOURCE.into(),
         network_id: Some(network_id.to_owned()),
         program_id: None,
-        publisher_id: Some(p.external_identifier.clone()),
+        publisher_id: Some(click.map_or_else(|| p.external_identifier.clone(), |c| c.publisher_id.clone())),
         state,
         amount_cents: p.amount.get(),
         network_status: Some(status_raw(p)),
@@ -173,7 +182,11 @@ pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState) -> Conve
         offer_name: p.offer_name.clone(),
         country_code: p.country_code.clone(),
         ip: p.ip.clone(),
-        s2: p.s2.clone(),
+        s2: click.and_then(|c| c.s2.clone()).or_else(|| p.s2.clone()),
+        s1: click.and_then(|c| c.s1.clone()),
+        uid: click.and_then(|c| c.uid.clone()),
+        offerwall_id: click.map(|c| c.offerwall_id.clone()),
+        catalog_offer_id: click.map(|c| c.offer_id.clone()),
         event_at: p.unix.map(|s| s * 1000).unwrap_or(now),
         created_at: now,
         updated_at: now,

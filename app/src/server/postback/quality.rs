@@ -3,7 +3,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::domain::quality::{evaluate, Facts, Reason, Thresholds};
+use crate::domain::quality::{evaluate, ClickFacts, Facts, Reason, Thresholds};
 use crate::server::clock::now_ms;
 
 /// What the service knows about the conversion being checked.
@@ -15,6 +15,8 @@ pub struct Subject<'a> {
     pub country_code: Option<&'a str>,
     /// The offer's identity: its id, else its name.
     pub offer_key: Option<&'a str>,
+    /// What its `click_id` says (looked up by the caller).
+    pub click: ClickFacts,
 }
 
 pub async fn check(conn: &mut AnyConnection, subject: &Subject<'_>, thresholds: &Thresholds) -> Result<Vec<Reason>, sqlx::Error> {
@@ -51,6 +53,7 @@ pub async fn check(conn: &mut AnyConnection, subject: &Subject<'_>, thresholds: 
         country_code: subject.country_code.map(str::to_owned),
         same_ip_recent,
         usual_payout,
+        click: subject.click.clone(),
     };
     Ok(evaluate(&facts, thresholds))
 }

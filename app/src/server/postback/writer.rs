@@ -16,6 +16,8 @@ use crate::domain::cpa::CpaPostback;
 use crate::domain::quality::Thresholds;
 use crate::server::audit::Actor;
 use crate::server::db::Db;
+use crate::server::db::{is_busy, Backend};
+use crate::server::deliveries::queue::{self, AttemptResult, Claimed};
 use crate::server::deliveries::DeliveryWake;
 use crate::server::programs::record::{ProgramJob, ProgramRecorded};
 use crate::server::reward::record::{RewardJob, RewardRecorded};
@@ -36,6 +38,11 @@ pub enum Job {
     Reward(Box<RewardJob>),
     /// A conversions-API conversion or customer of a program.
     Program(Box<ProgramJob>),
+    /// The delivery worker claims due outbound postbacks (through the writer, so SQLite keeps a
+    /// single writer and postbacks never fail on a lock).
+    ClaimDeliveries { limit: i64, lease_ms: i64 },
+    /// The delivery worker stores attempts.
+    FinishDeliveries(Vec<AttemptResult>),
 }
 
 /// What a committed job did.
@@ -45,6 +52,7 @@ pub enum JobOutput {
     Reviewed(Result<Conversion, ReviewRefusal>),
     Reward(RewardRecorded),
     Program(ProgramRecorded),
+    Claimed(Vec<Claimed>),
     Logged,
 }
 
@@ -79,16 +87,31 @@ impl PostbackWriter {
 async fn run(db: Db, thresholds: Thresholds, events: EventBus, deliveries: DeliveryWake, mut receiver: mpsc::Receiver<Envelope>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        // Credits and reversals may queue outbound postbacks; the delivery worker's own jobs do not.
+        let may_enqueue =
+            batch.iter().any(|(job, _)| !matches!(job, Job::ClaimDeliveries { .. } | Job::FinishDeliveries(_) | Job::Refused { .. }));
         write_batch(&db, &thresholds, &events, std::mem::take(&mut batch)).await;
-        // Credits and reversals may have queued outbound postbacks; the worker's first look is
-        // a cheap read.
-        deliveries.wake();
+        if may_enqueue {
+            deliveries.wake();
+        }
     }
 }
 
 async fn write_batch(db: &Db, thresholds: &Thresholds, events: &EventBus, batch: Vec<Envelope>) {
     let (jobs, replies): (Vec<Job>, Vec<_>) = batch.into_iter().unzip();
-    let results = match write_together(db, thresholds, &jobs).await {
+    // Another connection writing (an admin action) can make SQLite refuse the batch's upgrade to
+    // a write transaction; that is worth a short wait and another try, not a failed postback.
+    let mut together = write_together(db, thresholds, &jobs).await;
+    for attempt in 0..6 {
+        match &together {
+            Err(err) if is_busy(err) => {
+                tokio::time::sleep(std::time::Duration::from_millis(2 << attempt)).await;
+                together = write_together(db, thresholds, &jobs).await;
+            }
+            _ => break,
+        }
+    }
+    let results = match together {
         Ok(outputs) => outputs.into_iter().map(Ok).collect(),
         Err(err) => {
             // Something in the batch failed: nothing of it was committed. Write each job in its
@@ -134,7 +157,7 @@ async fn write_together(db: &Db, thresholds: &Thresholds, jobs: &[Job]) -> Resul
             }
             other => {
                 batch.flush(&mut tx).await?;
-                apply(&mut tx, thresholds, other).await?
+                apply(&mut tx, db.backend(), thresholds, other).await?
             }
         };
         outputs.push(output);
@@ -150,7 +173,7 @@ async fn write_one_by_one(db: &Db, thresholds: &Thresholds, jobs: &[Job]) -> Vec
     for job in jobs {
         let result = async {
             let mut tx = db.pool().begin().await?;
-            let output = apply(&mut tx, thresholds, job).await?;
+            let output = apply(&mut tx, db.backend(), thresholds, job).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(output)
         }
@@ -163,7 +186,7 @@ async fn write_one_by_one(db: &Db, thresholds: &Thresholds, jobs: &[Job]) -> Vec
     results
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Job) -> Result<JobOutput, sqlx::Error> {
+async fn apply(conn: &mut sqlx::AnyConnection, backend: Backend, thresholds: &Thresholds, job: &Job) -> Result<JobOutput, sqlx::Error> {
     match job {
         Job::Cpa { network_id, postback, log } => {
             let recorded = cpa_record::record(conn, network_id, postback, thresholds).await?;
@@ -185,5 +208,10 @@ async fn apply(conn: &mut sqlx::AnyConnection, thresholds: &Thresholds, job: &Jo
         Job::Review { conversion_id, action, actor } => Ok(JobOutput::Reviewed(review::apply(conn, conversion_id, *action, actor).await?)),
         Job::Reward(job) => Ok(JobOutput::Reward(crate::server::reward::record::apply(conn, job).await?)),
         Job::Program(job) => Ok(JobOutput::Program(crate::server::programs::record::apply(conn, job).await?)),
+        Job::ClaimDeliveries { limit, lease_ms } => Ok(JobOutput::Claimed(queue::claim(conn, backend, *limit, *lease_ms).await?)),
+        Job::FinishDeliveries(results) => {
+            queue::finish(conn, results).await?;
+            Ok(JobOutput::Logged)
+        }
     }
 }
