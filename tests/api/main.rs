@@ -27,3 +27,4 @@ mod reward_app;
 mod reward_catalog;
 mod reward_ledger;
 mod sessions;
+mod stats;
