@@ -31,7 +31,7 @@ pub fn BarChart(#[prop(into)] title: String, bars: Vec<Bar>, #[prop(into)] test_
             let x = i as f64 * slot + slot * 0.15;
             let label_x = i as f64 * slot + slot / 2.0;
             // Every other label on a crowded axis; always the last one (today).
-            let show_label = count <= 8 || (count - 1 - i) % 2 == 0;
+            let show_label = count <= 8 || (count - 1 - i).is_multiple_of(2);
             view! {
                 <g>
                     <rect class="bar" x=format!("{x:.1}") y=format!("{:.1}", plot - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}") rx="3">
