@@ -28,6 +28,17 @@ fn ConversionView() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let details = Resource::new(id, conversion_details);
+    // Owned here, above the details: the live event of a decision can re-render the details
+    // before the decision's own answer arrives.
+    let decide = Action::new(|(id, action): &(String, String)| {
+        let (id, action) = (id.clone(), action.clone());
+        async move { review_conversion(id, action).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = decide.value().get() {
+            details.refetch();
+        }
+    });
     // Another admin's decision, or a later postback, shows without a reload.
     let _ = subscribe_conversions(move |event| {
         if event.conversion.id == id() {
@@ -36,10 +47,14 @@ fn ConversionView() -> impl IntoView {
     });
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin/feed">"← Live feed"</a></nav>
+        {move || decide.value().get().map(|result| match result {
+            Ok(c) => view! { <p class="alert alert-success" role="status" data-testid="review-result">{decided(c.state)}</p> }.into_any(),
+            Err(err) => view! { <p class="alert alert-error" role="alert" data-testid="review-result">{error_message(&err)}</p> }.into_any(),
+        })}
         <Transition fallback=|| view! { <p class="loading">"Loading the conversion…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(d) => view! { <Details details=d on_changed=Callback::new(move |_| details.refetch()) /> }.into_any(),
+                    Ok(d) => view! { <Details details=d decide /> }.into_any(),
                     Err(err) => view! {
                         <div class="page-head"><h1>"Conversion"</h1></div>
                         <p class="alert alert-error" role="alert" data-testid="conversion-error">{error_message(&err)}</p>
@@ -56,7 +71,7 @@ fn or_dash(value: &Option<String>) -> String {
 }
 
 #[component]
-fn Details(details: ConversionInfo, on_changed: Callback<()>) -> impl IntoView {
+fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
     let ConversionInfo { conversion: c, postbacks, deliveries, network_name, publisher_name } = details;
     let field = |label: &'static str, value: String| {
         view! {
@@ -81,7 +96,7 @@ fn Details(details: ConversionInfo, on_changed: Callback<()>) -> impl IntoView {
         </div>
         <p class="lead"><strong class="amount">{format_usd(c.amount_cents)}</strong> " · " {c.source.clone()} " · received " {date_time(c.created_at)} " UTC"</p>
 
-        <Review conversion=c.clone() publisher=publisher_name.clone() on_changed />
+        <Review conversion=c.clone() publisher=publisher_name.clone() decide />
 
         <section class="card">
             <h2>"Details"</h2>
@@ -114,33 +129,37 @@ fn Details(details: ConversionInfo, on_changed: Callback<()>) -> impl IntoView {
     }
 }
 
-/// What an admin may decide for a conversion in `state`: (action, button label, confirmation
-/// question, what happened).
-fn actions(state: ConversionState) -> &'static [(&'static str, &'static str, &'static str, &'static str)] {
+/// A review decision: (conversion id, `approve` | `reject` | `reverse`).
+type Decide = Action<(String, String), Result<Conversion, ServerFnError>>;
+
+/// What a decision did, from the state it left the conversion in.
+fn decided(state: ConversionState) -> &'static str {
+    match state {
+        ConversionState::Credited => "Approved: the conversion is credited to the publisher.",
+        ConversionState::Rejected => "Rejected: nothing was credited.",
+        ConversionState::Reversed => "Reversed: the credit is compensated with a ledger entry.",
+        _ => "Done.",
+    }
+}
+
+/// What an admin may decide for a conversion in `state`: (action, button label, confirmation question).
+fn actions(state: ConversionState) -> &'static [(&'static str, &'static str, &'static str)] {
     match state {
         ConversionState::Held => &[
-            ("approve", "Approve", "Approve and credit {amount} to {publisher}?", "Approved: the conversion is credited."),
-            ("reject", "Reject", "Reject it? {publisher} is not credited.", "Rejected: nothing was credited."),
+            ("approve", "Approve", "Approve and credit {amount} to {publisher}?"),
+            ("reject", "Reject", "Reject it? {publisher} is not credited."),
         ],
-        ConversionState::Credited => &[(
-            "reverse",
-            "Reverse",
-            "Reverse it? {amount} is taken back from {publisher} with a compensating ledger entry.",
-            "Reversed: the credit is compensated.",
-        )],
+        ConversionState::Credited => {
+            &[("reverse", "Reverse", "Reverse it? {amount} is taken back from {publisher} with a compensating ledger entry.")]
+        }
         _ => &[],
     }
 }
 
 #[component]
-fn Review(conversion: Conversion, publisher: Option<String>, on_changed: Callback<()>) -> impl IntoView {
+fn Review(conversion: Conversion, publisher: Option<String>, decide: Decide) -> impl IntoView {
     let choices = actions(conversion.state);
     let pending_choice = RwSignal::new(None::<usize>);
-    let done = RwSignal::new(None::<Result<String, String>>);
-    let decide = Action::new(move |(id, action): &(String, String)| {
-        let (id, action) = (id.clone(), action.clone());
-        async move { review_conversion(id, action).await }
-    });
     let id = conversion.id.clone();
     let question = move |i: usize| {
         choices[i]
@@ -148,28 +167,8 @@ fn Review(conversion: Conversion, publisher: Option<String>, on_changed: Callbac
             .replace("{amount}", &format_usd(conversion.amount_cents))
             .replace("{publisher}", publisher.as_deref().unwrap_or("the publisher"))
     };
-    Effect::new(move |_| {
-        if let Some(result) = decide.value().get() {
-            let message = pending_choice.get_untracked().map(|i| choices[i].3).unwrap_or("Done.");
-            pending_choice.set(None);
-            match result {
-                Ok(_) => {
-                    done.set(Some(Ok(message.to_string())));
-                    on_changed.run(());
-                }
-                Err(err) => done.set(Some(Err(error_message(&err)))),
-            }
-        }
-    });
-    let outcome = move || {
-        done.get().map(|result| match result {
-            Ok(message) => view! { <p class="alert alert-success" role="status" data-testid="review-result">{message}</p> }.into_any(),
-            Err(message) => view! { <p class="alert alert-error" role="alert" data-testid="review-result">{message}</p> }.into_any(),
-        })
-    };
     if choices.is_empty() {
         return view! {
-            <div>{outcome}</div>
             <p class="muted" data-testid="review-none">
                 {match conversion.state {
                     ConversionState::Rejected => "Rejected by an admin; nothing more to decide.",
@@ -191,10 +190,10 @@ fn Review(conversion: Conversion, publisher: Option<String>, on_changed: Callbac
                 when=move || pending_choice.get().is_some()
                 fallback=move || view! {
                     <div class="button-row">
-                        {choices.iter().enumerate().map(|(i, (action, label, _, _))| view! {
+                        {choices.iter().enumerate().map(|(i, (action, label, _))| view! {
                             <button type="button" class=if *action == "approve" { "btn btn-primary" } else { "btn btn-danger" }
                                 data-testid=format!("review-{action}")
-                                on:click=move |_| { done.set(None); pending_choice.set(Some(i)); }>
+                                on:click=move |_| pending_choice.set(Some(i))>
                                 {*label}
                             </button>
                         }).collect_view()}
@@ -205,7 +204,7 @@ fn Review(conversion: Conversion, publisher: Option<String>, on_changed: Callbac
                     let id = id.clone();
                     let question = question.clone();
                     move || pending_choice.get().map(|i| {
-                        let (action, label, _, _) = choices[i];
+                        let (action, label, _) = choices[i];
                         let id = id.clone();
                         view! {
                             <div class="confirm" role="alertdialog" aria-labelledby="confirm-question" data-testid="confirm">
@@ -223,7 +222,6 @@ fn Review(conversion: Conversion, publisher: Option<String>, on_changed: Callbac
                     })
                 }
             </Show>
-            {outcome}
         </section>
     }
     .into_any()
