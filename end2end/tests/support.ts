@@ -37,6 +37,8 @@ export async function signIn(page: Page, who: { email: string; password: string 
 export async function screenshots(page: Page, name: string): Promise<void> {
   for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     await page.setViewportSize(viewport);
+    // From the top, so the sticky bars sit where they belong in a full-page capture.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.evaluate(() => document.fonts.ready);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
   }

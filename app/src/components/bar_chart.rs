@@ -47,7 +47,7 @@ pub fn BarChart(#[prop(into)] title: String, bars: Vec<Bar>, #[prop(into)] test_
     view! {
         <figure class="chart" data-testid=test_id data-total=total.to_string()>
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary preserveAspectRatio="none">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=summary>
                 <line class="baseline" x1="0" x2=WIDTH.to_string() y1=plot.to_string() y2=plot.to_string() />
                 {drawn}
             </svg>
