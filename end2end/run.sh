@@ -4,7 +4,8 @@
 #   end2end/run.sh <path-to-taprain-binary> <site-root-dir>
 #   e.g. end2end/run.sh target/debug/taprain target/site
 #
-# Creates an admin (CLI) and a publisher with a login (admin API), runs Playwright with the
+# Creates an admin (CLI) and a publisher with a login (admin API), hands the specs an admin API
+# token and the publisher id (E2E_ADMIN_TOKEN, E2E_PUBLISHER_ID), runs Playwright with the
 # system Chromium, always stops the server, and ends with the line CI reads:
 #   end2end: N passed, N failed
 # Needs: bash, python3, curl, node/npx with end2end/node_modules installed (npm ci).
@@ -37,6 +38,8 @@ export DATABASE_URL="sqlite://$TMP/e2e.db"
 export TAPRAIN_LISTEN="127.0.0.1:$PORT"
 export TAPRAIN_SITE_ROOT="$SITE_ROOT"
 export RUST_LOG="${RUST_LOG:-info}"
+# The postback-settings test sends a test postback to a receiver the spec runs on 127.0.0.1.
+export TAPRAIN_ALLOW_PRIVATE_POSTBACK_TARGETS=true
 
 cleanup() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -105,7 +108,7 @@ set +e
   BASE_URL="$BASE_URL" \
   E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
   E2E_PUBLISHER_EMAIL="$PUBLISHER_EMAIL" E2E_PUBLISHER_PASSWORD="$PUBLISHER_PASSWORD" \
-  E2E_ADMIN_TOKEN="$TOKEN" \
+  E2E_ADMIN_TOKEN="$TOKEN" E2E_PUBLISHER_ID="$PUBLISHER_ID" \
     npx --no-install playwright test
 )
 PW_STATUS=$?

@@ -5,10 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::pages::admin::AdminDashboard;
+use crate::pages::admin::{AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage};
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::portal::PortalHome;
+use crate::pages::portal::{PortalHome, PortalPostbackPage};
 
 /// The document around every page. On the server it also sets the page's CSP with this
 /// response's nonce, so only our own hydration script may run.
@@ -60,7 +60,11 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=LoginPage />
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("admin") view=AdminDashboard ssr=SsrMode::Async />
+                <Route path=path!("/admin/feed") view=AdminFeedPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/conversions/:id") view=AdminConversionPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
+                <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -3,8 +3,7 @@
 use app::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
 use app::server::conversions::{self, Filter};
 use app::server::postback::log::{self, LogFilter};
-use app::server::postback::review::{ReviewAction, ReviewRefusal};
-use app::server::postback::writer::{Job, JobOutput};
+use app::server::postback::review::{self, ReviewAction, ReviewRefusal, SubmitError};
 use app::server::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -78,32 +77,31 @@ pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): 
     Ok(Json(ConversionDetails { conversion, postbacks }))
 }
 
-async fn review(state: &AppState, caller: AdminCaller, id: String, action: ReviewAction) -> Result<Json<Conversion>, ApiError> {
-    let job = Job::Review { conversion_id: id, action, actor: caller.actor };
-    match state.postbacks.submit(job).await.map_err(|_| ApiError::Internal)? {
-        JobOutput::Reviewed(Ok(conversion)) => Ok(Json(conversion)),
-        JobOutput::Reviewed(Err(ReviewRefusal::NotFound)) => Err(ApiError::NotFound("conversion not found".into())),
-        JobOutput::Reviewed(Err(refusal)) => Err(ApiError::Conflict(refusal.to_string())),
-        _ => Err(ApiError::Internal),
+async fn decide(state: &AppState, caller: AdminCaller, id: String, action: ReviewAction) -> Result<Json<Conversion>, ApiError> {
+    match review::submit(&state.postbacks, id, action, caller.actor).await {
+        Ok(conversion) => Ok(Json(conversion)),
+        Err(SubmitError::Refused(ReviewRefusal::NotFound)) => Err(ApiError::NotFound("conversion not found".into())),
+        Err(SubmitError::Refused(refusal)) => Err(ApiError::Conflict(refusal.to_string())),
+        Err(SubmitError::WriteFailed) => Err(ApiError::Internal),
     }
 }
 
 #[utoipa::path(post, path = "/api/admin/conversions/{id}/approve", tag = "conversions", params(("id" = String, Path)),
     responses((status = 200, body = Conversion, description = "Held → credited"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn approve(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
-    review(&state, caller, id, ReviewAction::Approve).await
+    decide(&state, caller, id, ReviewAction::Approve).await
 }
 
 #[utoipa::path(post, path = "/api/admin/conversions/{id}/reject", tag = "conversions", params(("id" = String, Path)),
     responses((status = 200, body = Conversion, description = "Held → rejected"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn reject(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
-    review(&state, caller, id, ReviewAction::Reject).await
+    decide(&state, caller, id, ReviewAction::Reject).await
 }
 
 #[utoipa::path(post, path = "/api/admin/conversions/{id}/reverse", tag = "conversions", params(("id" = String, Path)),
     responses((status = 200, body = Conversion, description = "Credited → reversed with a compensating ledger entry"), (status = 401), (status = 404), (status = 409)), security(("bearer" = [])))]
 pub async fn reverse(State(state): State<AppState>, caller: AdminCaller, Path(id): Path<String>) -> Result<Json<Conversion>, ApiError> {
-    review(&state, caller, id, ReviewAction::Reverse).await
+    decide(&state, caller, id, ReviewAction::Reverse).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

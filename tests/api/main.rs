@@ -28,3 +28,4 @@ mod reward_app;
 mod reward_catalog;
 mod reward_ledger;
 mod sessions;
+mod stats;

@@ -58,3 +58,27 @@ pub async fn require(role: Role) -> Result<(AppState, SessionUser), ServerFnErro
         Some(found) => Ok(found),
     }
 }
+
+/// A service's refusal as the page shows it: not found, conflict and invalid input keep their
+/// (safe) message and status; anything else is an internal error.
+pub fn service(err: crate::server::ServiceError) -> ServerFnError {
+    use crate::server::ServiceError;
+    match err {
+        ServiceError::NotFound(what) => fail(StatusCode::NOT_FOUND, &format!("{} not found", capitalize(what))),
+        ServiceError::Conflict(message) => fail(StatusCode::CONFLICT, &message),
+        ServiceError::Invalid { message, .. } => fail(StatusCode::UNPROCESSABLE_ENTITY, &message),
+        other => internal(other),
+    }
+}
+
+fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The signed-in publisher's id, taken from the session — never from the request.
+pub async fn require_publisher() -> Result<(AppState, SessionUser, String), ServerFnError> {
+    let (state, user) = require(Role::Publisher).await?;
+    let publisher_id = user.publisher_id.clone().ok_or_else(|| fail(StatusCode::FORBIDDEN, "This login has no publisher"))?;
+    Ok((state, user, publisher_id))
+}

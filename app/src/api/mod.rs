@@ -2,9 +2,12 @@
 //! function belongs to is never the protection.
 
 pub mod auth;
+pub mod conversions;
+pub mod deliveries;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod overview;
+pub mod postback;
 
 /// The message inside a server function error, without the framework's prefix.
 pub fn error_message(err: &leptos::prelude::ServerFnError) -> String {

@@ -3,11 +3,18 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::stats::Overview;
+
+/// The admin overview: catalog sizes and today's figures with a 14-day series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminStats {
     pub networks: i64,
     pub publishers: i64,
+    pub figures: Overview,
 }
+
+/// Days in the overview's chart.
+pub const CHART_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortalStats {
@@ -20,12 +27,14 @@ pub struct PortalStats {
 pub async fn admin_overview() -> Result<AdminStats, ServerFnError> {
     use super::guard::{internal, require};
     use crate::domain::Role;
-    use crate::server::{networks, publishers};
+    use crate::server::clock::now_ms;
+    use crate::server::{networks, publishers, stats};
 
     let (state, _) = require(Role::Admin).await?;
     Ok(AdminStats {
         networks: networks::count(&state.db).await.map_err(internal)?,
         publishers: publishers::count(&state.db).await.map_err(internal)?,
+        figures: stats::overview(&state.db, now_ms(), CHART_DAYS).await.map_err(internal)?,
     })
 }
 

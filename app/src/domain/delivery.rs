@@ -150,7 +150,7 @@ pub fn usd(cents: i64) -> String {
 pub fn macro_values(conversion: &Conversion, event: DeliveryEvent, reward: String) -> MacroValues {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     MacroValues {
-        user_id: String::new(),
+        user_id: text(&conversion.uid),
         tx_id: event.tx_id(&conversion.id),
         reward,
         // Payout and reward are absolute values; `status` says whether to add or subtract.
@@ -163,7 +163,7 @@ pub fn macro_values(conversion: &Conversion, event: DeliveryEvent, reward: Strin
         ip: text(&conversion.ip),
         country_code: text(&conversion.country_code),
         timestamp: (conversion.event_at / 1000).to_string(),
-        sub1: String::new(),
+        sub1: text(&conversion.s1),
         sub2: text(&conversion.s2),
         offer_type: conversion.source.clone(),
         click_id: text(&conversion.click_id),

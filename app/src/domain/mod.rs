@@ -10,6 +10,7 @@ pub mod cpa;
 pub mod currency;
 pub mod decimal;
 pub mod delivery;
+pub mod delivery_log;
 pub mod email;
 pub mod ids;
 pub mod ip_class;
@@ -24,6 +25,8 @@ pub mod quality;
 pub mod reward;
 pub mod role;
 pub mod signature;
+pub mod stats;
+pub mod when;
 
 pub use email::Email;
 pub use ids::PublisherId;

@@ -22,6 +22,7 @@ pub mod session_store;
 pub mod settings;
 pub mod sql;
 pub mod state;
+pub mod stats;
 pub mod users;
 
 pub use error::ServiceError;

@@ -1,4 +1,8 @@
-//! The publisher portal.
+//! The publisher portal: a guard that lets only publishers in, the navigation, and the screens.
+
+mod postback;
+
+pub use postback::PortalPostbackPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,30 +21,44 @@ fn portal_nav() -> Vec<NavItem> {
         item("Earnings", "/portal", true),
         item("Conversions", "/portal/conversions", false),
         item("Offerwalls", "/portal/offerwalls", false),
-        item("Postback settings", "/portal/postback", false),
+        item("Postback settings", "/portal/postback", true),
     ]
 }
 
 #[component]
 pub fn PortalHome() -> impl IntoView {
+    view! {
+        <PortalPage title="Earnings" current="/portal">
+            <Earnings />
+        </PortalPage>
+    }
+}
+
+/// A portal screen: signed-out visitors go to sign-in, admins to the dashboard. The server
+/// functions behind the screen check the role (and take the publisher from the session) themselves.
+#[component]
+pub fn PortalPage(#[prop(into)] title: String, current: &'static str, children: ChildrenFn) -> impl IntoView {
     let me = Resource::new(|| (), |_| me());
     view! {
-        <Title text="Earnings · TapRain" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(Some(user)) if user.role == Role::Publisher => {
-                        view! {
-                            <Shell area="Publisher" email=user.email nav=portal_nav() current="/portal">
-                                <Earnings />
-                            </Shell>
+        <Title text=format!("{title} · TapRain") />
+        <Suspense fallback=|| view! { <p class="loading page-loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(user)) if user.role == Role::Publisher => {
+                            view! {
+                                <Shell area="Publisher" email=user.email nav=portal_nav() current=current>
+                                    {children()}
+                                </Shell>
+                            }
+                                .into_any()
                         }
-                            .into_any()
+                        Ok(Some(user)) => view! { <Redirect path=user.role.home() /> }.into_any(),
+                        _ => view! { <Redirect path="/login" /> }.into_any(),
                     }
-                    Ok(Some(user)) => view! { <Redirect path=user.role.home() /> }.into_any(),
-                    _ => view! { <Redirect path="/login" /> }.into_any(),
-                }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

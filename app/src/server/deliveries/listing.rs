@@ -1,54 +1,9 @@
 //! Reading the delivery log: deliveries with their latest state, and every attempt of one.
 
-use serde::{Deserialize, Serialize};
-
 use crate::domain::delivery::DeliveryState;
+pub use crate::domain::delivery_log::{Attempt, Delivery, DeliveryDetails};
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
-
-/// One outbound postback and where it stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Delivery {
-    pub id: String,
-    pub publisher_id: String,
-    pub conversion_id: String,
-    /// `credit` (status 1) or `reversal` (status 2).
-    pub event: String,
-    /// `pending`, `sending`, `delivered`, `duplicate` or `failed`.
-    pub status: String,
-    pub attempts: i64,
-    pub retries_left: i64,
-    /// When the next attempt is due (ms since the epoch), while pending.
-    pub next_attempt_at: i64,
-    pub last_url: Option<String>,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub finished_at: Option<i64>,
-}
-
-/// One try at delivering.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct Attempt {
-    pub attempted_at: i64,
-    pub url: String,
-    pub status_code: Option<i64>,
-    pub latency_ms: i64,
-    /// The first 1 KiB of the answer.
-    pub body: String,
-    pub error: Option<String>,
-    /// `delivered`, `duplicate` or `failed`.
-    pub outcome: String,
-}
-
-/// A delivery with its attempts, oldest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeliveryDetails {
-    #[serde(flatten)]
-    pub delivery: Delivery,
-    pub attempt_log: Vec<Attempt>,
-}
 
 const COLUMNS: &str = "id, publisher_id, conversion_id, event, state AS status, attempts, retries_left, next_attempt_at, last_url, \
      last_status, last_error, created_at, updated_at, finished_at";

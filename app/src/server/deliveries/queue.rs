@@ -8,11 +8,12 @@ use sqlx::AnyConnection;
 
 use crate::domain::catalog::Conversion;
 use crate::domain::delivery::{after_attempt, AttemptOutcome, DeliveryEvent, DeliveryState, Next};
+use crate::domain::offerwall::WallCurrency;
 use crate::server::clock::now_ms;
-use crate::server::conversions;
 use crate::server::db::Backend;
 use crate::server::secrets;
 use crate::server::sql::{chunks, list, placeholders};
+use crate::server::{conversions, offerwall};
 
 /// Queues the outbound postback of `event` for each conversion whose publisher has postback
 /// settings. Idempotent: a conversion's event is queued once. Returns how many were queued.
@@ -71,6 +72,8 @@ pub struct Claimed {
     pub conversion: Conversion,
     /// The publisher's settings now; `None` when they were removed.
     pub target: Option<Target>,
+    /// The currency of the offerwall the conversion came through, for `{reward}`.
+    pub wall: Option<WallCurrency>,
 }
 
 /// Where and how a publisher wants postbacks.
@@ -132,6 +135,13 @@ async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, 
     }
     let conversion_ids: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
     let mut found = conversions::get_many(conn, &conversion_ids).await?;
+    let mut walls: HashMap<String, WallCurrency> = HashMap::new();
+    let wall_ids: std::collections::BTreeSet<String> = found.values().filter_map(|c| c.offerwall_id.clone()).collect();
+    for id in wall_ids {
+        if let Some(wall) = offerwall::walls::find(conn, &id).await? {
+            walls.insert(id, wall.currency);
+        }
+    }
     Ok(rows
         .into_iter()
         .filter_map(|(id, event, conversion_id, retries_left, url_template, signature, secret, interval)| {
@@ -141,7 +151,9 @@ async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, 
                 }
                 _ => None,
             };
-            Some(Claimed { id, event: DeliveryEvent::parse(&event)?, retries_left, conversion: found.remove(&conversion_id)?, target })
+            let conversion = found.remove(&conversion_id)?;
+            let wall = conversion.offerwall_id.as_ref().and_then(|w| walls.get(w)).cloned();
+            Some(Claimed { id, event: DeliveryEvent::parse(&event)?, retries_left, conversion, target, wall })
         })
         .collect())
 }

@@ -1,12 +1,11 @@
 //! What admins and publishers do with deliveries: resend one, resend every failed one, and send
 //! a test postback that shows the exact request and answer.
 
-use serde::{Deserialize, Serialize};
-
 use super::queue;
 use super::sender::Sender;
 use super::worker::DeliveryWake;
 use crate::domain::delivery::{sample_values, sign, AttemptOutcome};
+pub use crate::domain::delivery_log::TestPostback;
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::signature::SignatureScheme;
 use crate::server::audit::{self, Actor};
@@ -40,25 +39,6 @@ pub async fn resend_failed(db: &Db, wake: &DeliveryWake, actor: &Actor, publishe
     tx.commit().await?;
     wake.wake();
     Ok(count)
-}
-
-/// The outcome of a test postback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TestPostback {
-    pub method: String,
-    /// The exact URL requested, signature included.
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub request_body: Option<String>,
-    pub status_code: Option<u16>,
-    /// The first 1 KiB of the answer.
-    pub body: String,
-    pub latency_ms: i64,
-    pub error: Option<String>,
-    /// `delivered`, `duplicate` or `failed`, judged as a real delivery would be.
-    pub outcome: String,
-    /// True when the answer would count as delivered (or already received).
-    pub delivered: bool,
 }
 
 /// Sends a postback with sample values to the publisher's URL, signed with their secret.

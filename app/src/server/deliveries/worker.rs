@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use super::queue::{AttemptResult, Claimed};
 use super::sender::{Answer, Sender};
 use crate::domain::delivery::{macro_values, sign, usd, AttemptOutcome, OutboundRequest};
+use crate::domain::offerwall::reward_for;
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::signature::SignatureScheme;
 use crate::server::clock::now_ms;
@@ -89,7 +90,10 @@ pub fn request_for(job: &Claimed) -> Result<OutboundRequest, String> {
     let target = job.target.as_ref().ok_or("the publisher has no postback URL")?;
     let template = PostbackTemplate::parse(&target.url_template).map_err(|e| e.to_string())?;
     let scheme = SignatureScheme::parse(&target.signature).unwrap_or(SignatureScheme::HmacSha256);
-    let values = macro_values(&job.conversion, job.event, usd(job.conversion.amount_cents.abs()));
+    let payout = job.conversion.amount_cents.abs();
+    // `{reward}`: in the offerwall's currency when the conversion came through one, else USD.
+    let reward = job.wall.as_ref().map_or_else(|| usd(payout), |wall| reward_for(payout, wall).to_string());
+    let values = macro_values(&job.conversion, job.event, reward);
     Ok(sign(&template, scheme, &target.secret, &values, &job.id, now_ms() / 1000))
 }
 

@@ -67,3 +67,28 @@ pub async fn apply(
     audit::record(conn, actor, &format!("conversion.{}", action.as_str()), id, details).await?;
     conversions::get(conn, id).await?.ok_or(sqlx::Error::RowNotFound).map(Ok)
 }
+
+/// Why a decision submitted through the writer did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    #[error(transparent)]
+    Refused(#[from] ReviewRefusal),
+    /// The writer could not commit it; nothing changed.
+    #[error("the decision could not be stored")]
+    WriteFailed,
+}
+
+/// Submits a decision to the postback writer and waits until it is committed — the one way the
+/// admin API and the dashboard apply decisions, so both publish the same live-feed event.
+pub async fn submit(
+    writer: &super::PostbackWriter,
+    conversion_id: String,
+    action: ReviewAction,
+    actor: Actor,
+) -> Result<Conversion, SubmitError> {
+    use super::writer::{Job, JobOutput};
+    match writer.submit(Job::Review { conversion_id, action, actor }).await.map_err(|_| SubmitError::WriteFailed)? {
+        JobOutput::Reviewed(outcome) => Ok(outcome?),
+        _ => Err(SubmitError::WriteFailed),
+    }
+}

@@ -1,0 +1,17 @@
+//! A coloured label for a conversion's or a delivery's status.
+
+use leptos::prelude::*;
+
+/// `status` is a machine word (`held`, `credited`, `failed`, …); it picks the colour and is
+/// shown with underscores as spaces.
+#[component]
+pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let tone = match status.as_str() {
+        "credited" | "delivered" | "ok" => "good",
+        "held" | "pending" | "sending" | "reversal_pending" | "duplicate" => "warn",
+        "rejected" | "reversed" | "failed" => "bad",
+        _ => "neutral",
+    };
+    let label = status.replace('_', " ");
+    view! { <span class=format!("status status-{tone}") data-status=status>{label}</span> }
+}
