@@ -116,3 +116,39 @@ on_both_backends!(the_minimum_click_time_is_a_setting, settings(|s| s.thresholds
     .await;
     assert_eq!(conversion(&app, "now").await["state"], "credited");
 });
+
+on_both_backends!(the_attributed_click_feeds_the_outbound_postback, settings(|s| s.deliveries.allow_private_targets = true), |app| {
+    let cpa = app.setup_cpa().await;
+    let (_, wall) = offer_and_wall(&app, &cpa.network_id).await;
+    // 1000 coins per USD, rounded down: 3.50 USD → 3500 coins.
+    let rate = app
+        .client
+        .patch(app.url(&format!("/api/admin/offerwalls/{}", wall.wall)))
+        .bearer_auth(&app.token)
+        .json(&json!({ "exchange_rate": "1000" }))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(rate.status(), 200);
+    let receiver = crate::receiver::Receiver::start(200, "OK").await;
+    let template = receiver.url("/cb?u={user_id}&s1={sub1}&s2={sub2}&r={reward}&p={payout}");
+    let saved = app
+        .client
+        .put(app.url(&format!("/api/admin/publishers/{}/postback", wall.publisher)))
+        .bearer_auth(&app.token)
+        .json(&json!({ "url_template": template }))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(saved.status(), 200);
+    let click_id = click(&app, &wall, "s1=my+site&s2=home&uid=user-42&country=US").await;
+    let query =
+        format!("external_identifier={SEED_PUBLISHER}&amount=350&status=1&lead_id=L9&click_id={click_id}&country_code=US&unix={}", later());
+    expect_cpa(app.cpa(&cpa.key, &query).await, 200, "ok").await;
+    let request = receiver.wait_for(1).await.remove(0);
+    assert_eq!(request.param("u").as_deref(), Some("user-42"));
+    assert_eq!(request.param("s1").as_deref(), Some("my site"));
+    assert_eq!(request.param("s2").as_deref(), Some("home"));
+    assert_eq!(request.param("r").as_deref(), Some("3500"));
+    assert_eq!(request.param("p").as_deref(), Some("3.50"));
+});
