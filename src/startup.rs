@@ -53,7 +53,7 @@ impl Application {
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
         let deliveries = DeliveryWake::default();
         let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone(), deliveries.clone());
-        deliveries::worker::spawn(postbacks.clone(), sender.clone(), timeout, deliveries.clone());
+        deliveries::worker::spawn(db.clone(), postbacks.clone(), sender.clone(), timeout, deliveries.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),

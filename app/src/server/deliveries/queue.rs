@@ -93,13 +93,8 @@ const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'se
 /// makes the `UPDATE … RETURNING` atomic.
 pub async fn claim(conn: &mut AnyConnection, backend: Backend, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = now_ms();
-    // A read first: an idle queue costs no write transaction.
-    let due: Option<(String,)> =
-        sqlx::query_as(&format!("SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) LIMIT 1"))
-            .bind(now)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if due.is_none() {
+    // A read first: an idle queue costs no write.
+    if !any_due(conn).await? {
         return Ok(Vec::new());
     }
     let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
@@ -115,6 +110,16 @@ pub async fn claim(conn: &mut AnyConnection, backend: Backend, limit: i64, lease
     .await?;
     let ids: Vec<String> = claimed.into_iter().map(|(id,)| id).collect();
     load(conn, &ids).await
+}
+
+/// True when some delivery is due (or its claim expired). A read only.
+pub async fn any_due(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let due: Option<(String,)> =
+        sqlx::query_as(&format!("SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) LIMIT 1"))
+            .bind(now_ms())
+            .fetch_optional(conn)
+            .await?;
+    Ok(due.is_some())
 }
 
 type ClaimRow = (String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, Notify, Semaphore};
 
-use super::queue::{AttemptResult, Claimed};
+use super::queue::{self, AttemptResult, Claimed};
 use super::sender::{Answer, Sender};
 use crate::domain::delivery::{macro_values, sign, usd, AttemptOutcome, OutboundRequest};
 use crate::domain::offerwall::reward_for;
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::signature::SignatureScheme;
 use crate::server::clock::now_ms;
+use crate::server::db::Db;
 use crate::server::postback::writer::{Job, JobOutput, PostbackWriter};
 
 /// Requests in flight at most.
@@ -33,18 +34,37 @@ impl DeliveryWake {
 
 /// Starts the worker, woken by `wake`. Claims and attempts are written through the postback
 /// writer, so SQLite keeps one writer.
-pub fn spawn(writer: PostbackWriter, sender: Sender, timeout: Duration, wake: DeliveryWake) {
+pub fn spawn(db: Db, writer: PostbackWriter, sender: Sender, timeout: Duration, wake: DeliveryWake) {
     let (results, finished) = mpsc::channel(CONCURRENCY * 4);
     tokio::spawn(store_results(writer.clone(), finished));
-    tokio::spawn(claim_loop(writer, sender, wake, results, timeout));
+    tokio::spawn(claim_loop(db, writer, sender, wake, results, timeout));
 }
 
-async fn claim_loop(writer: PostbackWriter, sender: Sender, wake: DeliveryWake, results: mpsc::Sender<AttemptResult>, timeout: Duration) {
+/// Whether anything is due, read outside the writer so an idle queue costs the writer nothing.
+async fn anything_due(db: &Db) -> bool {
+    match db.pool().acquire().await {
+        Ok(mut conn) => queue::any_due(&mut conn).await.unwrap_or(true),
+        Err(_) => true,
+    }
+}
+
+async fn claim_loop(
+    db: Db,
+    writer: PostbackWriter,
+    sender: Sender,
+    wake: DeliveryWake,
+    results: mpsc::Sender<AttemptResult>,
+    timeout: Duration,
+) {
     let slots = Arc::new(Semaphore::new(CONCURRENCY));
     // A claim outlives the longest request, so only a crashed worker's claims expire.
     let lease_ms = (timeout.as_millis() as i64).saturating_add(30_000);
     loop {
         let free = slots.available_permits().max(1) as i64;
+        if !anything_due(&db).await {
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.0.notified()).await;
+            continue;
+        }
         let claimed = match writer.submit(Job::ClaimDeliveries { limit: free, lease_ms }).await {
             Ok(JobOutput::Claimed(claimed)) => claimed,
             Ok(_) => Vec::new(),
