@@ -41,7 +41,8 @@ pub struct ConversionDetails {
     pub postbacks: Vec<PostbackLogEntry>,
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
+/// An absent or empty query parameter is no filter.
+pub(super) fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 

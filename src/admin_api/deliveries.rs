@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
+use super::conversions::non_empty;
 use super::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,10 +40,6 @@ pub struct ResendFailed {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Resent {
     pub resent: u64,
-}
-
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
 }
 
 #[utoipa::path(get, path = "/api/admin/deliveries", tag = "deliveries", params(DeliveryQuery),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::country::parse_country;
 use super::offerwall::{Device, DeviceTarget};
+use super::postback_template::split_macros;
 
 /// A value an offer URL can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,11 +28,7 @@ impl OfferMacro {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-enum Part {
-    Text(String),
-    Value(OfferMacro),
-}
+type Part = super::postback_template::Part<OfferMacro>;
 
 /// A parsed offer tracking URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,21 +75,7 @@ impl OfferUrl {
         if raw.len() == host_start || raw[host_start..].starts_with(['/', '{', '?', '#']) {
             return Err(OfferUrlError::Shape);
         }
-        let mut parts = Vec::new();
-        let mut rest = raw;
-        while let Some(open) = rest.find('{') {
-            if open > 0 {
-                parts.push(Part::Text(rest[..open].to_owned()));
-            }
-            let after = &rest[open + 1..];
-            let close = after.find('}').ok_or(OfferUrlError::Unclosed)?;
-            let name = &after[..close];
-            parts.push(Part::Value(OfferMacro::parse(name).ok_or_else(|| OfferUrlError::UnknownMacro(name.to_owned()))?));
-            rest = &after[close + 1..];
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.to_owned()));
-        }
+        let parts = split_macros(raw, OfferMacro::parse, || OfferUrlError::Unclosed, OfferUrlError::UnknownMacro)?;
         Ok(Self { raw: raw.to_owned(), parts })
     }
 

@@ -52,16 +52,43 @@ impl Macro {
     }
 }
 
+/// A piece of a URL template: literal text or a `{macro}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-enum Part {
+pub(crate) enum Part<M> {
     Text(String),
-    Value(Macro),
+    Value(M),
+}
+
+/// Splits `raw` into text and `{macros}` named by `lookup`; `unclosed` and `unknown` build the
+/// caller's errors. Shared by every URL template (outbound postbacks, offer tracking URLs).
+pub(crate) fn split_macros<M, E>(
+    raw: &str,
+    lookup: impl Fn(&str) -> Option<M>,
+    unclosed: impl Fn() -> E,
+    unknown: impl Fn(String) -> E,
+) -> Result<Vec<Part<M>>, E> {
+    let mut parts = Vec::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(Part::Text(rest[..open].to_owned()));
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(&unclosed)?;
+        let name = &after[..close];
+        parts.push(Part::Value(lookup(name).ok_or_else(|| unknown(name.to_owned()))?));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_owned()));
+    }
+    Ok(parts)
 }
 
 /// A parsed postback URL template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostbackTemplate {
-    parts: Vec<Part>,
+    parts: Vec<Part<Macro>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,21 +159,7 @@ impl PostbackTemplate {
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(TemplateError::Scheme);
         }
-        let mut parts = Vec::new();
-        let mut rest = raw;
-        while let Some(open) = rest.find('{') {
-            if open > 0 {
-                parts.push(Part::Text(rest[..open].to_owned()));
-            }
-            let after = &rest[open + 1..];
-            let close = after.find('}').ok_or(TemplateError::Unclosed)?;
-            let name = &after[..close];
-            parts.push(Part::Value(Macro::parse(name).ok_or_else(|| TemplateError::UnknownMacro(name.to_owned()))?));
-            rest = &after[close + 1..];
-        }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.to_owned()));
-        }
+        let parts = split_macros(raw, Macro::parse, || TemplateError::Unclosed, TemplateError::UnknownMacro)?;
         Ok(Self { parts })
     }
 

@@ -92,11 +92,8 @@ const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'se
 /// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`), on SQLite the single writer
 /// makes the `UPDATE … RETURNING` atomic.
 pub async fn claim(conn: &mut AnyConnection, backend: Backend, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    // The worker looks with `any_due` (a read outside the writer) before it asks for a claim.
     let now = now_ms();
-    // A read first: an idle queue costs no write.
-    if !any_due(conn).await? {
-        return Ok(Vec::new());
-    }
     let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let claimed: Vec<(String,)> = sqlx::query_as(&format!(
         "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
