@@ -3,6 +3,7 @@
 #
 #   end2end/run.sh <path-to-taprain-binary> <site-root-dir>
 #   e.g. end2end/run.sh target/debug/taprain target/site
+#   end2end/run.sh <binary> <site-root> tests/dashboard.spec.ts   (extra args go to Playwright)
 #
 # Creates an admin (CLI) and a publisher with a login (admin API), hands the specs an admin API
 # token and the publisher id (E2E_ADMIN_TOKEN, E2E_PUBLISHER_ID), runs Playwright with the
@@ -11,8 +12,8 @@
 # Needs: bash, python3, curl, node/npx with end2end/node_modules installed (npm ci).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-  echo "usage: $0 <path-to-taprain-binary> <site-root-dir>" >&2
+if [ $# -lt 2 ]; then
+  echo "usage: $0 <path-to-taprain-binary> <site-root-dir> [playwright args, e.g. tests/reports.spec.ts]" >&2
   exit 2
 fi
 
@@ -109,7 +110,7 @@ set +e
   E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
   E2E_PUBLISHER_EMAIL="$PUBLISHER_EMAIL" E2E_PUBLISHER_PASSWORD="$PUBLISHER_PASSWORD" \
   E2E_ADMIN_TOKEN="$TOKEN" E2E_PUBLISHER_ID="$PUBLISHER_ID" \
-    npx --no-install playwright test
+    npx --no-install playwright test "${@:3}"
 )
 PW_STATUS=$?
 set -e
