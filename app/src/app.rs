@@ -5,7 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::pages::admin::{AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage};
+use crate::pages::admin::{
+    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminOffersPage, AdminOfferwallPage,
+    AdminOfferwallsPage, AdminRewardPage, AdminRewardUserPage,
+};
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::portal::{PortalHome, PortalPostbackPage};
@@ -63,6 +66,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/feed") view=AdminFeedPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/conversions/:id") view=AdminConversionPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/offers") view=AdminOffersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/offerwalls") view=AdminOfferwallsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/offerwalls/:id") view=AdminOfferwallPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reward") view=AdminRewardPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reward/users/:id") view=AdminRewardUserPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
             </Routes>

@@ -46,7 +46,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 }
 
 /** A call to the admin API with the run's admin token; fails the test unless it succeeds. */
-export async function adminApi(request: APIRequestContext, method: 'POST' | 'PUT', url: string, data: unknown): Promise<any> {
+export async function adminApi(request: APIRequestContext, method: 'POST' | 'PUT' | 'PATCH', url: string, data: unknown): Promise<any> {
   const response = await request.fetch(url, { method, data, headers: { Authorization: `Bearer ${token}` } });
   expect(response.ok(), `${method} ${url}: ${response.status()} ${await response.text()}`).toBeTruthy();
   return response.json();

@@ -1,7 +1,9 @@
-//! The audit log, newest first.
+//! The audit log, newest first, filtered by actor, action, target and day range.
 
-use app::server::audit::{self, AuditEntry};
+use app::domain::audit::{day_range, AuditEntry};
+use app::server::audit::{self, AuditFilter};
 use app::server::AppState;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,21 +14,44 @@ use super::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditQuery {
-    /// Only actions starting with this, e.g. `network.`.
+    /// Part of the actor (`user:…`, `token:…`, `cli`) or of the person's email.
+    pub actor: Option<String>,
+    /// Only actions starting with this, e.g. `network.` or `offer.create`.
     pub action: Option<String>,
+    /// Part of the target's id.
+    pub target: Option<String>,
+    /// First day, `YYYY-MM-DD` (UTC, inclusive).
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (UTC, inclusive).
+    pub to: Option<String>,
     pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditList {
-    #[schema(value_type = Vec<Object>)]
     pub items: Vec<AuditEntry>,
 }
 
 #[utoipa::path(get, path = "/api/admin/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditList), (status = 401)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<AuditQuery>) -> Result<Json<AuditList>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let items = audit::recent(&mut *state.db.pool().acquire().await?, q.action.as_deref(), limit).await?;
+    responses((status = 200, body = AuditList), (status = 400), (status = 401), (status = 422)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Json<AuditList>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(format!("invalid query string: {}", e.body_text())))?;
+    let (from, until) = day_range(q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or(""))
+        .map_err(|(field, message)| ApiError::Unprocessable(format!("{field}: {message}")))?;
+    let filter = AuditFilter {
+        actor: q.actor.unwrap_or_default(),
+        action: q.action.unwrap_or_default(),
+        target: q.target.unwrap_or_default(),
+        from,
+        until,
+        limit: q.limit.unwrap_or(100),
+        offset: q.offset.unwrap_or(0),
+    };
+    let items = audit::search(&mut *state.db.pool().acquire().await?, &filter).await?;
     Ok(Json(AuditList { items }))
 }

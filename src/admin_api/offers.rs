@@ -50,6 +50,8 @@ impl From<OfferBody> for OfferInput {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
+    /// Part of the name or id (case-insensitive).
+    pub q: Option<String>,
     /// `true` for active offers only, `false` for inactive ones.
     pub active: Option<bool>,
     pub limit: Option<i64>,
@@ -75,7 +77,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/admin/offers", tag = "offers", params(ListQuery),
     responses((status = 200, body = OfferList), (status = 401)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<ListQuery>) -> Result<Json<OfferList>, ApiError> {
-    let items = offers::list(&state.db, q.active, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let items = offers::list(&state.db, q.q.as_deref(), q.active, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(OfferList { items }))
 }
 

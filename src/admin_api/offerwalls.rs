@@ -60,6 +60,8 @@ impl OfferwallBody {
 pub struct ListQuery {
     /// Only this publisher's walls.
     pub publisher: Option<String>,
+    /// Part of the name or id (case-insensitive).
+    pub q: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -88,7 +90,7 @@ pub async fn list(
     _caller: AdminCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<OfferwallList>, ApiError> {
-    let found = walls::list(&state.db, q.publisher.as_deref(), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let found = walls::list(&state.db, q.publisher.as_deref(), q.q.as_deref(), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(OfferwallList { items: found.iter().map(|w| w.to_api(&state.settings.public_url)).collect() }))
 }
 

@@ -2,6 +2,7 @@
 //! (shown once, rotated with an overlap, revoked), and reward users with their coins.
 
 use app::domain::reward::catalog::{RewardGame, RewardSecretInfo, RewardUser, StoreApp};
+use app::server::reward::catalog::{CatalogEdit, CatalogQuery};
 use app::server::reward::secrets::CreatedSecret;
 use app::server::reward::{catalog, secrets, users};
 use app::server::AppState;
@@ -21,6 +22,41 @@ pub struct CreateStoreApp {
     /// The partner / product id postbacks send as `pid`: 1–64 characters, matched exactly.
     pub pid: String,
     pub name: String,
+}
+
+/// A store app's or game's edit: fields not given keep their values.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditCatalogEntry {
+    pub name: Option<String>,
+    /// `false` deactivates it: level postbacks naming it are refused like an unknown one (400).
+    /// `true` reactivates it.
+    pub active: Option<bool>,
+}
+
+impl From<EditCatalogEntry> for CatalogEdit {
+    fn from(body: EditCatalogEntry) -> Self {
+        CatalogEdit { name: body.name, active: body.active }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CatalogListQuery {
+    /// Part of the id or the name (case-insensitive).
+    pub q: Option<String>,
+    /// `true` for active entries only, `false` for inactive ones.
+    pub active: Option<bool>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl From<CatalogListQuery> for CatalogQuery {
+    fn from(q: CatalogListQuery) -> Self {
+        CatalogQuery { q: q.q, active: q.active, limit: q.limit.unwrap_or(100), offset: q.offset.unwrap_or(0) }
+    }
+}
+
+fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    query.map(|Query(q)| q).map_err(|e| ApiError::BadRequest(format!("invalid query string: {}", e.body_text())))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,6 +104,8 @@ pub struct RotateRewardSecret {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RewardUserQuery {
+    /// Part of the user id, app id or device id (case-insensitive).
+    pub q: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -87,10 +125,35 @@ pub async fn create_store_app(
     Ok((StatusCode::CREATED, Json(catalog::create_store_app(&state.db, &caller.actor, &body.pid, &body.name).await?)))
 }
 
-#[utoipa::path(get, path = "/api/admin/store-apps", tag = "reward",
-    responses((status = 200, body = StoreAppList), (status = 401)), security(("bearer" = [])))]
-pub async fn list_store_apps(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<StoreAppList>, ApiError> {
-    Ok(Json(StoreAppList { items: catalog::list_store_apps(&state.db).await? }))
+#[utoipa::path(get, path = "/api/admin/store-apps", tag = "reward", params(CatalogListQuery),
+    responses((status = 200, body = StoreAppList), (status = 400), (status = 401)), security(("bearer" = [])))]
+pub async fn list_store_apps(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    q: Result<Query<CatalogListQuery>, QueryRejection>,
+) -> Result<Json<StoreAppList>, ApiError> {
+    Ok(Json(StoreAppList { items: catalog::list_store_apps(&state.db, &query(q)?.into()).await? }))
+}
+
+#[utoipa::path(get, path = "/api/admin/store-apps/{pid}", tag = "reward", params(("pid" = String, Path)),
+    responses((status = 200, body = StoreApp), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn get_store_app(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Path(pid): Path<String>,
+) -> Result<Json<StoreApp>, ApiError> {
+    Ok(Json(catalog::get_store_app(&state.db, &pid).await?))
+}
+
+#[utoipa::path(patch, path = "/api/admin/store-apps/{pid}", tag = "reward", params(("pid" = String, Path)), request_body = EditCatalogEntry,
+    responses((status = 200, body = StoreApp), (status = 400), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn edit_store_app(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(pid): Path<String>,
+    ApiJson(body): ApiJson<EditCatalogEntry>,
+) -> Result<Json<StoreApp>, ApiError> {
+    Ok(Json(catalog::update_store_app(&state.db, &caller.actor, &pid, body.into()).await?))
 }
 
 #[utoipa::path(post, path = "/api/admin/reward-games", request_body = CreateRewardGame, tag = "reward",
@@ -103,10 +166,31 @@ pub async fn create_game(
     Ok((StatusCode::CREATED, Json(catalog::create_game(&state.db, &caller.actor, &body.id, &body.name).await?)))
 }
 
-#[utoipa::path(get, path = "/api/admin/reward-games", tag = "reward",
-    responses((status = 200, body = RewardGameList), (status = 401)), security(("bearer" = [])))]
-pub async fn list_games(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<RewardGameList>, ApiError> {
-    Ok(Json(RewardGameList { items: catalog::list_games(&state.db).await? }))
+#[utoipa::path(get, path = "/api/admin/reward-games", tag = "reward", params(CatalogListQuery),
+    responses((status = 200, body = RewardGameList), (status = 400), (status = 401)), security(("bearer" = [])))]
+pub async fn list_games(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    q: Result<Query<CatalogListQuery>, QueryRejection>,
+) -> Result<Json<RewardGameList>, ApiError> {
+    Ok(Json(RewardGameList { items: catalog::list_games(&state.db, &query(q)?.into()).await? }))
+}
+
+#[utoipa::path(get, path = "/api/admin/reward-games/{id}", tag = "reward", params(("id" = String, Path)),
+    responses((status = 200, body = RewardGame), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn get_game(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<RewardGame>, ApiError> {
+    Ok(Json(catalog::get_game(&state.db, &id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/admin/reward-games/{id}", tag = "reward", params(("id" = String, Path)), request_body = EditCatalogEntry,
+    responses((status = 200, body = RewardGame), (status = 400), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn edit_game(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EditCatalogEntry>,
+) -> Result<Json<RewardGame>, ApiError> {
+    Ok(Json(catalog::update_game(&state.db, &caller.actor, &id, body.into()).await?))
 }
 
 /// The body (`{}`) carries nothing, so it is not read.
@@ -147,10 +231,10 @@ pub async fn revoke_secret(State(state): State<AppState>, caller: AdminCaller, P
 pub async fn list_users(
     State(state): State<AppState>,
     _caller: AdminCaller,
-    query: Result<Query<RewardUserQuery>, QueryRejection>,
+    q: Result<Query<RewardUserQuery>, QueryRejection>,
 ) -> Result<Json<RewardUserList>, ApiError> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(format!("invalid query string: {}", e.body_text())))?;
-    Ok(Json(RewardUserList { items: users::list(&state.db, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await? }))
+    let q = query(q)?;
+    Ok(Json(RewardUserList { items: users::list(&state.db, q.q.as_deref(), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await? }))
 }
 
 #[utoipa::path(get, path = "/api/admin/reward-users/{id}", tag = "reward", params(("id" = String, Path)),

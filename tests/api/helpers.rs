@@ -103,6 +103,10 @@ impl TestApp {
         self.client.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("POST")
     }
 
+    pub async fn patch_json(&self, path: &str, body: Value) -> Response {
+        self.client.patch(self.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("PATCH")
+    }
+
     pub async fn delete(&self, path: &str) -> Response {
         self.client.delete(self.url(path)).bearer_auth(&self.token).send().await.expect("DELETE")
     }

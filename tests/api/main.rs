@@ -5,6 +5,7 @@ mod helpers;
 mod receiver;
 
 mod admin_auth;
+mod admin_catalogs;
 mod bad_input;
 mod cli;
 mod conversions_api;

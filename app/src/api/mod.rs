@@ -1,13 +1,17 @@
 //! Server functions behind the UI. Each one checks the caller's role itself; the page a
 //! function belongs to is never the protection.
 
+pub mod audit;
 pub mod auth;
 pub mod conversions;
 pub mod deliveries;
+pub mod form;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod offers;
 pub mod overview;
 pub mod postback;
+pub mod reward;
 
 /// The message inside a server function error, without the framework's prefix.
 pub fn error_message(err: &leptos::prelude::ServerFnError) -> String {

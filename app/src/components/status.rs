@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[component]
 pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
     let tone = match status.as_str() {
-        "credited" | "delivered" | "ok" => "good",
+        "credited" | "delivered" | "ok" | "active" => "good",
         "held" | "pending" | "sending" | "reversal_pending" | "duplicate" => "warn",
         "rejected" | "reversed" | "failed" => "bad",
         _ => "neutral",

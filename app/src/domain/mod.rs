@@ -1,6 +1,7 @@
 //! Pure types and rules of TapRain: no HTTP, no SQL, compiled for the server and the browser.
 //! Every type here is parsed once at the edge (`parse() -> Result`) and trusted afterwards.
 
+pub mod audit;
 pub mod catalog;
 pub mod cents;
 pub mod click;
@@ -24,6 +25,7 @@ pub mod program;
 pub mod quality;
 pub mod reward;
 pub mod role;
+pub mod share;
 pub mod signature;
 pub mod stats;
 pub mod when;

@@ -15,9 +15,46 @@ pub fn format_usd(cents: i64) -> String {
     format!("{sign}${grouped}.{:02}", abs % 100)
 }
 
+/// A dollar amount as a person types it (`1.25`, `$1,000`, `20`) → whole cents, read exactly
+/// (never through floating point). More than two decimals, a sign, or anything that is not a
+/// number is refused with a sentence saying so.
+pub fn parse_usd_cents(raw: &str) -> Result<i64, String> {
+    use super::decimal::{format_minor_units, Decimal};
+    let cleaned: String = raw.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+    if cleaned.is_empty() {
+        return Err("Enter an amount in dollars, e.g. 1.25".into());
+    }
+    let amount = Decimal::parse(&cleaned).map_err(|e| format!("Enter an amount in dollars such as 1.25 — it {e}"))?;
+    let cents = amount.ppm_in_minor_units(1_000_000, 2);
+    if Decimal::parse(&format_minor_units(cents, 2)) != Ok(amount) {
+        return Err("Use at most two decimals (whole cents), e.g. 1.25".into());
+    }
+    Ok(cents)
+}
+
+/// Cents as the amount field shows them again: `125` → `1.25`.
+pub fn cents_as_decimal(cents: i64) -> String {
+    super::decimal::format_minor_units(cents, 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_dollar_amounts_exactly() {
+        assert_eq!(parse_usd_cents("1.25"), Ok(125));
+        assert_eq!(parse_usd_cents(" $1,000 "), Ok(100_000));
+        assert_eq!(parse_usd_cents("0.1"), Ok(10));
+        assert_eq!(parse_usd_cents("20"), Ok(2000));
+        assert_eq!(parse_usd_cents("0.29"), Ok(29)); // 0.29 is not exact in binary floating point
+        for bad in ["", "abc", "1.255", "-1", "1e3", "1.2.3", "$"] {
+            assert!(parse_usd_cents(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_usd_cents("-1").expect_err("negative").contains("negative"));
+        assert_eq!(cents_as_decimal(125), "1.25");
+        assert_eq!(parse_usd_cents(&cents_as_decimal(100_000_000)), Ok(100_000_000));
+    }
 
     #[test]
     fn formats_cents() {

@@ -148,10 +148,7 @@ pub fn share_url(public_url: &str, wall_id: &str) -> String {
 
 /// The seed's iframe markup for a share URL (the URL is attribute-escaped).
 pub fn embed_code(share_url: &str) -> String {
-    let src = share_url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
-    format!(
-        "<iframe\n  src=\"{src}\"\n  width=\"100%\"\n  height=\"600\"\n  frameborder=\"0\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"
-    )
+    super::share::embed_code_sized(share_url, "100%", "600")
 }
 
 /// `#rgb` or `#rrggbb`, lower-cased.

@@ -1,9 +1,10 @@
 //! The audit log: who changed what, when. Written in the same transaction as the change.
 
-use serde::Serialize;
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
+use super::sql::{contains_pattern, prefix_pattern};
+pub use crate::domain::audit::AuditEntry;
 
 /// Who did something: a signed-in user, an admin API token, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,16 +23,6 @@ impl Actor {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub details: serde_json::Value,
 }
 
 /// Appends an entry; `details` must never carry secrets.
@@ -53,24 +44,66 @@ pub async fn record(
     Ok(())
 }
 
-/// The newest entries first, optionally only those whose action starts with `action_prefix`.
-pub async fn recent(conn: &mut AnyConnection, action_prefix: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let pattern = format!("{}%", action_prefix.unwrap_or(""));
-    let rows: Vec<(i64, i64, String, String, String, String)> =
-        sqlx::query_as("SELECT id, at, actor, action, target, details FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2")
-            .bind(pattern)
-            .bind(limit)
-            .fetch_all(conn)
-            .await?;
+/// What the audit log is narrowed to; empty text matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of the actor (`user:…`, `token:…`, `cli`) or of the person's email.
+    pub actor: String,
+    /// Actions starting with this (`offer.` or `offer.create`).
+    pub action: String,
+    /// Part of the target id.
+    pub target: String,
+    /// Unix ms, inclusive.
+    pub from: Option<i64>,
+    /// Unix ms, exclusive.
+    pub until: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The person behind an actor: a user directly, or the owner of an admin token.
+const WITH_EMAIL: &str = "FROM audit_log a LEFT JOIN users u ON a.actor = 'user:' || u.id \
+     LEFT JOIN admin_tokens t ON a.actor = 'token:' || t.id LEFT JOIN users tu ON tu.id = t.user_id";
+
+/// Entries matching `filter`, newest first.
+pub async fn search(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let actor = filter.actor.trim();
+    let target = filter.target.trim();
+    let action = filter.action.trim();
+    let rows: Vec<(i64, i64, String, String, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT a.id, a.at, a.actor, a.action, a.target, a.details, COALESCE(u.email, tu.email) {WITH_EMAIL} \
+         WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
+         AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
+         AND a.at >= $7 AND a.at < $8 ORDER BY a.id DESC LIMIT $9 OFFSET $10"
+    ))
+    .bind(actor)
+    .bind(contains_pattern(actor))
+    .bind(action)
+    .bind(prefix_pattern(action))
+    .bind(target)
+    .bind(contains_pattern(target))
+    .bind(filter.from.unwrap_or(i64::MIN))
+    .bind(filter.until.unwrap_or(i64::MAX))
+    .bind(filter.limit.clamp(1, 1000))
+    .bind(filter.offset.max(0))
+    .fetch_all(conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, actor, action, target, details)| AuditEntry {
+        .map(|(id, at, actor, action, target, details, actor_email)| AuditEntry {
             id,
             at,
             actor,
+            actor_email,
             action,
             target,
             details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
         })
         .collect())
+}
+
+/// Every action recorded so far, for a filter menu.
+pub async fn actions(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }

@@ -28,9 +28,40 @@ pub fn list(first: usize, count: usize) -> String {
     (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// `q` trimmed, lower-cased, with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
+fn escape_like(q: &str) -> String {
+    let mut escaped = String::with_capacity(q.len() + 2);
+    for c in q.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n ESCAPE '\'` (the same on
+/// both backends): `q` lower-cased, its `%`, `_` and `\` taken literally.
+pub fn contains_pattern(q: &str) -> String {
+    format!("%{}%", escape_like(q))
+}
+
+/// Like [`contains_pattern`], for values starting with `q`.
+pub fn prefix_pattern(q: &str) -> String {
+    format!("{}%", escape_like(q))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern(" Cash "), "%cash%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern(""), "%%");
+        assert_eq!(prefix_pattern("Offer.50%"), "offer.50\\%%");
+    }
 
     #[test]
     fn chunks_use_only_fixed_sizes() {

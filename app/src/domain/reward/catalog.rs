@@ -38,6 +38,8 @@ pub fn parse_catalog_id(raw: &str) -> Result<String, InvalidCatalogId> {
 pub struct StoreApp {
     pub pid: String,
     pub name: String,
+    /// False once deactivated: postbacks naming it are refused like an unknown `pid`.
+    pub active: bool,
     pub created_at: i64,
 }
 
@@ -47,6 +49,8 @@ pub struct StoreApp {
 pub struct RewardGame {
     pub id: String,
     pub name: String,
+    /// False once deactivated: postbacks naming it are refused like an unknown `gid`.
+    pub active: bool,
     pub created_at: i64,
 }
 

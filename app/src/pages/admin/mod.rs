@@ -1,18 +1,30 @@
 //! The admin dashboard: a guard that lets only admins in, the navigation, and one module per screen.
 
+mod audit;
 mod conversion;
 mod deliveries;
 mod feed;
+mod offers;
+mod offerwall;
+mod offerwalls;
 mod overview;
+mod reward;
+mod reward_user;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
+pub use audit::AdminAuditPage;
 pub use conversion::AdminConversionPage;
 pub use deliveries::AdminDeliveriesPage;
 pub use feed::AdminFeedPage;
+pub use offers::AdminOffersPage;
+pub use offerwall::AdminOfferwallPage;
+pub use offerwalls::AdminOfferwallsPage;
 pub use overview::AdminDashboard;
+pub use reward::AdminRewardPage;
+pub use reward_user::AdminRewardUserPage;
 
 use crate::api::auth::me;
 use crate::components::{NavItem, Shell};
@@ -27,12 +39,12 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Deliveries", "/admin/deliveries", true),
         item("Networks", "/admin/networks", false),
         item("Publishers", "/admin/publishers", false),
-        item("Offers", "/admin/offers", false),
-        item("Offerwalls", "/admin/offerwalls", false),
-        item("Reward apps", "/admin/reward", false),
+        item("Offers", "/admin/offers", true),
+        item("Offerwalls", "/admin/offerwalls", true),
+        item("Reward apps", "/admin/reward", true),
         item("Programs", "/admin/programs", false),
         item("Reports", "/admin/reports", false),
-        item("Audit log", "/admin/audit", false),
+        item("Audit log", "/admin/audit", true),
     ]
 }
 

@@ -11,6 +11,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
+use crate::server::sql::contains_pattern;
 
 /// Largest payout an offer may carry: $1,000,000.00.
 pub const MAX_PAYOUT_CENTS: i64 = 100_000_000;
@@ -155,10 +156,22 @@ pub async fn update(
     .bind(&offer.id)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "offer.update", &offer.id, serde_json::json!({ "name": offer.name, "active": offer.active })).await?;
+    let rest_same = Offer { active: offer.active, updated_at: offer.updated_at, ..current.clone() } == offer;
+    let action = state_change("offer", current.active, offer.active, rest_same);
+    audit::record(&mut tx, actor, &action, &offer.id, serde_json::json!({ "name": offer.name, "active": offer.active })).await?;
     tx.commit().await?;
     cache.invalidate();
     Ok(offer)
+}
+
+/// `<kind>.deactivate` / `.activate` when only the active flag changed (`rest_same`), else
+/// `<kind>.update`: the audit log then reads like what the admin did.
+pub(crate) fn state_change(kind: &str, was_active: bool, is_active: bool, rest_same: bool) -> String {
+    match (was_active, is_active, rest_same) {
+        (true, false, true) => format!("{kind}.deactivate"),
+        (false, true, true) => format!("{kind}.activate"),
+        _ => format!("{kind}.update"),
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -204,14 +217,21 @@ pub async fn get(db: &Db, id: &str) -> Result<Offer, ServiceError> {
     find(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("offer"))
 }
 
-/// Offers, newest first; `active` narrows to active (`true`) or inactive (`false`) ones.
-pub async fn list(db: &Db, active: Option<bool>, limit: i64, offset: i64) -> Result<Vec<Offer>, ServiceError> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE ($1 < 0 OR active = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
-        .bind(active.map(i64::from).unwrap_or(-1))
-        .bind(limit.clamp(1, 1000))
-        .bind(offset.max(0))
-        .fetch_all(db.pool())
-        .await?;
+/// Offers, newest first; `active` narrows to active (`true`) or inactive (`false`) ones, `q`
+/// to those whose name or id contains it (case-insensitive).
+pub async fn list(db: &Db, q: Option<&str>, active: Option<bool>, limit: i64, offset: i64) -> Result<Vec<Offer>, ServiceError> {
+    let q = q.map(str::trim).unwrap_or("");
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE ($1 < 0 OR active = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
+         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+    ))
+    .bind(active.map(i64::from).unwrap_or(-1))
+    .bind(q)
+    .bind(contains_pattern(q))
+    .bind(limit.clamp(1, 1000))
+    .bind(offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 

@@ -11,6 +11,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
+use crate::server::sql::contains_pattern;
 
 /// Defaults for a wall created without currency settings: 100 coins per USD (1 per cent).
 pub const DEFAULT_CURRENCY: &str = "Coins";
@@ -175,7 +176,9 @@ pub async fn update(db: &Db, cache: &OfferwallCache, actor: &Actor, id: &str, in
     .bind(&wall.id)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "offerwall.update", &wall.id, serde_json::json!({ "name": wall.name, "active": wall.active })).await?;
+    let rest_same = Wall { active: wall.active, updated_at: wall.updated_at, ..current.clone() } == wall;
+    let action = super::offers::state_change("offerwall", current.active, wall.active, rest_same);
+    audit::record(&mut tx, actor, &action, &wall.id, serde_json::json!({ "name": wall.name, "active": wall.active })).await?;
     tx.commit().await?;
     cache.invalidate();
     Ok(wall)
@@ -233,14 +236,19 @@ pub async fn get(db: &Db, id: &str) -> Result<Wall, ServiceError> {
     find(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("offerwall"))
 }
 
-/// Walls, newest first, optionally of one publisher.
-pub async fn list(db: &Db, publisher_id: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Wall>, ServiceError> {
-    let rows: Vec<WallRow> =
-        sqlx::query_as(&format!("{SELECT} WHERE ($1 = '' OR publisher_id = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
-            .bind(publisher_id.unwrap_or(""))
-            .bind(limit.clamp(1, 1000))
-            .bind(offset.max(0))
-            .fetch_all(db.pool())
-            .await?;
+/// Walls, newest first, optionally of one publisher and whose name or id contains `q`.
+pub async fn list(db: &Db, publisher_id: Option<&str>, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Wall>, ServiceError> {
+    let q = q.map(str::trim).unwrap_or("");
+    let rows: Vec<WallRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE ($1 = '' OR publisher_id = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
+         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
+    ))
+    .bind(publisher_id.unwrap_or(""))
+    .bind(q)
+    .bind(contains_pattern(q))
+    .bind(limit.clamp(1, 1000))
+    .bind(offset.max(0))
+    .fetch_all(db.pool())
+    .await?;
     Ok(rows.into_iter().map(from_row).collect())
 }

@@ -185,7 +185,8 @@ struct Found {
 }
 
 /// Checks the presented secrets and, when the fields parsed, looks up the pid, the game and the
-/// user — one query. Values that cannot be registered ids are looked up as `''`, which matches
+/// user — one query. A deactivated store app or game is not found, so it is refused exactly
+/// like an unknown one. Values that cannot be registered ids are looked up as `''`, which matches
 /// nothing, so NUL bytes and 9 KB strings never reach the database.
 async fn lookup(db: &Db, presented: &[&str], fields: Option<&LevelPostback>, user: Option<&RewardUserId>) -> Result<Found, sqlx::Error> {
     let hashes: Vec<String> = presented.iter().filter(|s| s.len() <= 256).map(|s| crate::server::secrets::hash(s)).collect();
@@ -194,8 +195,8 @@ async fn lookup(db: &Db, presented: &[&str], fields: Option<&LevelPostback>, use
     let id = |raw: Option<&str>| raw.filter(|r| catalog::could_be_id(r)).unwrap_or("").to_owned();
     let (authorized, pid, game_name, user): (i64, i64, Option<String>, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM reward_secrets WHERE secret_hash IN ($1, $2) AND revoked_at IS NULL \
-         AND (valid_until IS NULL OR valid_until > $3)), (SELECT COUNT(*) FROM store_apps WHERE pid = $4), \
-         (SELECT name FROM reward_games WHERE id = $5), (SELECT COUNT(*) FROM reward_users WHERE id = $6)",
+         AND (valid_until IS NULL OR valid_until > $3)), (SELECT COUNT(*) FROM store_apps WHERE pid = $4 AND active = 1), \
+         (SELECT name FROM reward_games WHERE id = $5 AND active = 1), (SELECT COUNT(*) FROM reward_users WHERE id = $6)",
     )
     .bind(first)
     .bind(second)

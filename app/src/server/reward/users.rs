@@ -10,6 +10,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::{is_unique_violation, ServiceError};
 use crate::server::ledger;
+use crate::server::sql::contains_pattern;
 
 /// Longest `appId` / `deviceId`.
 pub const MAX_APP_FIELD_LEN: usize = 128;
@@ -85,12 +86,18 @@ pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<Rewa
     }
 }
 
-/// Users, newest first, with their coins.
-pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
+/// Users, newest first, with their coins; `q` narrows to those whose id, app id or device id
+/// contains it (case-insensitive).
+pub async fn list(db: &Db, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
+    let q = q.map(str::trim).unwrap_or("");
     let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT u.id, u.app_id, u.device_id, u.created_at, b.balance FROM reward_users u \
-         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id ORDER BY u.created_at DESC, u.id LIMIT $1 OFFSET $2",
+         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id \
+         WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\') \
+         ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4",
     )
+    .bind(q)
+    .bind(contains_pattern(q))
     .bind(limit.clamp(1, 1000))
     .bind(offset.max(0))
     .fetch_all(db.pool())
@@ -99,6 +106,38 @@ pub async fn list(db: &Db, limit: i64, offset: i64) -> Result<Vec<RewardUser>, S
         .into_iter()
         .map(|(id, app_id, device_id, created_at, coins)| RewardUser { id, coins: coins.unwrap_or(0), app_id, device_id, created_at })
         .collect())
+}
+
+/// The user's newest postbacks first (for admins), and whether older ones exist.
+pub async fn recent_postbacks(conn: &mut AnyConnection, user: &RewardUserId, limit: i64) -> Result<(Vec<UserPostback>, bool), sqlx::Error> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let rows: Vec<PostbackRow> = sqlx::query_as(
+        "SELECT seq, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at \
+         FROM user_postbacks WHERE user_id = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(user.as_str())
+    .bind(limit + 1)
+    .fetch_all(conn)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    Ok((rows.into_iter().take(limit as usize).map(to_postback).collect(), more))
+}
+
+fn to_postback(row: PostbackRow) -> UserPostback {
+    let (cursor, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at) = row;
+    UserPostback {
+        cursor,
+        level_number,
+        game_id: gid.clone(),
+        gid,
+        pid,
+        coin_delta,
+        awarded: awarded == 1,
+        milestone: milestone == 1,
+        reason,
+        conversion_id,
+        created_at,
+    }
 }
 
 type PostbackRow = (i64, i64, String, String, i64, i64, i64, Option<String>, String, i64);
@@ -122,23 +161,7 @@ pub async fn postbacks(
     .fetch_all(conn)
     .await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<UserPostback> = rows
-        .into_iter()
-        .take(limit as usize)
-        .map(|(cursor, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at)| UserPostback {
-            cursor,
-            level_number,
-            game_id: gid.clone(),
-            gid,
-            pid,
-            coin_delta,
-            awarded: awarded == 1,
-            milestone: milestone == 1,
-            reason,
-            conversion_id,
-            created_at,
-        })
-        .collect();
+    let items: Vec<UserPostback> = rows.into_iter().take(limit as usize).map(to_postback).collect();
     let next = if more { items.last().map(|p| p.cursor) } else { None };
     Ok((items, next))
 }

@@ -1,0 +1,55 @@
+//! The audit log for admins: who did what, when, on what — filtered and paged, newest first.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::form::{FormError, Page};
+use crate::domain::audit::AuditEntry;
+
+/// The audit screen's filters as typed; days are `YYYY-MM-DD` in UTC, both inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+}
+
+pub const AUDIT_FIELDS: &[&str] = &["from", "to"];
+
+#[server(endpoint = "admin_audit")]
+pub async fn list_audit(query: AuditQuery, offset: i64) -> Result<Page<AuditEntry>, FormError> {
+    use super::form::{reject, PAGE_SIZE};
+    use super::guard::{internal, require};
+    use crate::domain::audit::day_range;
+    use crate::domain::Role;
+    use crate::server::audit::{self, AuditFilter};
+
+    let (state, _) = require(Role::Admin).await?;
+    let (from, until) = day_range(&query.from, &query.to).map_err(|(field, message)| reject(field, message))?;
+    let filter = AuditFilter {
+        actor: query.actor,
+        action: query.action,
+        target: query.target,
+        from,
+        until,
+        limit: PAGE_SIZE + 1,
+        offset: offset.max(0),
+    };
+    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
+    let rows = audit::search(&mut conn, &filter).await.map_err(internal)?;
+    Ok(Page::from_probe(rows, offset.max(0)))
+}
+
+/// Every action recorded so far, for the filter menu.
+#[server(endpoint = "admin_audit_actions")]
+pub async fn audit_actions() -> Result<Vec<String>, ServerFnError> {
+    use super::guard::{internal, require};
+    use crate::domain::Role;
+    use crate::server::audit;
+
+    let (state, _) = require(Role::Admin).await?;
+    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
+    audit::actions(&mut conn).await.map_err(internal)
+}

@@ -1,0 +1,37 @@
+//! Field-level messages: the server names the wrong field, the page shows the message right
+//! under it and marks the input invalid for assistive technology.
+
+use leptos::prelude::*;
+
+use crate::api::form::FormError;
+
+/// The message for `field` in `error`, if it is about that field.
+pub fn field_message(error: Signal<Option<FormError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.for_field(field))))
+}
+
+/// `"true"` while `error` is about `field` (for `aria-invalid`).
+pub fn invalid(error: Signal<Option<FormError>>, field: &'static str) -> Signal<String> {
+    Signal::derive(move || error.with(|e| e.as_ref().is_some_and(|e| e.for_field(field).is_some())).to_string())
+}
+
+/// The message under a field; its id is `<field>-error` (point `aria-describedby` at it).
+#[component]
+pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str) -> impl IntoView {
+    let message = field_message(error, field);
+    view! {
+        <p class="field-error" id=format!("{field}-error") data-testid=format!("error-{field}") role="alert">
+            {move || message.get()}
+        </p>
+    }
+}
+
+/// The form-wide message: an error about none of `fields`.
+#[component]
+pub fn FormAlert(error: Signal<Option<FormError>>, fields: &'static [&'static str]) -> impl IntoView {
+    move || {
+        error.with(|e| e.as_ref().and_then(|e| e.general(fields))).map(|message| {
+            view! { <p class="alert alert-error" role="alert" data-testid="form-error">{message}</p> }
+        })
+    }
+}
