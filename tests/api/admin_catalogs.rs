@@ -180,6 +180,20 @@ on_both_backends!(the_offer_form_names_the_wrong_field_and_stores_exact_cents, |
     let audit = items(&app, "/api/admin/audit?action=offer.create").await;
     assert!(audit[0]["actor"].as_str().expect("actor").starts_with("user:"), "audited as the signed-in admin");
 
-    let anonymous = app.client.post(app.url("/api/admin_offer_save")).form(&[("id", "")]).send().await.expect("POST");
-    assert!(anonymous.status().is_client_error());
+    let anonymous = app
+        .client
+        .post(app.url("/api/admin_offer_save"))
+        .form(&[
+            ("id", ""),
+            ("form[name]", "x"),
+            ("form[payout]", "1"),
+            ("form[url_template]", "https://a.example/"),
+            ("form[countries]", ""),
+            ("form[device]", ""),
+            ("form[description]", ""),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(anonymous.status(), 401);
 });
