@@ -26,8 +26,12 @@ pub fn day_start_ms(raw: &str) -> Result<i64, String> {
     day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).ok_or_else(|| format!("{raw:?} is not a date (YYYY-MM-DD)"))
 }
 
-/// `from` and `to` days (inclusive, UTC; either may be empty) → `[start, end)` in unix ms.
-pub fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), (&'static str, String)> {
+/// A time range in unix ms, `[start, end)`; `None` leaves that side open.
+pub type MsRange = (Option<i64>, Option<i64>);
+
+/// `from` and `to` days (inclusive, UTC; either may be empty) → `[start, end)` in unix ms, or
+/// the wrong field (`from` or `to`) with what is wrong.
+pub fn day_range(from: &str, to: &str) -> Result<MsRange, (&'static str, String)> {
     let start = Some(from.trim()).filter(|f| !f.is_empty()).map(day_start_ms).transpose().map_err(|e| ("from", e))?;
     let end =
         Some(to.trim()).filter(|t| !t.is_empty()).map(|t| day_start_ms(t).map(|ms| ms + 86_400_000)).transpose().map_err(|e| ("to", e))?;

@@ -65,12 +65,14 @@ pub struct AuditFilter {
 const WITH_EMAIL: &str = "FROM audit_log a LEFT JOIN users u ON a.actor = 'user:' || u.id \
      LEFT JOIN admin_tokens t ON a.actor = 'token:' || t.id LEFT JOIN users tu ON tu.id = t.user_id";
 
+type AuditRow = (i64, i64, String, String, String, String, Option<String>);
+
 /// Entries matching `filter`, newest first.
 pub async fn search(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let actor = filter.actor.trim();
     let target = filter.target.trim();
     let action = filter.action.trim();
-    let rows: Vec<(i64, i64, String, String, String, String, Option<String>)> = sqlx::query_as(&format!(
+    let rows: Vec<AuditRow> = sqlx::query_as(&format!(
         "SELECT a.id, a.at, a.actor, a.action, a.target, a.details, COALESCE(u.email, tu.email) {WITH_EMAIL} \
          WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
          AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
