@@ -44,6 +44,7 @@ test('offers: create (a wrong payout is named at its field), edit, deactivate an
 
   // Edit: the form comes back filled in, payout in dollars.
   await offerRow(page, offerName).getByTestId('edit').click();
+  await expect(page.getByTestId('offer-name')).toBeFocused();
   await expect(page.getByTestId('offer-payout')).toHaveValue('2.50');
   await page.getByTestId('offer-name').fill(renamed);
   await page.getByTestId('offer-payout').fill('3.75');

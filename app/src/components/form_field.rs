@@ -15,6 +15,19 @@ pub fn invalid(error: Signal<Option<FormError>>, field: &'static str) -> Signal<
     Signal::derive(move || error.with(|e| e.as_ref().is_some_and(|e| e.for_field(field).is_some())).to_string())
 }
 
+/// Puts the keyboard in `input` when an editor opens (it may open far from the button that
+/// opened it).
+pub fn focus_on_open(input: NodeRef<leptos::html::Input>) {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = input;
+    });
+}
+
 /// The message under a field; its id is `<field>-error` (point `aria-describedby` at it).
 #[component]
 pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str) -> impl IntoView {

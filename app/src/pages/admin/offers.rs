@@ -9,7 +9,7 @@ use super::AdminPage;
 use crate::api::error_message;
 use crate::api::form::{FormError, PAGE_SIZE};
 use crate::api::offers::{list_offers, save_offer, set_offer_active, OfferForm, OFFER_FIELDS};
-use crate::components::form_field::invalid;
+use crate::components::form_field::{focus_on_open, invalid};
 use crate::components::{
     ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager, SearchBox, StatusBadge,
 };
@@ -174,6 +174,8 @@ fn OfferEditor(editing: Editing, on_saved: Callback<Offer>, on_cancel: Callback<
         async move { save_offer(id, form).await }
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    focus_on_open(name_input);
     // The live macro check wins over a stale server answer for the URL field.
     let url_error = Signal::derive(move || {
         url.with(|u| url_problem(u))
@@ -204,7 +206,7 @@ fn OfferEditor(editing: Editing, on_saved: Callback<Offer>, on_cancel: Callback<
                 <div class="form-grid">
                     <div>
                         <label for="offer-name">"Name"</label>
-                        <input id="offer-name" name="name" maxlength="120" autocomplete="off" required data-testid="offer-name"
+                        <input node_ref=name_input id="offer-name" name="name" maxlength="120" autocomplete="off" required data-testid="offer-name"
                             prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
                             aria-invalid=invalid(error, "name") aria-describedby="name-error" />
                         <FieldError error field="name" />

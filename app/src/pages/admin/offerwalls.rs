@@ -10,7 +10,7 @@ use crate::api::conversions::{feed_choices, Choice};
 use crate::api::error_message;
 use crate::api::form::PAGE_SIZE;
 use crate::api::offers::{list_offerwalls, save_offerwall, set_offerwall_active, WallForm, WALL_FIELDS};
-use crate::components::form_field::invalid;
+use crate::components::form_field::{focus_on_open, invalid};
 use crate::components::{ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager, SearchBox, StatusBadge};
 use crate::domain::offerwall::Offerwall;
 
@@ -161,6 +161,8 @@ pub fn WallEditor(
         async move { save_offerwall(id, form).await }
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    focus_on_open(name_input);
     Effect::new(move |_| {
         if let Some(Ok(wall)) = save.value().get() {
             on_saved.run(wall);
@@ -197,7 +199,7 @@ pub fn WallEditor(
                     </div>
                     <div>
                         <label for="wall-name">"Name"</label>
-                        <input id="wall-name" name="name" maxlength="120" autocomplete="off" data-testid="wall-name"
+                        <input node_ref=name_input id="wall-name" name="name" maxlength="120" autocomplete="off" data-testid="wall-name"
                             prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
                             aria-invalid=invalid(error, "name") aria-describedby="name-error" />
                         <FieldError error field="name" />
