@@ -197,3 +197,45 @@ on_both_backends!(the_offer_form_names_the_wrong_field_and_stores_exact_cents, |
         .expect("POST");
     assert_eq!(anonymous.status(), 401);
 });
+
+on_both_backends!(the_reward_and_audit_screens_name_the_wrong_field, |app| {
+    let cookie = admin_cookie(&app).await;
+    let call = |endpoint: &'static str, form: Vec<(&'static str, String)>| {
+        let request = app.client.post(app.url(endpoint)).header("cookie", cookie.clone()).form(&form);
+        async move {
+            let response = request.send().await.expect("POST");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.expect("json"))
+        }
+    };
+    let register = |id: &str| vec![("catalog", "StoreApps".to_owned()), ("id", id.to_owned()), ("name", "Cash Giraffe".to_owned())];
+    let (status, created) = call("/api/admin_reward_catalog_create", register("cashgiraffe")).await;
+    assert_eq!((status, created["id"].clone(), created["active"].clone()), (200, json!("cashgiraffe"), json!(true)));
+    let (status, again) = call("/api/admin_reward_catalog_create", register("cashgiraffe")).await;
+    assert_eq!((status, again["Field"]["field"].clone()), (409, json!("id")), "{again}");
+    let (status, bad) = call("/api/admin_reward_catalog_create", register(" padded")).await;
+    assert_eq!((status, bad["Field"]["field"].clone()), (422, json!("id")), "{bad}");
+
+    let edit = vec![("catalog", "StoreApps".to_owned()), ("id", "cashgiraffe".to_owned()), ("active", "false".to_owned())];
+    let (status, edited) = call("/api/admin_reward_catalog_update", edit).await;
+    assert_eq!((status, edited["active"].clone()), (200, json!(false)), "{edited}");
+    let audit = items(&app, "/api/admin/audit?action=store_app.deactivate").await;
+    assert!(audit[0]["actor"].as_str().expect("actor").starts_with("user:"));
+    assert_eq!(audit[0]["actor_email"], ADMIN_EMAIL);
+
+    let filters = |from: &str, to: &str| {
+        vec![
+            ("query[actor]", String::new()),
+            ("query[action]", "store_app.".to_owned()),
+            ("query[target]", String::new()),
+            ("query[from]", from.to_owned()),
+            ("query[to]", to.to_owned()),
+            ("offset", "0".to_owned()),
+        ]
+    };
+    let (status, page) = call("/api/admin_audit", filters("", "")).await;
+    assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(2)), "{page}");
+    assert_eq!(page["has_more"], false);
+    let (status, wrong) = call("/api/admin_audit", filters("2025-02-02", "2025-02-01")).await;
+    assert_eq!((status, wrong["Field"]["field"].clone()), (422, json!("to")), "{wrong}");
+});
