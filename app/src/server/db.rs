@@ -69,6 +69,10 @@ impl Db {
                         conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        // A 64 MiB page cache and memory-mapped reads: index pages stay in memory
+                        // instead of being re-read with a system call per page.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
                         // Checkpoints run in the background (`spawn_checkpointer`), not inside
                         // whichever commit happens to cross the threshold.
                         conn.execute("PRAGMA wal_autocheckpoint = 0").await?;

@@ -167,7 +167,7 @@ pub fn offer_key(c: &Conversion) -> Option<&str> {
 pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState, click: Option<&Click>) -> Conversion {
     let now = now_ms();
     Conversion {
-        id: secrets::new_id("cnv"),
+        id: secrets::new_ordered_id("cnv"),
         source: SOURCE.into(),
         network_id: Some(network_id.to_owned()),
         program_id: None,

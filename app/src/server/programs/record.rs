@@ -160,7 +160,7 @@ async fn record_conversion(conn: &mut AnyConnection, a: &AcceptedConversion) -> 
     let now = now_ms();
     let call = &a.call;
     let conversion = Conversion {
-        id: secrets::new_id("cnv"),
+        id: secrets::new_ordered_id("cnv"),
         source: SOURCE.into(),
         network_id: None,
         program_id: Some(a.program_id.clone()),

@@ -157,7 +157,7 @@ fn draft(accepted: &AcceptedLevel, award: &Award) -> Conversion {
     let now = now_ms();
     let p = &accepted.postback;
     Conversion {
-        id: secrets::new_id("cnv"),
+        id: secrets::new_ordered_id("cnv"),
         source: super::SOURCE.into(),
         network_id: None,
         program_id: None,
