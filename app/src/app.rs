@@ -5,7 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::pages::admin::{AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage};
+use crate::pages::admin::{
+    AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage, AdminProgramPage,
+    AdminProgramsPage, AdminPublisherPage, AdminPublishersPage, AdminSecretsPage,
+};
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::portal::{PortalHome, PortalPostbackPage};
@@ -63,6 +66,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/feed") view=AdminFeedPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/conversions/:id") view=AdminConversionPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/secrets") view=AdminSecretsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/networks") view=AdminNetworksPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/networks/:id") view=AdminNetworkPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/publishers") view=AdminPublishersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/publishers/:id") view=AdminPublisherPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/programs") view=AdminProgramsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/programs/:id") view=AdminProgramPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
             </Routes>

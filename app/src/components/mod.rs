@@ -1,17 +1,29 @@
 //! Building blocks shared by pages.
 
 pub mod bar_chart;
+pub mod confirm_button;
 pub mod copy_button;
 pub mod delivery_log;
+pub mod field_message;
+pub mod key_list;
 pub mod layout;
 pub mod live_badge;
 pub mod live_events;
+pub mod overlap_select;
+pub mod paged_list;
+pub mod secret_once;
 pub mod stat_card;
 pub mod status;
 
 pub use bar_chart::{Bar, BarChart};
+pub use confirm_button::ConfirmButton;
 pub use copy_button::CopyButton;
+pub use field_message::FieldMessage;
+pub use key_list::{KeyList, RotateControl};
 pub use layout::{NavItem, Shell};
 pub use live_badge::LiveBadge;
+pub use overlap_select::OverlapSelect;
+pub use paged_list::{ListSearch, Pager};
+pub use secret_once::SecretOnce;
 pub use stat_card::StatCard;
 pub use status::StatusBadge;

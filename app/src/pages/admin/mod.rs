@@ -3,7 +3,14 @@
 mod conversion;
 mod deliveries;
 mod feed;
+mod network;
+mod networks;
 mod overview;
+mod program;
+mod programs;
+mod publisher;
+mod publishers;
+mod secrets;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +19,14 @@ use leptos_router::components::Redirect;
 pub use conversion::AdminConversionPage;
 pub use deliveries::AdminDeliveriesPage;
 pub use feed::AdminFeedPage;
+pub use network::AdminNetworkPage;
+pub use networks::AdminNetworksPage;
 pub use overview::AdminDashboard;
+pub use program::AdminProgramPage;
+pub use programs::AdminProgramsPage;
+pub use publisher::AdminPublisherPage;
+pub use publishers::AdminPublishersPage;
+pub use secrets::AdminSecretsPage;
 
 use crate::api::auth::me;
 use crate::components::{NavItem, Shell};
@@ -25,12 +39,13 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Overview", "/admin", true),
         item("Live feed", "/admin/feed", true),
         item("Deliveries", "/admin/deliveries", true),
-        item("Networks", "/admin/networks", false),
-        item("Publishers", "/admin/publishers", false),
+        item("Secrets", "/admin/secrets", true),
+        item("Networks", "/admin/networks", true),
+        item("Publishers", "/admin/publishers", true),
         item("Offers", "/admin/offers", false),
         item("Offerwalls", "/admin/offerwalls", false),
         item("Reward apps", "/admin/reward", false),
-        item("Programs", "/admin/programs", false),
+        item("Programs", "/admin/programs", true),
         item("Reports", "/admin/reports", false),
         item("Audit log", "/admin/audit", false),
     ]
