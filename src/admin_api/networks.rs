@@ -92,8 +92,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/admin/networks", tag = "networks", params(ListQuery),
     responses((status = 200, body = NetworkList), (status = 401)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<ListQuery>) -> Result<Json<NetworkList>, ApiError> {
-    let page =
-        networks::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let page = networks::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(NetworkList { items: page.items, total: page.total }))
 }
 

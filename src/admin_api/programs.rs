@@ -107,8 +107,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/admin/programs", tag = "programs", params(ListQuery),
     responses((status = 200, body = ProgramList), (status = 401)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<ListQuery>) -> Result<Json<ProgramList>, ApiError> {
-    let page =
-        programs::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let page = programs::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(ProgramList { items: page.items, total: page.total }))
 }
 

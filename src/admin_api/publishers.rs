@@ -106,8 +106,7 @@ pub async fn list(
     _caller: AdminCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PublisherList>, ApiError> {
-    let page =
-        publishers::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    let page = publishers::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
     Ok(Json(PublisherList { items: page.items, total: page.total }))
 }
 
@@ -129,7 +128,8 @@ pub async fn edit(
     responses((status = 200, body = LoginList), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn list_logins(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<LoginList>, ApiError> {
     publishers::get(&state.db, &id).await?;
-    let items = users::for_publisher(&state.db, &id).await?.into_iter().map(|u| Login { id: u.id, email: u.email, active: u.active }).collect();
+    let items =
+        users::for_publisher(&state.db, &id).await?.into_iter().map(|u| Login { id: u.id, email: u.email, active: u.active }).collect();
     Ok(Json(LoginList { items }))
 }
 

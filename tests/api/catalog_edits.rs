@@ -135,6 +135,14 @@ on_both_backends!(programs_are_edited_and_a_deactivated_program_refuses_its_key,
     assert_eq!(patch(&app, &path, json!({ "active": true })).await.status(), 200);
     assert_eq!(app.v1_post(&setup.key, "/api/v1/conversions", next).await.status(), 201);
 
+    // A deactivated publisher's codes attribute nothing: it earns nothing until reactivated.
+    let publisher_path = format!("/api/admin/publishers/{}", setup.publisher);
+    assert_eq!(patch(&app, &publisher_path, json!({ "active": false })).await.status(), 200);
+    let later = json!({ "referral_code": SEED_REFERRAL_CODE, "amount": "100", "external_id": "ORD007" });
+    expect_field_error(app.v1_post(&setup.key, "/api/v1/conversions", later.clone()).await, "referral_code").await;
+    assert_eq!(patch(&app, &publisher_path, json!({ "active": true })).await.status(), 200);
+    assert_eq!(app.v1_post(&setup.key, "/api/v1/conversions", later).await.status(), 201);
+
     let message = expect_error(patch(&app, &path, json!({ "commission_percent": "150" })).await, 422).await;
     assert!(message.starts_with("commission_percent"), "{message}");
     let message = expect_error(patch(&app, &path, json!({ "name": "" })).await, 422).await;
@@ -167,4 +175,20 @@ on_both_backends!(postback_secrets_rotate_and_are_listed_as_hints, |app| {
     assert!(listed.contains(&format!("{}…", &second[..10])));
     let audit = app.get("/api/admin/audit").await.text().await.expect("text");
     assert!(audit.contains("publisher.postback.secret.rotate") && !audit.contains(&second));
+});
+
+on_both_backends!(the_openapi_document_lists_the_catalog_edits, |app| {
+    let doc: Value = app.get("/api/openapi.json").await.json().await.expect("json");
+    let paths = &doc["paths"];
+    for (path, method) in [
+        ("/api/admin/networks/{id}", "patch"),
+        ("/api/admin/networks/{id}/keys/{key_id}", "delete"),
+        ("/api/admin/publishers/{id}", "patch"),
+        ("/api/admin/publishers/{id}/users", "get"),
+        ("/api/admin/publishers/{id}/postback/secret/rotate", "post"),
+        ("/api/admin/postback-secrets", "get"),
+        ("/api/admin/programs/{id}", "patch"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path} is documented");
+    }
 });

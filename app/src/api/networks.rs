@@ -72,8 +72,8 @@ pub async fn rename_network(id: String, name: String) -> Result<Outcome<Network>
     use super::form::outcome;
     use super::guard::require;
     use crate::domain::Role;
-    use crate::server::networks::{self, NetworkEdit};
     use crate::server::audit::Actor;
+    use crate::server::networks::{self, NetworkEdit};
 
     let (state, user) = require(Role::Admin).await?;
     outcome(networks::update(&state.db, &Actor::user(&user.user_id), &id, NetworkEdit { name: Some(name), active: None }).await)
@@ -88,8 +88,9 @@ pub async fn set_network_active(id: String, active: bool) -> Result<Network, Ser
     use crate::server::networks::{self, NetworkEdit};
 
     let (state, user) = require(Role::Admin).await?;
-    let network =
-        networks::update(&state.db, &Actor::user(&user.user_id), &id, NetworkEdit { name: None, active: Some(active) }).await.map_err(service)?;
+    let network = networks::update(&state.db, &Actor::user(&user.user_id), &id, NetworkEdit { name: None, active: Some(active) })
+        .await
+        .map_err(service)?;
     state.directory.invalidate_network(&id);
     Ok(network)
 }

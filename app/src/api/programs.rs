@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form::Outcome;
-use crate::domain::program::{Program, ProgramHandle};
 use crate::domain::page::Page;
+use crate::domain::program::{Program, ProgramHandle};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProgramPage {

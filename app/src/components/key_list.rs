@@ -56,7 +56,7 @@ pub fn KeyList(
     view! {
         <div class="table-wrap">
             <table class="keys">
-                <thead><tr><th>{format!("{}", capitalized(&noun))}</th><th>"Created (UTC)"</th><th>"State"</th><th>"Valid until"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                <thead><tr><th>{capitalized(&noun)}</th><th>"Created (UTC)"</th><th>"State"</th><th>"Valid until"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>

@@ -25,9 +25,8 @@ pub fn OverlapSelect(
     id: String,
 ) -> impl IntoView {
     let initial = value.get_untracked().unwrap_or(86_400);
-    let choice = RwSignal::new(
-        OVERLAP_CHOICES.iter().find(|(_, s)| *s == initial).map(|(_, s)| s.to_string()).unwrap_or_else(|| "custom".into()),
-    );
+    let choice =
+        RwSignal::new(OVERLAP_CHOICES.iter().find(|(_, s)| *s == initial).map(|(_, s)| s.to_string()).unwrap_or_else(|| "custom".into()));
     let custom = RwSignal::new(initial.to_string());
     let problem = move || (choice.get() == "custom").then(|| parse_custom(&custom.get()).err()).flatten();
     Effect::new(move |_| {

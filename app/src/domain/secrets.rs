@@ -54,7 +54,8 @@ impl KeyState {
 }
 
 /// The overlap choices offered when rotating, in seconds (custom is typed in).
-pub const OVERLAP_CHOICES: [(&str, i64); 4] = [("None: the old key stops now", 0), ("1 hour", 3600), ("24 hours", 86_400), ("7 days", 604_800)];
+pub const OVERLAP_CHOICES: [(&str, i64); 4] =
+    [("None: the old key stops now", 0), ("1 hour", 3600), ("24 hours", 86_400), ("7 days", 604_800)];
 
 #[cfg(test)]
 mod tests {

@@ -96,13 +96,12 @@ pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result
     let pattern = page::contains_pattern(search);
     let (total,): (i64,) =
         sqlx::query_as(&format!("SELECT COUNT(*) FROM publishers p WHERE {MATCHES}")).bind(&pattern).fetch_one(db.pool()).await?;
-    let rows: Vec<PublisherRow> =
-        sqlx::query_as(&format!("{SELECT} WHERE {MATCHES} ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3"))
-            .bind(&pattern)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(db.pool())
-            .await?;
+    let rows: Vec<PublisherRow> = sqlx::query_as(&format!("{SELECT} WHERE {MATCHES} ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3"))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
     Ok(Page { items: rows.into_iter().map(to_publisher).collect(), total, offset, limit })
 }
 
@@ -117,7 +116,8 @@ pub struct PublisherEdit {
 /// Edits a publisher. A deactivated publisher's logins cannot sign in and its postbacks are
 /// refused as for an unknown publisher, so it is credited nothing until reactivated.
 pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
-    let name = edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
+    let name =
+        edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
     let email = match edit.email.as_deref().map(str::trim) {
         None => None,
         Some("") => Some(None),

@@ -97,7 +97,14 @@ fn Details(details: NetworkDetails, actions: Actions, new_key: RwSignal<Option<S
     let id = network.id.clone();
     let active = network.active;
     let (toggle_label, toggle_question, toggle_yes) = if active {
-        ("Deactivate", format!("Deactivate {}? Its keys stop working at once: its postbacks are refused with 401 until you reactivate it.", network.name), "Yes, deactivate")
+        (
+            "Deactivate",
+            format!(
+                "Deactivate {}? Its keys stop working at once: its postbacks are refused with 401 until you reactivate it.",
+                network.name
+            ),
+            "Yes, deactivate",
+        )
     } else {
         ("Reactivate", format!("Reactivate {}? Its working keys are accepted again.", network.name), "Yes, reactivate")
     };

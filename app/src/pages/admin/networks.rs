@@ -100,7 +100,10 @@ fn Networks() -> impl IntoView {
 }
 
 #[component]
-fn CreateNetwork(create: Action<String, Result<Outcome<NewNetwork>, ServerFnError>>, created: RwSignal<Option<NewNetwork>>) -> impl IntoView {
+fn CreateNetwork(
+    create: Action<String, Result<Outcome<NewNetwork>, ServerFnError>>,
+    created: RwSignal<Option<NewNetwork>>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<FieldError>);
     Effect::new(move |_| match create.value().get() {
@@ -143,7 +146,7 @@ fn CreateNetwork(create: Action<String, Result<Outcome<NewNetwork>, ServerFnErro
             {move || created.get().map(|network| view! {
                 <SecretOnce title=format!("Security key for {}", network.name) secret=network.key.clone()
                     note="The network sends it as the key= parameter of every postback." on_dismiss=Callback::new(move |_| created.set(None)) />
-                <p><a class="btn" href=format!("/admin/networks/{}", network.id) data-testid="open-network">"Open the network to approve its IPs →"</a></p>
+                <p><a class="btn btn-wrap" href=format!("/admin/networks/{}", network.id) data-testid="open-network">"Open the network to approve its IPs →"</a></p>
             })}
         </section>
     }

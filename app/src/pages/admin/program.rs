@@ -122,7 +122,14 @@ fn Details(details: ProgramDetails, actions: Actions, new_key: RwSignal<Option<S
     let id = program.id.clone();
     let active = program.active;
     let (label, question, yes) = if active {
-        ("Deactivate", format!("Deactivate {}? Its API keys stop working at once: the merchant's calls are refused with 401 until you reactivate it.", program.name), "Yes, deactivate")
+        (
+            "Deactivate",
+            format!(
+                "Deactivate {}? Its API keys stop working at once: the merchant's calls are refused with 401 until you reactivate it.",
+                program.name
+            ),
+            "Yes, deactivate",
+        )
     } else {
         ("Reactivate", format!("Reactivate {}? Its working API keys are accepted again.", program.name), "Yes, reactivate")
     };
@@ -146,7 +153,9 @@ fn Details(details: ProgramDetails, actions: Actions, new_key: RwSignal<Option<S
         })
     };
     let names: Vec<(String, String)> = publishers.clone();
-    let owner = move |publisher_id: &str| names.iter().find(|(id, _)| id == publisher_id).map(|(_, n)| n.clone()).unwrap_or_else(|| publisher_id.to_owned());
+    let owner = move |publisher_id: &str| {
+        names.iter().find(|(id, _)| id == publisher_id).map(|(_, n)| n.clone()).unwrap_or_else(|| publisher_id.to_owned())
+    };
     let handles = program.handles.clone();
     view! {
         <div class="page-head">
@@ -227,7 +236,12 @@ fn EditProgram(program: Program, actions: Actions) -> impl IntoView {
     let id = program.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        actions.edit.dispatch(EditInput { id: id.clone(), name: name.get_untracked(), kind: kind.get_untracked(), value: value.get_untracked() });
+        actions.edit.dispatch(EditInput {
+            id: id.clone(),
+            name: name.get_untracked(),
+            kind: kind.get_untracked(),
+            value: value.get_untracked(),
+        });
     };
     let err = Signal::from(error);
     view! {
@@ -271,7 +285,12 @@ fn AddHandle(id: String, publishers: Vec<(String, String)>, actions: Actions) ->
             error.set(Some(FieldError { field: "publisher_id".into(), message: "Choose the publisher who owns it.".into() }));
             return;
         }
-        actions.handle.dispatch(HandleInput { id: id.clone(), kind: kind.get_untracked(), publisher: publisher.get_untracked(), code: code.get_untracked() });
+        actions.handle.dispatch(HandleInput {
+            id: id.clone(),
+            kind: kind.get_untracked(),
+            publisher: publisher.get_untracked(),
+            code: code.get_untracked(),
+        });
     };
     let err = Signal::from(error);
     let no_publishers = publishers.is_empty();

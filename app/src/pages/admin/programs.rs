@@ -119,15 +119,19 @@ fn Programs() -> impl IntoView {
 
 /// The commission fields (kind select + value) shared by the create and edit forms.
 #[component]
-pub(super) fn CommissionFields(kind: RwSignal<String>, value: RwSignal<String>, error: Signal<Option<FieldError>>, #[prop(into)] prefix: String) -> impl IntoView {
+pub(super) fn CommissionFields(
+    kind: RwSignal<String>,
+    value: RwSignal<String>,
+    error: Signal<Option<FieldError>>,
+    #[prop(into)] prefix: String,
+) -> impl IntoView {
     let kind_id = format!("{prefix}-commission-kind");
     let value_id = format!("{prefix}-commission-value");
     let percent_error = format!("{prefix}-percent-error");
     let cents_error = format!("{prefix}-cents-error");
     let described = format!("{percent_error} {cents_error}");
-    let invalid = move || {
-        error.with(|e| e.as_ref().is_some_and(|e| e.field == "commission_percent" || e.field == "commission_cents")).to_string()
-    };
+    let invalid =
+        move || error.with(|e| e.as_ref().is_some_and(|e| e.field == "commission_percent" || e.field == "commission_cents")).to_string();
     view! {
         <div>
             <label for=kind_id.clone()>"Commission"</label>
@@ -148,7 +152,10 @@ pub(super) fn CommissionFields(kind: RwSignal<String>, value: RwSignal<String>, 
 }
 
 #[component]
-fn CreateProgram(create: Action<CommissionInput, Result<Outcome<NewProgram>, ServerFnError>>, created: RwSignal<Option<NewProgram>>) -> impl IntoView {
+fn CreateProgram(
+    create: Action<CommissionInput, Result<Outcome<NewProgram>, ServerFnError>>,
+    created: RwSignal<Option<NewProgram>>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let currency = RwSignal::new("USD".to_string());
     let kind = RwSignal::new("percent".to_string());
@@ -208,7 +215,7 @@ fn CreateProgram(create: Action<CommissionInput, Result<Outcome<NewProgram>, Ser
             {move || created.get().map(|program| view! {
                 <SecretOnce title=format!("API key for {}", program.name) secret=program.api_key.clone()
                     note="The merchant sends it as the X-Api-Key header." on_dismiss=Callback::new(move |_| created.set(None)) />
-                <p><a class="btn" href=format!("/admin/programs/{}", program.id) data-testid="open-program">"Open the program to add codes and coupons →"</a></p>
+                <p><a class="btn btn-wrap" href=format!("/admin/programs/{}", program.id) data-testid="open-program">"Open the program to add codes and coupons →"</a></p>
             })}
         </section>
     }

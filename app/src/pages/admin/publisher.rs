@@ -169,7 +169,8 @@ fn Logins(id: String, logins: Vec<LoginInfo>, actions: Actions) -> impl IntoView
     };
     let err = Signal::from(error);
     let list = if logins.is_empty() {
-        view! { <p class="muted small" data-testid="logins-empty">"No logins yet: add one below so the publisher can use the portal."</p> }.into_any()
+        view! { <p class="muted small" data-testid="logins-empty">"No logins yet: add one below so the publisher can use the portal."</p> }
+            .into_any()
     } else {
         view! {
             <div class="table-wrap">

@@ -11,7 +11,7 @@ use crate::api::form::Outcome;
 use crate::api::networks::{revoke_network_key, rotate_network_key};
 use crate::api::programs::{revoke_program_key, rotate_program_key};
 use crate::api::secrets::{
-    create_reward_secret, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, load_secrets, OwnedKeys, SecretsOverview,
+    create_reward_secret, load_secrets, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, OwnedKeys, SecretsOverview,
 };
 use crate::components::{ConfirmButton, KeyList, LiveBadge, OverlapSelect, RotateControl, SecretOnce, StatusBadge};
 use crate::domain::catalog::NetworkKeyInfo;

@@ -155,11 +155,8 @@ pub struct ProgramEdit {
 /// Renames a program, changes its commission rule (for conversions from now on), deactivates or
 /// reactivates it. A deactivated program's API keys stop authenticating at once.
 pub async fn update(db: &Db, actor: &Actor, id: &str, edit: ProgramEdit) -> Result<Program, ServiceError> {
-    let name = edit
-        .name
-        .as_deref()
-        .map(|n| program::parse_name(n).map_err(|e| ServiceError::invalid("name", format!("name {e}"))))
-        .transpose()?;
+    let name =
+        edit.name.as_deref().map(|n| program::parse_name(n).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
     let rule = match (edit.commission_percent.as_deref(), edit.commission_cents) {
         (None, None) => None,
         (percent, cents) => Some(NewProgram::parse("x", "USD", percent, cents)?.rule),
