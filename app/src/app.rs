@@ -6,8 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
-    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminOffersPage, AdminOfferwallPage,
-    AdminOfferwallsPage, AdminRewardPage, AdminRewardUserPage,
+    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage, AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -72,6 +71,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/reward") view=AdminRewardPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/reward/users/:id") view=AdminRewardUserPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/secrets") view=AdminSecretsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/networks") view=AdminNetworksPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/networks/:id") view=AdminNetworkPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/publishers") view=AdminPublishersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/publishers/:id") view=AdminPublisherPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/programs") view=AdminProgramsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/programs/:id") view=AdminProgramPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
             </Routes>

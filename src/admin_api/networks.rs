@@ -1,13 +1,15 @@
-//! Networks: create (key shown once), approved IPs, key rotation with an overlap window.
+//! Networks: create (key shown once), list and search, rename, deactivate and reactivate,
+//! approved IPs and the refused-IP queue, key rotation with an overlap window, key revocation.
 
 use app::domain::catalog::Network;
 use app::domain::IpRule;
-use app::server::{networks, AppState};
-use axum::extract::{Path, State};
+use app::server::networks::{self, NetworkEdit};
+use app::server::AppState;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
 use super::json::ApiJson;
@@ -52,6 +54,25 @@ pub struct RotatedKey {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkList {
     pub items: Vec<Network>,
+    /// Networks matching the search on all pages.
+    pub total: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Matches name or id (case-insensitive); `q` is accepted too, like the other catalog lists.
+    #[serde(alias = "q")]
+    pub search: Option<String>,
+    /// Default 100, at most 500.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditNetwork {
+    pub name: Option<String>,
+    /// `false` deactivates: the network's keys stop authenticating (401) until it is reactivated.
+    pub active: Option<bool>,
 }
 
 fn parse_ip(raw: &str) -> Result<IpRule, ApiError> {
@@ -69,9 +90,37 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(CreatedNetwork { id: created.network.id, name: created.network.name, key: created.key })))
 }
 
-#[utoipa::path(get, path = "/api/admin/networks", tag = "networks", responses((status = 200, body = NetworkList), (status = 401)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<NetworkList>, ApiError> {
-    Ok(Json(NetworkList { items: networks::list(&state.db).await? }))
+#[utoipa::path(get, path = "/api/admin/networks", tag = "networks", params(ListQuery),
+    responses((status = 200, body = NetworkList), (status = 401)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<ListQuery>) -> Result<Json<NetworkList>, ApiError> {
+    let page = networks::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    Ok(Json(NetworkList { items: page.items, total: page.total }))
+}
+
+#[utoipa::path(patch, path = "/api/admin/networks/{id}", tag = "networks", params(("id" = String, Path)), request_body = EditNetwork,
+    responses((status = 200, body = Network), (status = 400), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EditNetwork>,
+) -> Result<Json<Network>, ApiError> {
+    let network = networks::update(&state.db, &caller.actor, &id, NetworkEdit { name: body.name, active: body.active }).await?;
+    state.directory.invalidate_network(&id);
+    Ok(Json(network))
+}
+
+#[utoipa::path(delete, path = "/api/admin/networks/{id}/keys/{key_id}", tag = "networks",
+    params(("id" = String, Path), ("key_id" = String, Path, description = "The key's id as listed in the network's `keys`")),
+    responses((status = 204, description = "Revoked: the key stops at once"), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((id, key_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    networks::revoke_key(&state.db, &caller.actor, &id, &key_id).await?;
+    state.directory.invalidate_network(&id);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/admin/networks/{id}", tag = "networks", params(("id" = String, Path)),
@@ -133,9 +182,7 @@ pub async fn refused_ips(
     _caller: AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<RefusedIpList>, ApiError> {
-    networks::get(&state.db, &id).await?;
-    let items = app::server::postback::log::refused_ips(&mut *state.db.pool().acquire().await?, &id).await?;
-    Ok(Json(RefusedIpList { items }))
+    Ok(Json(RefusedIpList { items: networks::refused_ips(&state.db, &id).await? }))
 }
 
 #[utoipa::path(post, path = "/api/admin/networks/{id}/refused-ips/{ip}/approve", tag = "networks",

@@ -11,18 +11,18 @@ use crate::postback::{conversions_api, reward as reward_postback, reward_app};
 #[openapi(
     info(title = "TapRain admin API", description = "Automation for everything an admin does in the dashboard, and the conversions API merchants call (`/api/v1`). Errors are {\"message\": …}."),
     paths(
-        networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip,
+        networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip, networks::edit, networks::revoke_key,
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
-        publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback,
+        publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback, publishers::edit, publishers::list_logins, publishers::rotate_postback_secret, publishers::list_postback_secrets,
         deliveries::list, deliveries::get, deliveries::resend, deliveries::resend_failed, deliveries::test,
         audit::list,
         offers::create, offers::list, offers::get, offers::replace, offers::edit, offerwalls::create, offerwalls::list, offerwalls::get, offerwalls::edit,
         reward::create_store_app, reward::list_store_apps, reward::get_store_app, reward::edit_store_app, reward::create_game, reward::list_games, reward::get_game, reward::edit_game, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,
-        programs::create, programs::list, programs::get, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click,
+        programs::create, programs::list, programs::get, programs::edit, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click,
         conversions_api::post_conversion, conversions_api::get_conversion, conversions_api::post_customer, conversions_api::get_customer,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -2,9 +2,9 @@
 //! revocation, and the publishers' referral codes, coupons, assets, sources and click ids.
 
 use app::domain::program::{HandleKind, Program, ProgramHandle};
-use app::server::programs::{self, NewProgram};
+use app::server::programs::{self, NewProgram, ProgramEdit};
 use app::server::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::auth::AdminCaller;
 use super::json::ApiJson;
-use super::networks::RotateKey;
+use super::networks::{ListQuery, RotateKey};
 use super::ApiError;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,6 +43,19 @@ pub struct CreatedProgram {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgramList {
     pub items: Vec<Program>,
+    /// Programs matching the search on all pages.
+    pub total: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditProgram {
+    pub name: Option<String>,
+    /// `false` deactivates: the program's API keys stop authenticating (401) until it is reactivated.
+    pub active: Option<bool>,
+    /// A new commission rule for conversions from now on: this or `commission_cents`.
+    #[schema(value_type = Option<String>)]
+    pub commission_percent: Option<Box<RawValue>>,
+    pub commission_cents: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,9 +104,24 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/api/admin/programs", tag = "programs", responses((status = 200, body = ProgramList), (status = 401)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<ProgramList>, ApiError> {
-    Ok(Json(ProgramList { items: programs::list(&state.db).await? }))
+#[utoipa::path(get, path = "/api/admin/programs", tag = "programs", params(ListQuery),
+    responses((status = 200, body = ProgramList), (status = 401)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, _caller: AdminCaller, Query(q): Query<ListQuery>) -> Result<Json<ProgramList>, ApiError> {
+    let page = programs::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    Ok(Json(ProgramList { items: page.items, total: page.total }))
+}
+
+#[utoipa::path(patch, path = "/api/admin/programs/{id}", tag = "programs", params(("id" = String, Path)), request_body = EditProgram,
+    responses((status = 200, body = Program), (status = 400), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EditProgram>,
+) -> Result<Json<Program>, ApiError> {
+    let commission_percent = body.commission_percent.as_deref().map(decimal_text).transpose()?;
+    let edit = ProgramEdit { name: body.name, active: body.active, commission_percent, commission_cents: body.commission_cents };
+    Ok(Json(programs::update(&state.db, &caller.actor, &id, edit).await?))
 }
 
 #[utoipa::path(get, path = "/api/admin/programs/{id}", tag = "programs", params(("id" = String, Path)),

@@ -1,9 +1,11 @@
-//! Publishers and their portal logins.
+//! Publishers (create, list and search, edit, deactivate and reactivate), their portal logins,
+//! and their outbound postback settings and signing secret.
 
 use app::domain::catalog::Publisher;
+use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
 use app::server::postback_settings::{self, NewPostbackSettings, PostbackSettings};
-use app::server::publishers::{self, NewPublisher};
+use app::server::publishers::{self, NewPublisher, PublisherEdit};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -34,6 +36,42 @@ pub struct ListQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublisherList {
     pub items: Vec<Publisher>,
+    /// Publishers matching the search on all pages.
+    pub total: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditPublisher {
+    pub name: Option<String>,
+    /// An empty string clears the email.
+    pub email: Option<String>,
+    /// `false` deactivates: its logins cannot sign in and its postbacks are refused (404) until
+    /// it is reactivated.
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Login {
+    pub id: String,
+    pub email: String,
+    /// False when the login or its publisher is deactivated.
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginList {
+    pub items: Vec<Login>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RotatedSecret {
+    /// The new signing secret. Shown only in this answer.
+    pub secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostbackSecretList {
+    pub items: Vec<PostbackSecretInfo>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -68,8 +106,50 @@ pub async fn list(
     _caller: AdminCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PublisherList>, ApiError> {
-    let items = publishers::list(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
-    Ok(Json(PublisherList { items }))
+    let page = publishers::list_page(&state.db, q.search.as_deref().unwrap_or(""), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
+    Ok(Json(PublisherList { items: page.items, total: page.total }))
+}
+
+#[utoipa::path(patch, path = "/api/admin/publishers/{id}", tag = "publishers", params(("id" = String, Path)), request_body = EditPublisher,
+    responses((status = 200, body = Publisher), (status = 400), (status = 401), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EditPublisher>,
+) -> Result<Json<Publisher>, ApiError> {
+    let edit = PublisherEdit { name: body.name, email: body.email, active: body.active };
+    let publisher = publishers::update(&state.db, &caller.actor, &id, edit).await?;
+    state.directory.invalidate_publisher(&id);
+    Ok(Json(publisher))
+}
+
+#[utoipa::path(get, path = "/api/admin/publishers/{id}/users", tag = "publishers", params(("id" = String, Path)),
+    responses((status = 200, body = LoginList), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn list_logins(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<LoginList>, ApiError> {
+    publishers::get(&state.db, &id).await?;
+    let items =
+        users::for_publisher(&state.db, &id).await?.into_iter().map(|u| Login { id: u.id, email: u.email, active: u.active }).collect();
+    Ok(Json(LoginList { items }))
+}
+
+#[utoipa::path(post, path = "/api/admin/publishers/{id}/postback/secret/rotate", tag = "publishers", params(("id" = String, Path)),
+    responses((status = 201, body = RotatedSecret, description = "Postbacks are signed with the new secret from now on"), (status = 401),
+        (status = 404, description = "Unknown publisher, or no postback settings yet")),
+    security(("bearer" = [])))]
+pub async fn rotate_postback_secret(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<RotatedSecret>), ApiError> {
+    let secret = postback_settings::rotate_secret(&state.db, &caller.actor, &id).await?;
+    Ok((StatusCode::CREATED, Json(RotatedSecret { secret })))
+}
+
+#[utoipa::path(get, path = "/api/admin/postback-secrets", tag = "publishers",
+    responses((status = 200, body = PostbackSecretList, description = "Hints only, never a secret"), (status = 401)), security(("bearer" = [])))]
+pub async fn list_postback_secrets(State(state): State<AppState>, _caller: AdminCaller) -> Result<Json<PostbackSecretList>, ApiError> {
+    Ok(Json(PostbackSecretList { items: postback_settings::secrets(&state.db).await? }))
 }
 
 #[utoipa::path(get, path = "/api/admin/publishers/{id}", tag = "publishers", params(("id" = String, Path)),

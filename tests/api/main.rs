@@ -7,6 +7,7 @@ mod receiver;
 mod admin_auth;
 mod admin_catalogs;
 mod bad_input;
+mod catalog_edits;
 mod cli;
 mod conversions_api;
 mod conversions_api_errors;

@@ -8,10 +8,15 @@ pub mod deliveries;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod networks;
 pub mod offers;
+pub mod outcome;
 pub mod overview;
 pub mod postback;
+pub mod programs;
+pub mod publishers;
 pub mod reward;
+pub mod secrets;
 
 /// The message inside a server function error, without the framework's prefix.
 pub fn error_message(err: &leptos::prelude::ServerFnError) -> String {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 /// `offset` is the first row shown; `page_len` rows are shown; `page_size` per page.
 #[component]
-pub fn Pager(offset: RwSignal<i64>, page_len: usize, has_more: bool, page_size: i64) -> impl IntoView {
+pub fn PageSteps(offset: RwSignal<i64>, page_len: usize, has_more: bool, page_size: i64) -> impl IntoView {
     let first = offset.get_untracked();
     let range = if page_len == 0 { "No rows".to_string() } else { format!("Rows {}–{}", first + 1, first + page_len as i64) };
     let at_start = first == 0;

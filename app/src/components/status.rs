@@ -8,8 +8,8 @@ use leptos::prelude::*;
 pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
     let tone = match status.as_str() {
         "credited" | "delivered" | "ok" | "active" => "good",
-        "held" | "pending" | "sending" | "reversal_pending" | "duplicate" => "warn",
-        "rejected" | "reversed" | "failed" => "bad",
+        "held" | "pending" | "sending" | "reversal_pending" | "duplicate" | "overlap" | "inactive" => "warn",
+        "rejected" | "reversed" | "failed" | "revoked" | "expired" => "bad",
         _ => "neutral",
     };
     let label = status.replace('_', " ");

@@ -11,6 +11,7 @@ use super::keys::NETWORK_KEYS;
 use super::secrets;
 use crate::domain::catalog::Network;
 use crate::domain::label::parse_label;
+use crate::domain::page::{self, Page};
 use crate::domain::IpRule;
 
 /// A created network and its first key, shown once.
@@ -122,6 +123,72 @@ pub async fn get(db: &Db, id: &str) -> Result<Network, ServiceError> {
     load(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("network"))
 }
 
+/// Networks whose name or id contains `search`, newest first, a page at a time.
+pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Page<Network>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let pattern = page::contains_pattern(search);
+    let mut conn = db.pool().acquire().await?;
+    const MATCH: &str = "FROM networks WHERE LOWER(name) LIKE $1 OR id LIKE $1";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {MATCH}")).bind(&pattern).fetch_one(&mut *conn).await?;
+    let ids: Vec<(String,)> = sqlx::query_as(&format!("SELECT id {MATCH} ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(network) = load(&mut conn, &id).await? {
+            items.push(network);
+        }
+    }
+    Ok(Page { items, total, offset, limit })
+}
+
+/// A change to a network; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkEdit {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Renames, deactivates or reactivates a network. A deactivated network's keys stop
+/// authenticating at once (its postbacks get 401) and work again when it is reactivated.
+pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
+    let name = edit.name.as_deref().map(parse_name).transpose()?;
+    let mut tx = db.pool().begin().await?;
+    let before = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
+    let mut changes = serde_json::Map::new();
+    if let Some(name) = name.filter(|n| *n != before.name) {
+        sqlx::query("UPDATE networks SET name = $1 WHERE id = $2").bind(&name).bind(id).execute(&mut *tx).await?;
+        changes.insert("name".into(), name.into());
+    }
+    if let Some(active) = edit.active.filter(|a| *a != before.active) {
+        sqlx::query("UPDATE networks SET active = $1 WHERE id = $2").bind(i64::from(active)).bind(id).execute(&mut *tx).await?;
+        changes.insert("active".into(), active.into());
+    }
+    if !changes.is_empty() {
+        audit::record(&mut tx, actor, "network.update", id, serde_json::Value::Object(changes)).await?;
+    }
+    let network = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
+    tx.commit().await?;
+    Ok(network)
+}
+
+/// Stops one of the network's keys at once.
+pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
+    let mut tx = db.pool().begin().await?;
+    if !exists(&mut tx, network_id).await? {
+        return Err(ServiceError::NotFound("network"));
+    }
+    if !NETWORK_KEYS.revoke(&mut tx, network_id, key_id).await? {
+        return Err(ServiceError::NotFound("key"));
+    }
+    audit::record(&mut tx, actor, "network.key.revoke", network_id, serde_json::json!({ "key_id": key_id })).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// All networks, newest first.
 pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
@@ -145,6 +212,15 @@ pub async fn approved_ips(conn: &mut AnyConnection, network_id: &str) -> Result<
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT cidr FROM network_ips WHERE network_id = $1").bind(network_id).fetch_all(conn).await?;
     Ok(rows.into_iter().filter_map(|(cidr,)| IpRule::parse(&cidr).ok()).collect())
+}
+
+/// The network's queue of refused source addresses, most recent first.
+pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain::catalog::RefusedIp>, ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    if !exists(&mut conn, network_id).await? {
+        return Err(ServiceError::NotFound("network"));
+    }
+    Ok(super::postback::log::refused_ips(&mut conn, network_id).await?)
 }
 
 /// Approves a queued refused address in one step: it joins the approved list and leaves the queue.

@@ -9,6 +9,7 @@ use super::db::Db;
 use super::error::ServiceError;
 use super::publishers;
 use crate::domain::postback_template::PostbackTemplate;
+use crate::domain::secrets::PostbackSecretInfo;
 use crate::domain::signature::SignatureScheme;
 
 /// Default retry schedule (seed 002): up to 5 retries, 6 hours apart.
@@ -108,4 +109,47 @@ async fn get_in(conn: &mut sqlx::AnyConnection, publisher_id: &str) -> Result<Op
 /// The publisher's settings, if any.
 pub async fn get(db: &Db, publisher_id: &str) -> Result<Option<PostbackSettings>, ServiceError> {
     Ok(get_in(&mut *db.pool().acquire().await?, publisher_id).await?)
+}
+
+/// Replaces the publisher's signing secret and returns the new one (shown once). Postbacks
+/// signed from now on use it; TapRain signs and the publisher verifies, so there is no overlap
+/// to keep — the publisher's server should accept both while it switches.
+pub async fn rotate_secret(db: &Db, actor: &Actor, publisher_id: &str) -> Result<String, ServiceError> {
+    let secret = new_secret();
+    let mut tx = db.pool().begin().await?;
+    let rotated = sqlx::query("UPDATE publisher_postbacks SET secret = $1, updated_at = $2 WHERE publisher_id = $3")
+        .bind(&secret)
+        .bind(now_ms())
+        .bind(publisher_id)
+        .execute(&mut *tx)
+        .await?;
+    if rotated.rows_affected() == 0 {
+        return Err(if publishers::find(&mut tx, publisher_id).await?.is_none() {
+            ServiceError::NotFound("publisher")
+        } else {
+            ServiceError::NotFound("postback settings")
+        });
+    }
+    audit::record(&mut tx, actor, "publisher.postback.secret.rotate", publisher_id, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Every publisher that has a signing secret, by name.
+pub async fn secrets(db: &Db) -> Result<Vec<PostbackSecretInfo>, ServiceError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT s.publisher_id, p.name, s.secret, s.updated_at FROM publisher_postbacks s JOIN publishers p ON p.id = s.publisher_id \
+         ORDER BY p.name, s.publisher_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(publisher_id, publisher_name, secret, updated_at)| PostbackSecretInfo {
+            publisher_id,
+            publisher_name,
+            hint: format!("{}…", secret.chars().take(10).collect::<String>()),
+            updated_at,
+        })
+        .collect())
 }

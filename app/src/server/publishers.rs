@@ -10,6 +10,7 @@ use super::ledger;
 use super::secrets;
 use crate::domain::catalog::Publisher;
 use crate::domain::label::parse_label;
+use crate::domain::page::{self, Page};
 use crate::domain::{Email, PublisherId};
 
 /// What an admin supplies to create a publisher; parsed before it gets here.
@@ -84,17 +85,74 @@ pub async fn get(db: &Db, id: &str) -> Result<Publisher, ServiceError> {
 
 /// Publishers whose name, id or email contains `search`, newest first, a page at a time.
 pub async fn list(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Vec<Publisher>, ServiceError> {
-    let pattern = format!("%{}%", search.trim().to_lowercase());
-    let rows: Vec<PublisherRow> = sqlx::query_as(&format!(
-        "{SELECT} WHERE LOWER(p.name) LIKE $1 OR p.id LIKE $1 OR LOWER(COALESCE(p.email, '')) LIKE $1 \
-         ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3"
-    ))
-    .bind(pattern)
-    .bind(limit.clamp(1, 500))
-    .bind(offset.max(0))
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(to_publisher).collect())
+    Ok(list_page(db, search, limit, offset).await?.items)
+}
+
+const MATCHES: &str = "(LOWER(p.name) LIKE $1 OR p.id LIKE $1 OR LOWER(COALESCE(p.email, '')) LIKE $1)";
+
+/// Like [`list`], with the number of matches on all pages.
+pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Page<Publisher>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let pattern = page::contains_pattern(search);
+    let (total,): (i64,) =
+        sqlx::query_as(&format!("SELECT COUNT(*) FROM publishers p WHERE {MATCHES}")).bind(&pattern).fetch_one(db.pool()).await?;
+    let rows: Vec<PublisherRow> = sqlx::query_as(&format!("{SELECT} WHERE {MATCHES} ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3"))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(Page { items: rows.into_iter().map(to_publisher).collect(), total, offset, limit })
+}
+
+/// A change to a publisher; `None` leaves a field as it is, `Some("")` clears the email.
+#[derive(Debug, Clone, Default)]
+pub struct PublisherEdit {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Edits a publisher. A deactivated publisher's logins cannot sign in and its postbacks are
+/// refused as for an unknown publisher, so it is credited nothing until reactivated.
+pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
+    let name =
+        edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
+    let email = match edit.email.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(raw) => Some(Some(Email::parse(raw).map_err(|e| ServiceError::invalid("email", e.to_string()))?.to_string())),
+    };
+    let mut tx = db.pool().begin().await?;
+    let before = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("publisher"))?;
+    let mut changes = serde_json::Map::new();
+    if let Some(name) = name.filter(|n| *n != before.name) {
+        sqlx::query("UPDATE publishers SET name = $1 WHERE id = $2").bind(&name).bind(id).execute(&mut *tx).await?;
+        changes.insert("name".into(), name.into());
+    }
+    if let Some(email) = email.filter(|e| *e != before.email) {
+        sqlx::query("UPDATE publishers SET email = $1 WHERE id = $2").bind(email.as_deref()).bind(id).execute(&mut *tx).await?;
+        changes.insert("email".into(), email.into());
+    }
+    if let Some(active) = edit.active.filter(|a| *a != before.active) {
+        sqlx::query("UPDATE publishers SET active = $1 WHERE id = $2").bind(i64::from(active)).bind(id).execute(&mut *tx).await?;
+        changes.insert("active".into(), active.into());
+    }
+    if !changes.is_empty() {
+        audit::record(&mut tx, actor, "publisher.update", id, serde_json::Value::Object(changes)).await?;
+    }
+    let publisher = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("publisher"))?;
+    tx.commit().await?;
+    Ok(publisher)
+}
+
+/// True when the publisher exists and is active: the only kind that is credited.
+pub async fn is_active(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    if id.len() > 64 {
+        return Ok(false);
+    }
+    let row: Option<(i64,)> = sqlx::query_as("SELECT active FROM publishers WHERE id = $1").bind(id).fetch_optional(conn).await?;
+    Ok(row.is_some_and(|(active,)| active == 1))
 }
 
 pub async fn count(db: &Db) -> Result<i64, ServiceError> {

@@ -26,15 +26,19 @@ fn to_user(row: UserRow) -> Option<(User, String)> {
     Some((User { id, email, role: Role::parse(&role)?, publisher_id, active: active == 1 }, hash))
 }
 
-const SELECT: &str = "SELECT id, email, role, publisher_id, active, password_hash FROM users";
+/// `active` is false for a login whose publisher is deactivated too: it cannot sign in, and a
+/// session it holds ends at its next request.
+const SELECT: &str = "SELECT u.id, u.email, u.role, u.publisher_id, \
+     CASE WHEN u.active = 1 AND (p.id IS NULL OR p.active = 1) THEN 1 ELSE 0 END, u.password_hash \
+     FROM users u LEFT JOIN publishers p ON p.id = u.publisher_id";
 
 pub async fn find_by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE u.id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.and_then(to_user).map(|(u, _)| u))
 }
 
 async fn find_with_hash(conn: &mut AnyConnection, email: &Email) -> Result<Option<(User, String)>, sqlx::Error> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE email = $1")).bind(email.as_str()).fetch_optional(conn).await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE u.email = $1")).bind(email.as_str()).fetch_optional(conn).await?;
     Ok(row.and_then(to_user))
 }
 
@@ -88,4 +92,13 @@ pub async fn create(
     audit::record(&mut tx, actor, "user.create", &id, details).await?;
     tx.commit().await?;
     Ok(User { id, email: email.to_string(), role, publisher_id: publisher_id.map(str::to_owned), active: true })
+}
+
+/// A publisher's logins, oldest first.
+pub async fn for_publisher(db: &Db, publisher_id: &str) -> Result<Vec<User>, ServiceError> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!("{SELECT} WHERE u.publisher_id = $1 ORDER BY u.created_at, u.id"))
+        .bind(publisher_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().filter_map(to_user).map(|(u, _)| u).collect())
 }

@@ -7,7 +7,7 @@ use super::AdminPage;
 use crate::api::audit::{audit_actions, list_audit, AuditQuery, AUDIT_FIELDS};
 use crate::api::form::PAGE_SIZE;
 use crate::components::form_field::invalid;
-use crate::components::{DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager};
+use crate::components::{DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps};
 use crate::domain::audit::AuditEntry;
 use crate::domain::when::date_time;
 
@@ -100,7 +100,7 @@ fn AuditLog() -> impl IntoView {
                             <DataTable headers=vec!["When", "Who", "Action", "Target", "Details"] test_id="audit-table">
                                 {page.items.into_iter().map(|entry| view! { <AuditRow entry /> }).collect_view()}
                             </DataTable>
-                            <Pager offset page_len=len has_more=more page_size=PAGE_SIZE />
+                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
                         }.into_any()
                     }
                     // Shown at the fields or above the table.

@@ -4,12 +4,19 @@ mod audit;
 mod conversion;
 mod deliveries;
 mod feed;
+mod network;
+mod networks;
 mod offers;
 mod offerwall;
 mod offerwalls;
 mod overview;
+mod program;
+mod programs;
+mod publisher;
+mod publishers;
 mod reward;
 mod reward_user;
+mod secrets;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,12 +26,19 @@ pub use audit::AdminAuditPage;
 pub use conversion::AdminConversionPage;
 pub use deliveries::AdminDeliveriesPage;
 pub use feed::AdminFeedPage;
+pub use network::AdminNetworkPage;
+pub use networks::AdminNetworksPage;
 pub use offers::AdminOffersPage;
 pub use offerwall::AdminOfferwallPage;
 pub use offerwalls::AdminOfferwallsPage;
 pub use overview::AdminDashboard;
+pub use program::AdminProgramPage;
+pub use programs::AdminProgramsPage;
+pub use publisher::AdminPublisherPage;
+pub use publishers::AdminPublishersPage;
 pub use reward::AdminRewardPage;
 pub use reward_user::AdminRewardUserPage;
+pub use secrets::AdminSecretsPage;
 
 use crate::api::auth::me;
 use crate::components::{NavItem, Shell};
@@ -37,12 +51,13 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Overview", "/admin", true),
         item("Live feed", "/admin/feed", true),
         item("Deliveries", "/admin/deliveries", true),
-        item("Networks", "/admin/networks", false),
-        item("Publishers", "/admin/publishers", false),
+        item("Secrets", "/admin/secrets", true),
+        item("Networks", "/admin/networks", true),
+        item("Publishers", "/admin/publishers", true),
         item("Offers", "/admin/offers", true),
         item("Offerwalls", "/admin/offerwalls", true),
         item("Reward apps", "/admin/reward", true),
-        item("Programs", "/admin/programs", false),
+        item("Programs", "/admin/programs", true),
         item("Reports", "/admin/reports", false),
         item("Audit log", "/admin/audit", true),
     ]

@@ -11,7 +11,7 @@ use crate::api::form::{FormError, PAGE_SIZE};
 use crate::api::offers::{list_offers, save_offer, set_offer_active, OfferForm, OFFER_FIELDS};
 use crate::components::form_field::{focus_on_open, invalid};
 use crate::components::{
-    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager, SearchBox, StatusBadge,
+    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge,
 };
 use crate::domain::money::{cents_as_decimal, format_usd};
 use crate::domain::offer::{Offer, OfferUrl};
@@ -83,7 +83,7 @@ fn Offers() -> impl IntoView {
                             <DataTable headers=vec!["Offer", "Payout#", "Countries", "Device", "Status", ""] test_id="offers-table">
                                 {page.items.into_iter().map(|offer| view! { <OfferRow offer editing toggle /> }).collect_view()}
                             </DataTable>
-                            <Pager offset page_len=len has_more=more page_size=PAGE_SIZE />
+                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
                         }.into_any()
                     }
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
@@ -119,7 +119,7 @@ fn OfferRow(
                 {if active {
                     let id = id.clone();
                     view! {
-                        <ConfirmButton label="Deactivate" question="Hide it from every wall?" yes="Yes, deactivate" danger=true
+                        <ConfirmButton label="Deactivate" question="Hide it from every wall?" small=true confirm_label="Yes, deactivate" danger=true
                             pending=toggle.pending() test_id="deactivate"
                             on_confirm=Callback::new(move |_| { toggle.dispatch((id.clone(), false)); }) />
                     }.into_any()

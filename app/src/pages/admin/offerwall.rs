@@ -82,7 +82,7 @@ fn WallDetails(wall: Offerwall, publishers: Vec<crate::api::conversions::Choice>
                 {if active {
                     let id = id.clone();
                     view! {
-                        <ConfirmButton label="Deactivate" question="Take the wall offline?" yes="Yes, deactivate" danger=true
+                        <ConfirmButton label="Deactivate" question="Take the wall offline?" small=true confirm_label="Yes, deactivate" danger=true
                             pending=toggle.pending() test_id="deactivate" on_confirm=Callback::new(move |_| { toggle.dispatch((id.clone(), false)); }) />
                     }.into_any()
                 } else {

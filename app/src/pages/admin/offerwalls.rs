@@ -11,7 +11,7 @@ use crate::api::error_message;
 use crate::api::form::PAGE_SIZE;
 use crate::api::offers::{list_offerwalls, save_offerwall, set_offerwall_active, WallForm, WALL_FIELDS};
 use crate::components::form_field::{focus_on_open, invalid};
-use crate::components::{ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager, SearchBox, StatusBadge};
+use crate::components::{ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge};
 use crate::domain::offerwall::Offerwall;
 
 #[component]
@@ -99,7 +99,7 @@ fn Offerwalls() -> impl IntoView {
                                     view! { <WallRow wall publisher_name toggle /> }
                                 }).collect_view()}
                             </DataTable>
-                            <Pager offset page_len=len has_more=more page_size=PAGE_SIZE />
+                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
                         }.into_any()
                     }
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
@@ -126,7 +126,7 @@ fn WallRow(wall: Offerwall, publisher_name: String, toggle: Action<(String, bool
                 <a class="btn btn-small" href=format!("/admin/offerwalls/{}", wall.id) data-testid="open">"Share & embed"</a>
                 {if active {
                     view! {
-                        <ConfirmButton label="Deactivate" question="Take the wall offline?" yes="Yes, deactivate" danger=true
+                        <ConfirmButton label="Deactivate" question="Take the wall offline?" small=true confirm_label="Yes, deactivate" danger=true
                             pending=toggle.pending() test_id="deactivate"
                             on_confirm=Callback::new(move |_| { toggle.dispatch((id.clone(), false)); }) />
                     }.into_any()

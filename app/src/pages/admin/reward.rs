@@ -13,7 +13,7 @@ use crate::api::reward::{
 };
 use crate::components::form_field::invalid;
 use crate::components::{
-    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, Pager, SearchBox, StatusBadge,
+    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge,
 };
 use crate::domain::when::date_time;
 
@@ -116,7 +116,7 @@ fn CatalogSection(catalog: RewardCatalog) -> impl IntoView {
                                 <DataTable headers=vec![w.id_label, "Name", "Registered", "Status", ""] test_id=format!("{testid}s-table")>
                                     {page.items.into_iter().map(|entry| view! { <CatalogRow entry update testid /> }).collect_view()}
                                 </DataTable>
-                                <Pager offset page_len=len has_more=more page_size=PAGE_SIZE />
+                                <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
                             }.into_any()
                         }
                         Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
@@ -168,7 +168,7 @@ fn CatalogRow(entry: CatalogEntry, update: Update, testid: &'static str) -> impl
                 {if active {
                     let id = id.clone();
                     view! {
-                        <ConfirmButton label="Deactivate" question="Refuse its postbacks?" yes="Yes, deactivate" danger=true
+                        <ConfirmButton label="Deactivate" question="Refuse its postbacks?" small=true confirm_label="Yes, deactivate" danger=true
                             pending=update.pending() test_id="deactivate"
                             on_confirm=Callback::new(move |_| { update.dispatch((id.clone(), None, Some(false))); }) />
                     }.into_any()
@@ -271,7 +271,7 @@ fn RewardUsers() -> impl IntoView {
                                         </tr>
                                     }).collect_view()}
                                 </DataTable>
-                                <Pager offset page_len=len has_more=more page_size=PAGE_SIZE />
+                                <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
                             }.into_any()
                         }
                         Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),

@@ -138,7 +138,7 @@ async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, Str
     }
     let with_network = |answer: CpaAnswer| Refusal { answer, network_id: Some(network_id.clone()), refused_ip: false };
     let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string())))?;
-    if !ctx.directory.publisher_exists(ctx.db, &postback.external_identifier).await.map_err(internal)? {
+    if !ctx.directory.publisher_active(ctx.db, &postback.external_identifier).await.map_err(internal)? {
         return Err(with_network(CpaAnswer::PublisherNotFound));
     }
     Ok((network_id, postback))

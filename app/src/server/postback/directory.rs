@@ -1,5 +1,5 @@
 //! A short-lived cache of what every CPA postback reads (a hit needs no database connection): key → network (with the key's validity),
-//! network → approved IPs, and which publishers exist. Changes made through this instance
+//! network → approved IPs, and which publishers exist and are active. Changes made through this instance
 //! invalidate it at once; other instances see them within `TTL`.
 
 use std::collections::HashMap;
@@ -74,17 +74,23 @@ impl Directory {
         Ok(rules)
     }
 
-    /// True when the publisher exists (publishers are never deleted, so only hits are cached).
-    pub async fn publisher_exists(&self, db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    /// True when the publisher exists and is active (only hits are cached; a deactivation here
+    /// forgets the hit at once, elsewhere within `TTL`).
+    pub async fn publisher_active(&self, db: &Db, id: &str) -> Result<bool, sqlx::Error> {
         let hit = self.inner.read().unwrap_or_else(|p| p.into_inner()).publishers.get(id).is_some_and(|at| fresh(*at));
         if hit {
             return Ok(true);
         }
-        let exists = publishers::exists(&mut *db.pool().acquire().await?, id).await?;
+        let exists = publishers::is_active(&mut *db.pool().acquire().await?, id).await?;
         if exists {
             self.inner.write().unwrap_or_else(|p| p.into_inner()).publishers.insert(id.to_owned(), Instant::now());
         }
         Ok(exists)
+    }
+
+    /// Forgets that a publisher was active (after it was deactivated here).
+    pub fn invalidate_publisher(&self, publisher_id: &str) {
+        self.inner.write().unwrap_or_else(|p| p.into_inner()).publishers.remove(publisher_id);
     }
 
     /// Forgets everything cached about a network (after its keys or IPs changed here).

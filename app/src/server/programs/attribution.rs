@@ -68,8 +68,8 @@ pub struct Attribution {
     pub code: String,
 }
 
-/// The first of `handles` (highest priority first) that the program knows, else the known
-/// customer. When nothing matches, the refusal names the highest-priority field sent.
+/// The first of `handles` (highest priority first) that the program knows and whose publisher
+/// is active (a deactivated publisher earns nothing), else the known customer. When nothing matches, the refusal names the highest-priority field sent.
 pub async fn resolve(
     conn: &mut AnyConnection,
     program_id: &str,
@@ -77,18 +77,23 @@ pub async fn resolve(
     customer: Option<&Customer>,
 ) -> Result<Result<Attribution, FieldError>, sqlx::Error> {
     for (kind, code) in handles {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT publisher_id FROM program_handles WHERE program_id = $1 AND kind = $2 AND code = $3")
-                .bind(program_id)
-                .bind(kind.field())
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT h.publisher_id FROM program_handles h JOIN publishers p ON p.id = h.publisher_id \
+                 WHERE h.program_id = $1 AND h.kind = $2 AND h.code = $3 AND p.active = 1",
+        )
+        .bind(program_id)
+        .bind(kind.field())
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
         if let Some((publisher_id,)) = row {
             return Ok(Ok(Attribution { publisher_id, field: kind.field(), code: code.clone() }));
         }
     }
     if let Some(c) = customer {
+        if !crate::server::publishers::is_active(conn, &c.publisher_id).await? {
+            return Ok(Err(FieldError { field: "customer_id", message: "the customer's publisher is deactivated".into() }));
+        }
         return Ok(Ok(Attribution { publisher_id: c.publisher_id.clone(), field: "customer_id", code: c.customer_id.clone() }));
     }
     let refusal = match handles.first() {

@@ -16,6 +16,7 @@ use super::keys::PROGRAM_KEYS;
 use super::{publishers, secrets};
 use crate::domain::currency::Currency;
 use crate::domain::decimal::{format_ppm_as_percent, parse_percent_ppm};
+use crate::domain::page::{self, Page};
 use crate::domain::program::{self, CommissionRule, HandleKind, Program, ProgramHandle, MAX_COMMISSION_MINOR};
 
 /// What an admin asks for; raw, parsed by [`NewProgram::parse`].
@@ -118,6 +119,79 @@ async fn load(conn: &mut AnyConnection, id: &str) -> Result<Option<Program>, sql
 
 pub async fn get(db: &Db, id: &str) -> Result<Program, ServiceError> {
     load(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("program"))
+}
+
+/// Programs whose name or id contains `search`, newest first, a page at a time.
+pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Page<Program>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let pattern = page::contains_pattern(search);
+    let mut conn = db.pool().acquire().await?;
+    const MATCH: &str = "FROM programs WHERE LOWER(name) LIKE $1 OR id LIKE $1";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {MATCH}")).bind(&pattern).fetch_one(&mut *conn).await?;
+    let ids: Vec<(String,)> = sqlx::query_as(&format!("SELECT id {MATCH} ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(program) = load(&mut conn, &id).await? {
+            items.push(program);
+        }
+    }
+    Ok(Page { items, total, offset, limit })
+}
+
+/// A change to a program; `None` leaves a field as it is. At most one of the commission fields.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramEdit {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+    pub commission_percent: Option<String>,
+    pub commission_cents: Option<i64>,
+}
+
+/// Renames a program, changes its commission rule (for conversions from now on), deactivates or
+/// reactivates it. A deactivated program's API keys stop authenticating at once.
+pub async fn update(db: &Db, actor: &Actor, id: &str, edit: ProgramEdit) -> Result<Program, ServiceError> {
+    let name =
+        edit.name.as_deref().map(|n| program::parse_name(n).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
+    let rule = match (edit.commission_percent.as_deref(), edit.commission_cents) {
+        (None, None) => None,
+        (percent, cents) => Some(NewProgram::parse("x", "USD", percent, cents)?.rule),
+    };
+    let mut tx = db.pool().begin().await?;
+    let before = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("program"))?;
+    let mut changes = serde_json::Map::new();
+    if let Some(name) = name.filter(|n| *n != before.name) {
+        sqlx::query("UPDATE programs SET name = $1 WHERE id = $2").bind(&name).bind(id).execute(&mut *tx).await?;
+        changes.insert("name".into(), name.into());
+    }
+    if let Some(rule) = rule {
+        let (ppm, minor) = match rule {
+            CommissionRule::Percent { ppm } => (Some(ppm), None),
+            CommissionRule::Fixed { minor } => (None, Some(minor)),
+        };
+        sqlx::query("UPDATE programs SET commission_ppm = $1, commission_cents = $2 WHERE id = $3")
+            .bind(ppm)
+            .bind(minor)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let (field, value) = rule.describe();
+        changes.insert(field.into(), value.into());
+    }
+    if let Some(active) = edit.active.filter(|a| *a != before.active) {
+        sqlx::query("UPDATE programs SET active = $1 WHERE id = $2").bind(i64::from(active)).bind(id).execute(&mut *tx).await?;
+        changes.insert("active".into(), active.into());
+    }
+    if !changes.is_empty() {
+        audit::record(&mut tx, actor, "program.update", id, serde_json::Value::Object(changes)).await?;
+    }
+    let program = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("program"))?;
+    tx.commit().await?;
+    Ok(program)
 }
 
 /// All programs, newest first.

@@ -1,0 +1,61 @@
+//! A button for a destructive or weighty action that asks first: the first click opens an inline
+//! question with "Yes" and "Cancel"; only "Yes" runs the action.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn ConfirmButton(
+    /// The button's text, e.g. "Revoke".
+    #[prop(into)]
+    label: String,
+    /// The question shown before acting, e.g. "Revoke key trk_1234…? It stops working at once."
+    #[prop(into)]
+    question: String,
+    /// The confirming button's text, e.g. "Yes, revoke".
+    #[prop(into)]
+    confirm_label: String,
+    /// Runs when the admin confirms.
+    #[prop(into)]
+    on_confirm: Callback<()>,
+    /// True while the action runs (disables both buttons).
+    #[prop(into, optional)]
+    pending: Signal<bool>,
+    /// Red buttons for destructive actions.
+    #[prop(optional)]
+    danger: bool,
+    #[prop(optional)] small: bool,
+    #[prop(into, optional)] test_id: String,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let class = match (danger, small) {
+        (true, true) => "btn btn-danger btn-small",
+        (true, false) => "btn btn-danger",
+        (false, true) => "btn btn-small",
+        (false, false) => "btn",
+    };
+    let yes_class = if danger { "btn btn-danger" } else { "btn btn-primary" };
+    view! {
+        <span class="confirm-wrap">
+            <button type="button" class=class data-testid=test_id aria-expanded=move || open.get().to_string()
+                disabled=move || pending.get() on:click=move |_| open.update(|o| *o = !*o)>
+                {label}
+            </button>
+            {move || open.get().then(|| {
+                let question = question.clone();
+                let confirm_label = confirm_label.clone();
+                view! {
+                    <div class="confirm" role="alertdialog" aria-label=question.clone() data-testid="confirm">
+                        <p><strong>{question.clone()}</strong></p>
+                        <div class="button-row">
+                            <button type="button" class=yes_class data-testid="confirm-yes" autofocus disabled=move || pending.get()
+                                on:click=move |_| { on_confirm.run(()); open.set(false); }>
+                                {confirm_label}
+                            </button>
+                            <button type="button" class="btn" data-testid="confirm-cancel" on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    </div>
+                }
+            })}
+        </span>
+    }
+}

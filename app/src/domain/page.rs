@@ -1,0 +1,55 @@
+//! One page of a searchable listing: the rows, how many match in all, and where the page starts.
+
+use serde::{Deserialize, Serialize};
+
+/// Rows per page in the dashboard's listings.
+pub const PAGE_SIZE: i64 = 20;
+/// Most rows one page may ask for.
+pub const MAX_PAGE_SIZE: i64 = 500;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Rows matching the search, on every page together.
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), total: self.total, offset: self.offset, limit: self.limit }
+    }
+}
+
+/// A page request clamped to sane bounds: `limit` 1..=MAX_PAGE_SIZE, `offset` ≥ 0.
+pub fn clamp(limit: i64, offset: i64) -> (i64, i64) {
+    (limit.clamp(1, MAX_PAGE_SIZE), offset.max(0))
+}
+
+/// The SQL `LIKE` pattern for a case-insensitive "contains" search (compare with `LOWER(col)`).
+pub fn contains_pattern(search: &str) -> String {
+    format!("%{}%", search.trim().to_lowercase())
+}
+
+/// "21–40 of 57", or "No results".
+pub fn describe(offset: i64, shown: usize, total: i64) -> String {
+    if total == 0 || shown == 0 {
+        return "No results".into();
+    }
+    format!("{}–{} of {}", offset + 1, offset + shown as i64, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_clamped_and_described() {
+        assert_eq!(clamp(0, -5), (1, 0));
+        assert_eq!(clamp(10_000, 40), (MAX_PAGE_SIZE, 40));
+        assert_eq!(describe(20, 20, 57), "21–40 of 57");
+        assert_eq!(describe(0, 0, 0), "No results");
+        assert_eq!(contains_pattern("  Acme "), "%acme%");
+    }
+}
