@@ -27,7 +27,8 @@ pub struct CreatePublisher {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
-    /// Matches name, id or email.
+    /// Matches name, id or email; `q` is accepted too, like the other catalog lists.
+    #[serde(alias = "q")]
     pub search: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
