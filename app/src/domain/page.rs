@@ -27,9 +27,27 @@ pub fn clamp(limit: i64, offset: i64) -> (i64, i64) {
     (limit.clamp(1, MAX_PAGE_SIZE), offset.max(0))
 }
 
-/// The SQL `LIKE` pattern for a case-insensitive "contains" search (compare with `LOWER(col)`).
-pub fn contains_pattern(search: &str) -> String {
-    format!("%{}%", search.trim().to_lowercase())
+/// `q` trimmed, lower-cased, with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
+fn escape_like(q: &str) -> String {
+    let mut escaped = String::with_capacity(q.len() + 2);
+    for c in q.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n ESCAPE '\'` (the same on
+/// both backends): `q` lower-cased, its `%`, `_` and `\` taken literally.
+pub fn contains_pattern(q: &str) -> String {
+    format!("%{}%", escape_like(q))
+}
+
+/// Like [`contains_pattern`], for values starting with `q`.
+pub fn prefix_pattern(q: &str) -> String {
+    format!("{}%", escape_like(q))
 }
 
 /// "21–40 of 57", or "No results".
@@ -51,5 +69,13 @@ mod tests {
         assert_eq!(describe(20, 20, 57), "21–40 of 57");
         assert_eq!(describe(0, 0, 0), "No results");
         assert_eq!(contains_pattern("  Acme "), "%acme%");
+    }
+
+    #[test]
+    fn search_patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern(" Cash "), "%cash%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern(""), "%%");
+        assert_eq!(prefix_pattern("Offer.50%"), "offer.50\\%%");
     }
 }

@@ -3,7 +3,7 @@
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
-use super::sql::{contains_pattern, prefix_pattern};
+use crate::domain::page::{contains_pattern, prefix_pattern};
 pub use crate::domain::audit::AuditEntry;
 
 /// Who did something: a signed-in user, an admin API token, or the command line.

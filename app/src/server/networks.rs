@@ -126,18 +126,10 @@ pub async fn get(db: &Db, id: &str) -> Result<Network, ServiceError> {
 /// Networks whose name or id contains `search`, newest first, a page at a time.
 pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Page<Network>, ServiceError> {
     let (limit, offset) = page::clamp(limit, offset);
-    let pattern = page::contains_pattern(search);
     let mut conn = db.pool().acquire().await?;
-    const MATCH: &str = "FROM networks WHERE LOWER(name) LIKE $1 OR id LIKE $1";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {MATCH}")).bind(&pattern).fetch_one(&mut *conn).await?;
-    let ids: Vec<(String,)> = sqlx::query_as(&format!("SELECT id {MATCH} ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
-        .bind(&pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut *conn)
-        .await?;
+    let (total, ids) = crate::server::sql::ids_named_like(&mut conn, "networks", search, limit, offset).await?;
     let mut items = Vec::with_capacity(ids.len());
-    for (id,) in ids {
+    for id in ids {
         if let Some(network) = load(&mut conn, &id).await? {
             items.push(network);
         }
@@ -194,7 +186,7 @@ pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM networks ORDER BY created_at DESC, id").fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(ids.len());
-    for (id,) in ids {
+    for id in ids {
         if let Some(network) = load(&mut conn, &id).await? {
             out.push(network);
         }

@@ -30,40 +30,30 @@ pub fn list(first: usize, count: usize) -> String {
     (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// `q` trimmed, lower-cased, with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
-fn escape_like(q: &str) -> String {
-    let mut escaped = String::with_capacity(q.len() + 2);
-    for c in q.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// A case-insensitive "contains" pattern for `LOWER(column) LIKE $n ESCAPE '\'` (the same on
-/// both backends): `q` lower-cased, its `%`, `_` and `\` taken literally.
-pub fn contains_pattern(q: &str) -> String {
-    format!("%{}%", escape_like(q))
-}
-
-/// Like [`contains_pattern`], for values starting with `q`.
-pub fn prefix_pattern(q: &str) -> String {
-    format!("{}%", escape_like(q))
+/// One page of the ids of `table`'s rows whose name or id contains `search` (case-insensitive),
+/// newest first, and how many rows match on all pages. `table` is one of our own table names.
+pub async fn ids_named_like(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<String>), sqlx::Error> {
+    let pattern = crate::domain::page::contains_pattern(search);
+    let matching = format!("FROM {table} WHERE LOWER(name) LIKE $1 ESCAPE '\\' OR LOWER(id) LIKE $1 ESCAPE '\\'");
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {matching}")).bind(&pattern).fetch_one(&mut *conn).await?;
+    let ids: Vec<(String,)> = sqlx::query_as(&format!("SELECT id {matching} ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"))
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok((total, ids.into_iter().map(|(id,)| id).collect()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn contains_patterns_take_wildcards_literally() {
-        assert_eq!(contains_pattern(" Cash "), "%cash%");
-        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-        assert_eq!(contains_pattern(""), "%%");
-        assert_eq!(prefix_pattern("Offer.50%"), "offer.50\\%%");
-    }
 
     #[test]
     fn chunks_use_only_fixed_sizes() {

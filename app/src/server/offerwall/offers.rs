@@ -11,7 +11,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
-use crate::server::sql::contains_pattern;
+use crate::domain::page::contains_pattern;
 
 /// Largest payout an offer may carry: $1,000,000.00.
 pub const MAX_PAYOUT_CENTS: i64 = 100_000_000;

@@ -11,7 +11,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
-use crate::server::sql::contains_pattern;
+use crate::domain::page::contains_pattern;
 
 /// Defaults for a wall created without currency settings: 100 coins per USD (1 per cent).
 pub const DEFAULT_CURRENCY: &str = "Coins";

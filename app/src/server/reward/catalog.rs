@@ -10,7 +10,7 @@ use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::{is_unique_violation, ServiceError};
-use crate::server::sql::contains_pattern;
+use crate::domain::page::contains_pattern;
 
 /// Longest display name of a store app or game.
 pub const MAX_NAME_LEN: usize = 120;

@@ -10,7 +10,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::{is_unique_violation, ServiceError};
 use crate::server::ledger;
-use crate::server::sql::contains_pattern;
+use crate::domain::page::contains_pattern;
 
 /// Longest `appId` / `deviceId`.
 pub const MAX_APP_FIELD_LEN: usize = 128;
