@@ -22,6 +22,7 @@ pub mod offerwall;
 pub mod postback_template;
 pub mod program;
 pub mod quality;
+pub mod report;
 pub mod reward;
 pub mod role;
 pub mod signature;
