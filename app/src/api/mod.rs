@@ -7,7 +7,9 @@ pub mod deliveries;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod overview;
+pub mod portal;
 pub mod postback;
+pub mod reports;
 
 /// The message inside a server function error, without the framework's prefix.
 pub fn error_message(err: &leptos::prelude::ServerFnError) -> String {

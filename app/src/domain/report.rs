@@ -287,6 +287,36 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A conversion as its publisher sees it (no network, end-user IP or quality reasons).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublisherConversion {
+    pub id: String,
+    pub created_at: i64,
+    pub state: super::catalog::ConversionState,
+    pub offer_id: Option<String>,
+    pub offer_name: Option<String>,
+    pub country_code: Option<String>,
+    pub s1: Option<String>,
+    pub s2: Option<String>,
+    pub payout_cents: i64,
+}
+
+impl From<&super::catalog::Conversion> for PublisherConversion {
+    fn from(c: &super::catalog::Conversion) -> Self {
+        Self {
+            id: c.id.clone(),
+            created_at: c.created_at,
+            state: c.state,
+            offer_id: c.offer_id.clone(),
+            offer_name: c.offer_name.clone(),
+            country_code: c.country_code.clone(),
+            s1: c.s1.clone(),
+            s2: c.s2.clone(),
+            payout_cents: c.amount_cents,
+        }
+    }
+}
+
 /// A publisher's earnings: credited cents today, in the last 7 and 30 days (today included),
 /// and the last 30 days by day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
