@@ -5,10 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-use crate::pages::admin::{AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage};
+use crate::pages::admin::{AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminReportsPage};
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::portal::{PortalHome, PortalPostbackPage};
+use crate::pages::portal::{PortalBreakdownsPage, PortalConversionsPage, PortalHome, PortalOfferwallsPage, PortalPostbackPage};
 
 /// The document around every page. On the server it also sets the page's CSP with this
 /// response's nonce, so only our own hydration script may run.
@@ -63,8 +63,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/feed") view=AdminFeedPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/conversions/:id") view=AdminConversionPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reports") view=AdminReportsPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/conversions") view=PortalConversionsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/breakdowns") view=PortalBreakdownsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/offerwalls") view=PortalOfferwallsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -106,7 +106,7 @@ impl DateRange {
         let to = if to.trim().is_empty() { today } else { date("to", to)? };
         let from = if from.trim().is_empty() { to - chrono::Duration::days(29) } else { date("from", from)? };
         if from > to {
-            return Err(invalid("from", "must not be after to"));
+            return Err(invalid("from", "the first day must not be after the last day"));
         }
         if (to - from).num_days() >= MAX_RANGE_DAYS {
             return Err(invalid("to", format!("a report covers at most {MAX_RANGE_DAYS} days")));
@@ -292,6 +292,8 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
 pub struct PublisherConversion {
     pub id: String,
     pub created_at: i64,
+    /// `created_at` as people read it, in the listing's time zone.
+    pub time: String,
     pub state: super::catalog::ConversionState,
     pub offer_id: Option<String>,
     pub offer_name: Option<String>,
@@ -306,6 +308,7 @@ impl From<&super::catalog::Conversion> for PublisherConversion {
         Self {
             id: c.id.clone(),
             created_at: c.created_at,
+            time: super::when::date_time(c.created_at),
             state: c.state,
             offer_id: c.offer_id.clone(),
             offer_name: c.offer_name.clone(),

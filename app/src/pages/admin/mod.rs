@@ -4,6 +4,7 @@ mod conversion;
 mod deliveries;
 mod feed;
 mod overview;
+mod reports;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,6 +14,7 @@ pub use conversion::AdminConversionPage;
 pub use deliveries::AdminDeliveriesPage;
 pub use feed::AdminFeedPage;
 pub use overview::AdminDashboard;
+pub use reports::AdminReportsPage;
 
 use crate::api::auth::me;
 use crate::components::{NavItem, Shell};
@@ -31,7 +33,7 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Offerwalls", "/admin/offerwalls", false),
         item("Reward apps", "/admin/reward", false),
         item("Programs", "/admin/programs", false),
-        item("Reports", "/admin/reports", false),
+        item("Reports", "/admin/reports", true),
         item("Audit log", "/admin/audit", false),
     ]
 }
