@@ -15,9 +15,13 @@ use super::auth::AdminCaller;
 use super::ApiError;
 
 #[utoipa::path(get, path = "/api/admin/reports", tag = "reports", params(ReportParams),
-    responses((status = 200, body = Report, description = "`rows` oldest day first (every day of the range) or largest group first"),
+    responses((status = 200, body = Report, description = "`rows` oldest day first (every day of the range) or largest group first (at most 1000; `truncated` says when there were more — the CSV has them all)"),
         (status = 401), (status = 422)), security(("bearer" = [])))]
-pub async fn report(State(state): State<AppState>, _caller: AdminCaller, Query(params): Query<ReportParams>) -> Result<Json<Report>, ApiError> {
+pub async fn report(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Query(params): Query<ReportParams>,
+) -> Result<Json<Report>, ApiError> {
     let query = ReportQuery::parse(&params, now_ms())?;
     Ok(Json(reports::run(&state.db, &query).await?))
 }
@@ -25,8 +29,12 @@ pub async fn report(State(state): State<AppState>, _caller: AdminCaller, Query(p
 #[utoipa::path(get, path = "/api/admin/reports.csv", tag = "reports", params(ReportParams),
     responses((status = 200, content_type = "text/csv", description = "The report's rows as a CSV attachment"), (status = 401), (status = 422)),
     security(("bearer" = [])))]
-pub async fn report_csv(State(state): State<AppState>, _caller: AdminCaller, Query(params): Query<ReportParams>) -> Result<Response, ApiError> {
-    let query = ReportQuery::parse(&params, now_ms())?;
+pub async fn report_csv(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Query(params): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    let query = ReportQuery { max_groups: reports::CSV_MAX_GROUPS, ..ReportQuery::parse(&params, now_ms())? };
     let report = reports::run(&state.db, &query).await?;
     let name = exports::filename(&format!("report-{}", report.group.as_str()), &report.from, &report.to);
     Ok(exports::csv_response(&name, exports::report_csv(report)))

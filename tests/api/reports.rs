@@ -3,6 +3,9 @@
 //! days cut in the asked time zone, figures per group, streamed CSV, and publishers kept to
 //! their own data.
 
+use app::domain::report::ReportParams;
+use app::server::clock::now_ms;
+use app::server::reports::{self, ReportQuery};
 use reqwest::Response;
 use serde_json::{json, Value};
 
@@ -33,8 +36,9 @@ impl TestApp {
 
     /// A login for `publisher`, signed in; returns the session cookie (`name=value`).
     async fn publisher_cookie(&self, publisher: &str, email: &str) -> String {
-        let created =
-            self.post_json(&format!("/api/admin/publishers/{publisher}/users"), json!({ "email": email, "password": "publisher password" })).await;
+        let created = self
+            .post_json(&format!("/api/admin/publishers/{publisher}/users"), json!({ "email": email, "password": "publisher password" }))
+            .await;
         assert_eq!(created.status(), 201);
         let response = self
             .client
@@ -44,7 +48,8 @@ impl TestApp {
             .send()
             .await
             .expect("login");
-        let cookie = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("taprain_session="));
+        let cookie =
+            response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("taprain_session="));
         cookie.expect("session cookie").split(';').next().unwrap_or_default().to_owned()
     }
 
@@ -59,7 +64,12 @@ impl TestApp {
 }
 
 fn rows(report: &Value) -> Vec<(String, i64)> {
-    report["rows"].as_array().expect("rows").iter().map(|r| (r["key"].as_str().expect("key").to_owned(), r["conversions"].as_i64().expect("n"))).collect()
+    report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["key"].as_str().expect("key").to_owned(), r["conversions"].as_i64().expect("n")))
+        .collect()
 }
 
 fn csv_lines(body: &str) -> Vec<&str> {
@@ -129,6 +139,15 @@ on_both_backends!(groups_count_credited_held_reversed_and_payouts, |app| {
     let other_network = app.report("group=network&network=nw_unknown").await;
     assert!(other_network["rows"].as_array().expect("rows").is_empty());
 
+    // Only the largest groups are listed when there are more than asked for; the CSV has all.
+    let params = ReportParams { group: "country".into(), ..ReportParams::default() };
+    let query = ReportQuery { max_groups: 1, ..ReportQuery::parse(&params, now_ms()).expect("query") };
+    let top = reports::run(&app.db, &query).await.expect("report");
+    assert_eq!((top.rows.len(), top.truncated, top.rows[0].key.as_str()), (1, true, "US"));
+    assert_eq!(by_country["truncated"], false);
+    let csv = app.get("/api/admin/reports.csv?group=country").await.text().await.expect("body");
+    assert_eq!(csv_lines(&csv).len(), 4, "header, US, FR, GB");
+
     let by_day = app.report("group=day").await;
     assert_eq!(by_day["rows"].as_array().expect("rows").len(), 30, "the last 30 days by default");
     assert_eq!(by_day["totals"]["payout_cents"], 500 + 999);
@@ -158,7 +177,8 @@ on_both_backends!(report_queries_are_validated_and_need_an_admin, |app| {
 
 on_both_backends!(report_csv_is_an_attachment_with_escaped_cells, |app| {
     let cpa = app.setup_cpa().await;
-    let q = format!("external_identifier={SEED_PUBLISHER}&status=1&amount=1234&country_code=US&lead_id=x&s2=%3D1%2B2&offer_name=A%2C%22B%22");
+    let q =
+        format!("external_identifier={SEED_PUBLISHER}&status=1&amount=1234&country_code=US&lead_id=x&s2=%3D1%2B2&offer_name=A%2C%22B%22");
     expect_cpa(app.cpa(&cpa.key, &q).await, 200, "ok").await;
     let response = app.get("/api/admin/reports.csv?group=s2").await;
     assert_eq!(response.status(), 200);
@@ -166,7 +186,10 @@ on_both_backends!(report_csv_is_an_attachment_with_escaped_cells, |app| {
     let disposition = response.headers()["content-disposition"].to_str().expect("ascii").to_owned();
     assert!(disposition.starts_with("attachment; filename=\"taprain-report-s2-"), "{disposition}");
     let body = response.text().await.expect("body");
-    assert_eq!(csv_lines(&body), vec!["s2,label,conversions,credited,held,reversed,payout,payout_cents", "'=1+2,'=1+2,1,1,0,0,$12.34,1234"]);
+    assert_eq!(
+        csv_lines(&body),
+        vec!["s2,label,conversions,credited,held,reversed,payout,payout_cents", "'=1+2,'=1+2,1,1,0,0,$12.34,1234"]
+    );
 
     let conversions = app.get("/api/admin/conversions.csv").await.text().await.expect("body");
     let lines = csv_lines(&conversions);

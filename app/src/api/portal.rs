@@ -54,15 +54,18 @@ pub async fn portal_report(params: ReportParams) -> Result<Report, ServerFnError
 #[server(endpoint = "portal_conversions")]
 pub async fn portal_conversions(params: ConversionParams) -> Result<Vec<PublisherConversion>, ServerFnError> {
     use super::guard::service;
-    use crate::server::clock::now_ms;
     use crate::domain::report::zone;
+    use crate::server::clock::now_ms;
     use crate::server::reports::{self, ConversionQuery};
 
     let (state, publisher_id) = own().await?;
     let params = ConversionParams { publisher: publisher_id, network: String::new(), ..params };
     let query = ConversionQuery::parse(&params, now_ms()).map_err(service)?;
     let found = reports::conversions(&state.db, &query, PORTAL_CONVERSIONS_LIMIT).await.map_err(service)?;
-    Ok(found.iter().map(|c| PublisherConversion { time: zone::local_time(query.tz, c.created_at), ..PublisherConversion::from(c) }).collect())
+    Ok(found
+        .iter()
+        .map(|c| PublisherConversion { time: zone::local_time(query.tz, c.created_at), ..PublisherConversion::from(c) })
+        .collect())
 }
 
 #[server(endpoint = "portal_offerwalls")]

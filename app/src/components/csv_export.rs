@@ -116,7 +116,9 @@ mod browser {
     use super::RowCounter;
 
     fn text(err: JsValue) -> String {
-        err.as_string().or_else(|| err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message()))).unwrap_or_else(|| "network error".into())
+        err.as_string()
+            .or_else(|| err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+            .unwrap_or_else(|| "network error".into())
     }
 
     /// Fetches `url` (with the session cookie), reporting `(rows, bytes)` after every chunk, then

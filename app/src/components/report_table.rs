@@ -10,7 +10,9 @@ use crate::domain::report::{GroupBy, Report, ReportRow};
 /// What a report row reads as on a chart's axis: `Mar 5` for days, the label (shortened) else.
 pub fn axis_label(group: GroupBy, row: &ReportRow) -> String {
     if group == GroupBy::Day {
-        return chrono::NaiveDate::parse_from_str(&row.key, "%Y-%m-%d").map(|d| d.format("%b %-d").to_string()).unwrap_or_else(|_| row.key.clone());
+        return chrono::NaiveDate::parse_from_str(&row.key, "%Y-%m-%d")
+            .map(|d| d.format("%b %-d").to_string())
+            .unwrap_or_else(|_| row.key.clone());
     }
     let label = if row.label.is_empty() { "(none)" } else { row.label.as_str() };
     match label.char_indices().nth(12) {

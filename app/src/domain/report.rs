@@ -253,7 +253,10 @@ pub struct Report {
     /// Last day (inclusive), `YYYY-MM-DD`.
     pub to: String,
     pub rows: Vec<ReportRow>,
+    /// The sum of the listed rows.
     pub totals: ReportRow,
+    /// True when there were more groups than listed (only the largest are).
+    pub truncated: bool,
 }
 
 /// Day rows `(day number, figures)` spread over every day of `range` (zero where there are
@@ -427,7 +430,9 @@ pub mod zone {
 
     /// `2025-03-05 14:03:22` in `tz`.
     pub fn local_time(tz: Tz, ms: i64) -> String {
-        chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default()
     }
 }
 

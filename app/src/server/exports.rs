@@ -39,8 +39,23 @@ where
 fn conversion_header(audience: Audience) -> Vec<u8> {
     match audience {
         Audience::Admin => record([
-            "id", "time", "status", "source", "network_id", "publisher_id", "offer_id", "offer_name", "country", "s1", "s2", "payout", "payout_cents",
-            "click_id", "lead_id", "ip", "reasons",
+            "id",
+            "time",
+            "status",
+            "source",
+            "network_id",
+            "publisher_id",
+            "offer_id",
+            "offer_name",
+            "country",
+            "s1",
+            "s2",
+            "payout",
+            "payout_cents",
+            "click_id",
+            "lead_id",
+            "ip",
+            "reasons",
         ]),
         Audience::Publisher => {
             record(["id", "time", "status", "offer_id", "offer_name", "country", "s1", "s2", "payout", "payout_cents", "click_id"])
@@ -96,7 +111,11 @@ enum Next {
 /// The conversions matching `query` as CSV (header first, newest first), one chunk per page.
 /// A database error mid-way ends the body with an error, so the client sees a broken download
 /// rather than a silently short file.
-pub fn conversions_csv(db: Db, query: ConversionQuery, audience: Audience) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+pub fn conversions_csv(
+    db: Db,
+    query: ConversionQuery,
+    audience: Audience,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     stream::unfold(Next::Header, move |next| {
         let db = db.clone();
         let query = query.clone();

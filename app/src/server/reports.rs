@@ -11,8 +11,11 @@ use super::error::ServiceError;
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::domain::report::{self, zone, ConversionParams, DateRange, Earnings, GroupBy, InvalidQuery, Report, ReportParams, ReportRow};
 
-/// Most groups a non-day report lists (the largest first).
+/// Most groups a non-day report lists on screen and in JSON (the largest first).
 pub const MAX_GROUPS: i64 = 1000;
+
+/// Most groups a CSV report holds: all of them, in practice.
+pub const CSV_MAX_GROUPS: i64 = 1_000_000;
 
 /// A parsed report request.
 #[derive(Debug, Clone)]
@@ -22,6 +25,8 @@ pub struct ReportQuery {
     pub range: DateRange,
     pub network_id: Option<String>,
     pub publisher_id: Option<String>,
+    /// Most groups listed (days are always all listed).
+    pub max_groups: i64,
 }
 
 /// A parsed conversion listing request.
@@ -53,7 +58,7 @@ impl ReportQuery {
         };
         let tz = zone::parse(&params.tz).map_err(refused)?;
         let range = DateRange::parse(&params.from, &params.to, zone::today(tz, now_ms)).map_err(refused)?;
-        Ok(Self { group, tz, range, network_id: filled(&params.network), publisher_id: filled(&params.publisher) })
+        Ok(Self { group, tz, range, network_id: filled(&params.network), publisher_id: filled(&params.publisher), max_groups: MAX_GROUPS })
     }
 }
 
@@ -91,6 +96,9 @@ const WHERE: &str = "c.created_at >= $1 AND c.created_at < $2 AND ($3 = '' OR c.
 
 type Figures = (i64, i64, i64, i64, i64);
 
+/// A grouped row as selected: key, label, then the figures.
+type GroupRow = (String, Option<String>, i64, i64, i64, i64, i64);
+
 fn row(key: String, label: String, (conversions, credited, held, reversed, payout_cents): Figures) -> ReportRow {
     ReportRow { key, label, conversions, credited, held, reversed, payout_cents }
 }
@@ -101,6 +109,7 @@ pub async fn run(db: &Db, query: &ReportQuery) -> Result<Report, ServiceError> {
     let mut conn = db.pool().acquire().await?;
     let network = query.network_id.as_deref().unwrap_or("");
     let publisher = query.publisher_id.as_deref().unwrap_or("");
+    let mut truncated = false;
     let rows = match query.group {
         GroupBy::Day => {
             let spans = zone::spans(query.tz, start, end);
@@ -123,8 +132,12 @@ pub async fn run(db: &Db, query: &ReportQuery) -> Result<Report, ServiceError> {
                 q = q.bind(pair[1].from_ms).bind(pair[0].offset_ms);
             }
             q = q.bind(spans.last().map(|s| s.offset_ms).unwrap_or(0));
-            let found: Vec<(i64, ReportRow)> =
-                q.fetch_all(&mut *conn).await?.into_iter().map(|(k, a, b, c, d, e)| (k, row(String::new(), String::new(), (a, b, c, d, e)))).collect();
+            let found: Vec<(i64, ReportRow)> = q
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(k, a, b, c, d, e)| (k, row(String::new(), String::new(), (a, b, c, d, e))))
+                .collect();
             report::fill_days(query.range, &found)
         }
         group => {
@@ -141,9 +154,20 @@ pub async fn run(db: &Db, query: &ReportQuery) -> Result<Report, ServiceError> {
                 "SELECT k, MAX(l), {FIGURES} FROM (SELECT {key} AS k, {label} AS l, c.state, c.publisher_id, c.amount_cents \
                  FROM conversions c{join} WHERE {WHERE}) t GROUP BY k ORDER BY COUNT(*) DESC, k LIMIT $5"
             );
-            let found: Vec<(String, Option<String>, i64, i64, i64, i64, i64)> =
-                sqlx::query_as(&sql).bind(start).bind(end).bind(network).bind(publisher).bind(MAX_GROUPS).fetch_all(&mut *conn).await?;
-            found.into_iter().map(|(k, l, a, b, c, d, e)| row(k.clone(), l.filter(|l| !l.is_empty()).unwrap_or(k), (a, b, c, d, e))).collect()
+            let found: Vec<GroupRow> = sqlx::query_as(&sql)
+                .bind(start)
+                .bind(end)
+                .bind(network)
+                .bind(publisher)
+                .bind(query.max_groups.saturating_add(1))
+                .fetch_all(&mut *conn)
+                .await?;
+            truncated = found.len() as i64 > query.max_groups;
+            found
+                .into_iter()
+                .take(usize::try_from(query.max_groups).unwrap_or(0))
+                .map(|(k, l, a, b, c, d, e)| row(k.clone(), l.filter(|l| !l.is_empty()).unwrap_or(k), (a, b, c, d, e)))
+                .collect()
         }
     };
     Ok(Report {
@@ -153,6 +177,7 @@ pub async fn run(db: &Db, query: &ReportQuery) -> Result<Report, ServiceError> {
         to: query.range.to.format("%Y-%m-%d").to_string(),
         totals: report::totals(&rows),
         rows,
+        truncated,
     })
 }
 
@@ -208,7 +233,14 @@ pub async fn conversions(db: &Db, query: &ConversionQuery, limit: i64) -> Result
 pub async fn earnings(db: &Db, publisher_id: &str, tz: Tz, now_ms: i64) -> Result<Earnings, ServiceError> {
     let today = zone::today(tz, now_ms);
     let range = DateRange { from: today - chrono::Duration::days(29), to: today };
-    let query = ReportQuery { group: GroupBy::Day, tz, range, network_id: None, publisher_id: Some(publisher_id.to_owned()) };
+    let query = ReportQuery {
+        group: GroupBy::Day,
+        tz,
+        range,
+        network_id: None,
+        publisher_id: Some(publisher_id.to_owned()),
+        max_groups: MAX_GROUPS,
+    };
     let days = run(db, &query).await?.rows;
     let sum = |n: usize| days.iter().rev().take(n).map(|d| d.payout_cents).sum();
     Ok(Earnings { today_cents: sum(1), last_7_cents: sum(7), last_30_cents: sum(30), days })

@@ -9,7 +9,7 @@ use super::AdminPage;
 use crate::api::conversions::feed_choices;
 use crate::api::error_message;
 use crate::api::reports::admin_report;
-use crate::components::report_filters::{DateField, GroupSelect, ZoneSelect};
+use crate::components::report_filters::{loaded_range, DateField, GroupSelect, ZoneSelect};
 use crate::components::report_table::{conversion_bars, payout_bars};
 use crate::components::{BarChart, CsvExport, LiveBadge, ReportTable};
 use crate::domain::report::{ConversionParams, GroupBy, Report, ReportParams};
@@ -46,13 +46,23 @@ fn Reports() -> impl IntoView {
     });
     let report = Resource::new(move || params.get(), admin_report);
     let choices = Resource::new(|| (), |_| feed_choices());
+    let (shown_from, shown_to) = loaded_range(report, |r: &Report| (r.from.clone(), r.to.clone()));
     let report_csv = Signal::derive(move || format!("/api/admin/reports.csv?{}", params.with(ReportParams::query_string)));
     let conversions_csv = Signal::derive(move || {
         let p = params.get();
-        let filter = ConversionParams { from: p.from, to: p.to, tz: p.tz, network: p.network, publisher: p.publisher, ..ConversionParams::default() };
+        let filter = ConversionParams {
+            from: p.from,
+            to: p.to,
+            tz: p.tz,
+            network: p.network,
+            publisher: p.publisher,
+            ..ConversionParams::default()
+        };
         format!("/api/admin/conversions.csv?{}", filter.query_string())
     });
-    let report_name = Signal::derive(move || format!("taprain-report-{}.csv", params.with(|p| if p.group.is_empty() { "day".into() } else { p.group.clone() })));
+    let report_name = Signal::derive(move || {
+        format!("taprain-report-{}.csv", params.with(|p| if p.group.is_empty() { "day".into() } else { p.group.clone() }))
+    });
     view! {
         <div class="page-head">
             <h1>"Reports"</h1>
@@ -65,8 +75,8 @@ fn Reports() -> impl IntoView {
         <p class="muted">"Conversions by the day they arrived, cut at midnight in the chosen time zone (days around DST changes last 23 or 25 hours). Payout counts what is credited to publishers; held and reversed conversions pay nothing."</p>
         <form class="toolbar filters" aria-label="Report options" on:submit=|ev| ev.prevent_default()>
             <GroupSelect value=group groups=GroupBy::ALL.to_vec() test_id="report-group" />
-            <DateField label="From" value=from test_id="report-from" />
-            <DateField label="To" value=to test_id="report-to" />
+            <DateField label="From" value=from shown=shown_from test_id="report-from" />
+            <DateField label="To" value=to shown=shown_to test_id="report-to" />
             <ZoneSelect value=tz test_id="report-tz" />
             <Suspense fallback=|| view! { <span class="loading">"Loading filters…"</span> }>
                 {move || Suspend::new(async move {
@@ -112,6 +122,7 @@ fn Reports() -> impl IntoView {
 fn ReportView(report: Report) -> impl IntoView {
     let summary = format!("{} to {} · {}", report.from, report.to, report.tz);
     let empty = report.totals.conversions == 0;
+    let truncated = report.truncated;
     let by_day = report.group == GroupBy::Day;
     let what = if by_day { "by day".to_string() } else { format!("by {}", report.group.label().to_lowercase()) };
     let top = if by_day { String::new() } else { format!(" (largest {CHART_GROUPS})") };
@@ -138,6 +149,7 @@ fn ReportView(report: Report) -> impl IntoView {
                 </section>
             }.into_any()
         }}
+        {truncated.then(|| view! { <p class="alert alert-info" role="status">"Only the largest groups are listed here; the report CSV holds them all."</p> })}
         <ReportTable report test_id="report-table" />
     }
 }

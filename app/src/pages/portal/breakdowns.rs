@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::PortalPage;
 use crate::api::error_message;
 use crate::api::portal::portal_report;
-use crate::components::report_filters::{DateField, GroupSelect, ZoneSelect};
+use crate::components::report_filters::{loaded_range, DateField, GroupSelect, ZoneSelect};
 use crate::components::report_table::{conversion_bars, payout_bars};
 use crate::components::{BarChart, LiveBadge, ReportTable};
 use crate::domain::report::{GroupBy, Report, ReportParams};
@@ -32,8 +32,10 @@ fn Breakdowns() -> impl IntoView {
     let from = RwSignal::new(initial("from"));
     let to = RwSignal::new(initial("to"));
     let tz = RwSignal::new(initial("tz"));
-    let params = Memo::new(move |_| ReportParams { group: group.get(), from: from.get(), to: to.get(), tz: tz.get(), ..ReportParams::default() });
+    let params =
+        Memo::new(move |_| ReportParams { group: group.get(), from: from.get(), to: to.get(), tz: tz.get(), ..ReportParams::default() });
     let report = Resource::new(move || params.get(), portal_report);
+    let (shown_from, shown_to) = loaded_range(report, |r: &Report| (r.from.clone(), r.to.clone()));
     view! {
         <div class="page-head">
             <h1>"Breakdowns"</h1>
@@ -42,8 +44,8 @@ fn Breakdowns() -> impl IntoView {
         <p class="muted">"Your conversions and earnings split by day, offer, country or sub-ID (s1, s2 from your share URLs). Days are cut at midnight in the chosen time zone."</p>
         <form class="toolbar filters" aria-label="Breakdown options" on:submit=|ev| ev.prevent_default()>
             <GroupSelect value=group groups=GROUPS.to_vec() test_id="breakdown-group" />
-            <DateField label="From" value=from test_id="breakdown-from" />
-            <DateField label="To" value=to test_id="breakdown-to" />
+            <DateField label="From" value=from shown=shown_from test_id="breakdown-from" />
+            <DateField label="To" value=to shown=shown_to test_id="breakdown-to" />
             <ZoneSelect value=tz test_id="breakdown-tz" />
         </form>
         <Transition fallback=|| view! { <p class="loading">"Loading breakdown…"</p> }>

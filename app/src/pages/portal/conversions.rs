@@ -78,8 +78,8 @@ fn Conversions() -> impl IntoView {
                 <input type="search" placeholder="Exact s1" data-testid="filter-s1" prop:value=move || s1.get()
                     on:change=move |ev| s1.set(event_target_value(&ev)) />
             </label>
-            <DateField label="From" value=from test_id="filter-from" />
-            <DateField label="To" value=to test_id="filter-to" />
+            <DateField label="From" value=from shown="" test_id="filter-from" />
+            <DateField label="To" value=to shown="" test_id="filter-to" />
             <ZoneSelect value=tz test_id="filter-tz" />
             <button type="button" class="btn btn-ghost" on:click=clear disabled=move || !filtered()>"Clear filters"</button>
         </form>

@@ -86,15 +86,7 @@ fn Earnings() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <p class="muted">{o.name} " · publisher id " <code>{o.publisher_id}</code></p>
-                        <section class="stats">
-                            <StatCard label="Balance" value=format_usd(o.balance_cents) hint="Everything credited to you so far" test_id="balance" />
-                        </section>
-                    }.into_any(),
-                    Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                }
+                overview.await.ok().map(|o| view! { <p class="muted">{o.name} " · publisher id " <code>{o.publisher_id}</code></p> })
             })}
         </Suspense>
         <form class="toolbar filters" aria-label="Earnings options" on:submit=|ev| ev.prevent_default()>
@@ -102,9 +94,9 @@ fn Earnings() -> impl IntoView {
         </form>
         <Transition fallback=|| view! { <p class="loading">"Loading earnings…"</p> }>
             {move || Suspend::new(async move {
-                match earnings.await {
-                    Ok(e) => view! { <EarningsFigures earnings=e /> }.into_any(),
-                    Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
+                match (earnings.await, overview.await) {
+                    (Ok(e), Ok(o)) => view! { <EarningsFigures earnings=e balance_cents=o.balance_cents /> }.into_any(),
+                    (Err(err), _) | (_, Err(err)) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -112,11 +104,16 @@ fn Earnings() -> impl IntoView {
 }
 
 #[component]
-fn EarningsFigures(earnings: Earnings) -> impl IntoView {
+fn EarningsFigures(earnings: Earnings, balance_cents: i64) -> impl IntoView {
     let payouts: Vec<Bar> = earnings
         .days
         .iter()
         .map(|d| Bar { label: axis_label(GroupBy::Day, d), value: d.payout_cents, display: format_usd(d.payout_cents) })
+        .collect();
+    let conversions: Vec<Bar> = earnings
+        .days
+        .iter()
+        .map(|d| Bar { label: axis_label(GroupBy::Day, d), value: d.conversions, display: d.conversions.to_string() })
         .collect();
     let quiet = earnings.last_30_cents == 0 && earnings.days.iter().all(|d| d.conversions == 0);
     view! {
@@ -124,10 +121,14 @@ fn EarningsFigures(earnings: Earnings) -> impl IntoView {
             <StatCard label="Today" value=format_usd(earnings.today_cents) hint="Credited since midnight" test_id="earnings-today" />
             <StatCard label="Last 7 days" value=format_usd(earnings.last_7_cents) hint="Today and the 6 days before" test_id="earnings-7" />
             <StatCard label="Last 30 days" value=format_usd(earnings.last_30_cents) hint="Today and the 29 days before" test_id="earnings-30" />
+            <StatCard label="Balance" value=format_usd(balance_cents) hint="Everything credited to you so far" test_id="balance" />
         </section>
-        <section class="charts charts-wide">
+        <section class="charts">
             <div class="card">
                 <BarChart title="Earnings by day, last 30 days" bars=payouts test_id="chart-earnings" />
+            </div>
+            <div class="card">
+                <BarChart title="Conversions by day, last 30 days" bars=conversions test_id="chart-conversions" />
             </div>
         </section>
         {quiet.then(|| view! {

@@ -67,7 +67,7 @@ fn WallCard(wall: Offerwall) -> impl IntoView {
                 </label>
                 <div class="field-block">
                     <span>"Embed code"</span>
-                    <div class="copy-row">
+                    <div class="copy-row copy-row-top">
                         <pre class="embed" data-testid="embed-code">{wall.embed_code.clone()}</pre>
                         <CopyButton value=wall.embed_code.clone() test_id="copy-embed-code" />
                     </div>
