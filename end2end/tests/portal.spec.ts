@@ -60,7 +60,8 @@ test('conversions: filters narrow the table and the CSV holds only own rows', as
   await expect(page.getByTestId('conversion-row')).toHaveCount(2);
   await screenshots(page, 'portal-conversions');
 
-  const lines = await exportCsv(page, 'export-conversions');
+  const { lines, name } = await exportCsv(page, 'export-conversions');
+  expect(name).toMatch(/^taprain-conversions-.*\.csv$/);
   await expect(page.getByTestId('export-conversions-status')).toContainText('Saved 2 rows');
   expect(lines[0]).toBe('id,time,status,offer_id,offer_name,country,s1,s2,payout,payout_cents,click_id');
   expect(lines).toHaveLength(3);

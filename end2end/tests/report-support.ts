@@ -37,11 +37,11 @@ export async function clickThrough(request: APIRequestContext, shareUrl: string,
   return clickId!;
 }
 
-/** Clicks an export button, waits for the file the page saves, and returns its CSV lines. */
-export async function exportCsv(page: Page, testId: string): Promise<string[]> {
+/** Clicks an export button, waits for the file the page saves, and returns its CSV lines and name. */
+export async function exportCsv(page: Page, testId: string): Promise<{ lines: string[]; name: string }> {
   const download = page.waitForEvent('download');
   await page.getByTestId(testId).click();
   const file = await download;
   const text = await fs.readFile((await file.path())!, 'utf8');
-  return text.split('\n').filter((line) => line.length > 0);
+  return { lines: text.split('\n').filter((line) => line.length > 0), name: file.suggestedFilename() };
 }

@@ -40,13 +40,14 @@ test('admin reports by day in a time zone and by country, and exports them as CS
   await screenshots(page, 'admin-reports-country');
 
   // The report as CSV: downloaded through the page, with progress.
-  const report = await exportCsv(page, 'export-report');
+  const { lines: report, name } = await exportCsv(page, 'export-report');
+  expect(name).toMatch(/^taprain-report-country-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv$/);
   await expect(page.getByTestId('export-report-status')).toContainText('Saved 2 rows');
   expect(report[0]).toBe('country,label,conversions,credited,held,reversed,payout,payout_cents');
   expect(report.slice(1).sort()).toEqual(['IS,IS,1,1,0,0,$1.00,100', 'NZ,NZ,2,2,0,0,$5.00,500']);
 
   // The conversions behind it: every row, the formula cell made text.
-  const conversions = await exportCsv(page, 'export-conversions');
+  const { lines: conversions } = await exportCsv(page, 'export-conversions');
   await expect(page.getByTestId('export-conversions-status')).toContainText('Saved 3 rows');
   expect(conversions[0]).toContain('id,time,status,source,network_id,publisher_id');
   expect(conversions).toHaveLength(4);

@@ -40,6 +40,15 @@ impl RowCounter {
     }
 }
 
+/// The file name of a `Content-Disposition: attachment; filename="…"` header, if it has a
+/// plain one (no path separators or quotes).
+pub fn attachment_filename(header: &str) -> Option<String> {
+    let (_, rest) = header.split_once("filename=")?;
+    let name = rest.trim_start().trim_start_matches('"');
+    let name = name.split(['"', ';']).next()?.trim();
+    (!name.is_empty() && !name.contains(['/', '\\'])).then(|| name.to_owned())
+}
+
 /// `1234567` bytes → `1.2 MB`.
 pub fn human_bytes(bytes: u64) -> String {
     match bytes {
@@ -113,7 +122,7 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, ReadableStreamDefaultReader, RequestCredentials, RequestInit, Response, Url};
 
-    use super::RowCounter;
+    use super::{attachment_filename, RowCounter};
 
     fn text(err: JsValue) -> String {
         err.as_string()
@@ -139,6 +148,14 @@ mod browser {
                 .unwrap_or_else(|| format!("the server answered {}", response.status()));
             return Err(message);
         }
+        // The server's name carries the date range; the link's name is the fallback.
+        let filename = response
+            .headers()
+            .get("content-disposition")
+            .ok()
+            .flatten()
+            .and_then(|h| attachment_filename(&h))
+            .unwrap_or_else(|| filename.to_owned());
         let stream = response.body().ok_or("empty answer")?;
         let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
         let parts = Array::new();
@@ -161,7 +178,7 @@ mod browser {
         let document = window.document().ok_or("no document")?;
         let link: HtmlAnchorElement = document.create_element("a").map_err(text)?.unchecked_into();
         link.set_href(&object_url);
-        link.set_download(filename);
+        link.set_download(&filename);
         link.click();
         // The click has handed the Blob to the download; the URL is no longer needed.
         let _ = Url::revoke_object_url(&object_url);
@@ -180,6 +197,17 @@ mod tests {
         c.feed(b" b\"\n3,x\n");
         assert_eq!(c.rows(), 3);
         assert_eq!(RowCounter::default().rows(), 0);
+    }
+
+    #[test]
+    fn attachment_names_are_read_from_the_header() {
+        assert_eq!(
+            attachment_filename("attachment; filename=\"taprain-conversions-2025-03-01-to-2025-03-31.csv\"").as_deref(),
+            Some("taprain-conversions-2025-03-01-to-2025-03-31.csv")
+        );
+        assert_eq!(attachment_filename("attachment; filename=plain.csv; size=3").as_deref(), Some("plain.csv"));
+        assert_eq!(attachment_filename("attachment"), None);
+        assert_eq!(attachment_filename("attachment; filename=\"../etc/passwd\""), None);
     }
 
     #[test]
