@@ -7,6 +7,7 @@ pub mod config;
 pub mod middleware;
 pub mod offerwall;
 pub mod ops;
+pub mod portal;
 pub mod postback;
 pub mod startup;
 pub mod telemetry;

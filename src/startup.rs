@@ -25,7 +25,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, offerwall, ops, postback};
+use crate::{admin_api, offerwall, ops, portal, postback};
 
 pub struct Application {
     listener: TcpListener,
@@ -115,6 +115,7 @@ fn router(state: AppState) -> Router {
         .nest("/api/admin", admin_api::router())
         .merge(postback::router())
         .merge(offerwall::router())
+        .merge(portal::router())
         .merge(pages)
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))

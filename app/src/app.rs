@@ -6,11 +6,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
-    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage, AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
+    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage, AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::portal::{PortalHome, PortalPostbackPage};
+use crate::pages::portal::{PortalBreakdownsPage, PortalConversionsPage, PortalHome, PortalOfferwallsPage, PortalPostbackPage};
 
 /// The document around every page. On the server it also sets the page's CSP with this
 /// response's nonce, so only our own hydration script may run.
@@ -78,8 +78,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/publishers/:id") view=AdminPublisherPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/programs") view=AdminProgramsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/programs/:id") view=AdminProgramPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reports") view=AdminReportsPage ssr=SsrMode::Async />
                 <Route path=path!("/portal") view=PortalHome ssr=SsrMode::Async />
                 <Route path=path!("/portal/postback") view=PortalPostbackPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/conversions") view=PortalConversionsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/breakdowns") view=PortalBreakdownsPage ssr=SsrMode::Async />
+                <Route path=path!("/portal/offerwalls") view=PortalOfferwallsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

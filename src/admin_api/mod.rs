@@ -14,6 +14,7 @@ pub mod offerwalls;
 pub mod openapi;
 pub mod programs;
 pub mod publishers;
+pub mod reports;
 pub mod reward;
 
 use app::server::AppState;
@@ -44,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/networks/{id}/refused-ips", get(networks::refused_ips))
         .route("/networks/{id}/refused-ips/{ip}/approve", post(networks::approve_refused_ip))
         .route("/conversions", get(conversions::list))
+        .route("/conversions.csv", get(reports::conversions_csv))
+        .route("/reports", get(reports::report))
+        .route("/reports.csv", get(reports::report_csv))
         .route("/conversions/{id}", get(conversions::get))
         .route("/conversions/{id}/approve", post(conversions::approve))
         .route("/conversions/{id}/reject", post(conversions::reject))

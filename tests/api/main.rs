@@ -25,6 +25,7 @@ mod offerwall;
 mod postback_settings;
 mod programs;
 mod publishers;
+mod reports;
 mod reward;
 mod reward_app;
 mod reward_catalog;

@@ -12,9 +12,11 @@ pub mod networks;
 pub mod offers;
 pub mod outcome;
 pub mod overview;
+pub mod portal;
 pub mod postback;
 pub mod programs;
 pub mod publishers;
+pub mod reports;
 pub mod reward;
 pub mod secrets;
 

@@ -30,8 +30,8 @@ pub fn BarChart(#[prop(into)] title: String, bars: Vec<Bar>, #[prop(into)] test_
             let h = if bar.value > 0 { (bar.value as f64 / max * (plot - 8.0)).max(2.0) } else { 0.0 };
             let x = i as f64 * slot + slot * 0.15;
             let label_x = i as f64 * slot + slot / 2.0;
-            // Every other label on a crowded axis; always the last one (today).
-            let show_label = count <= 8 || (count - 1 - i).is_multiple_of(2);
+            // At most about eight labels on a crowded axis, counted back from the last (today).
+            let show_label = (count - 1 - i).is_multiple_of(count.div_ceil(8));
             view! {
                 <g>
                     <rect class="bar" x=format!("{x:.1}") y=format!("{:.1}", plot - h) width=format!("{:.1}", slot * 0.7) height=format!("{h:.1}") rx="3">

@@ -24,6 +24,7 @@ pub mod page;
 pub mod postback_template;
 pub mod program;
 pub mod quality;
+pub mod report;
 pub mod reward;
 pub mod role;
 pub mod secrets;

@@ -14,6 +14,7 @@ mod program;
 mod programs;
 mod publisher;
 mod publishers;
+mod reports;
 mod reward;
 mod reward_user;
 mod secrets;
@@ -36,6 +37,7 @@ pub use program::AdminProgramPage;
 pub use programs::AdminProgramsPage;
 pub use publisher::AdminPublisherPage;
 pub use publishers::AdminPublishersPage;
+pub use reports::AdminReportsPage;
 pub use reward::AdminRewardPage;
 pub use reward_user::AdminRewardUserPage;
 pub use secrets::AdminSecretsPage;
@@ -58,7 +60,7 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Offerwalls", "/admin/offerwalls", true),
         item("Reward apps", "/admin/reward", true),
         item("Programs", "/admin/programs", true),
-        item("Reports", "/admin/reports", false),
+        item("Reports", "/admin/reports", true),
         item("Audit log", "/admin/audit", true),
     ]
 }

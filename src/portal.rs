@@ -1,0 +1,58 @@
+//! The publisher portal's downloads: plain axum handlers (a streamed CSV is no server function)
+//! guarded by the publisher's session. The publisher comes from the session, never from the
+//! request, so a publisher can only ever export their own conversions.
+
+use app::domain::report::ConversionParams;
+use app::domain::Role;
+use app::server::auth::AuthSession;
+use app::server::clock::now_ms;
+use app::server::exports::{self, Audience};
+use app::server::reports::ConversionQuery;
+use app::server::{users, AppState};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use tower_sessions::Session;
+
+use crate::admin_api::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/portal/conversions.csv", get(conversions_csv))
+}
+
+/// A signed-in, active publisher login and its publisher.
+pub struct PublisherCaller {
+    pub publisher_id: String,
+}
+
+impl FromRequestParts<AppState> for PublisherCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await.map_err(|_| ApiError::Unauthorized)?;
+        let user = AuthSession(session).user(state.settings.session_absolute_hours).await.ok_or(ApiError::Unauthorized)?;
+        let mut conn = state.db.pool().acquire().await?;
+        match users::find_by_id(&mut conn, &user.user_id).await? {
+            Some(u) if u.active && u.role == Role::Publisher => {
+                u.publisher_id.filter(|p| !p.is_empty()).map(|publisher_id| Self { publisher_id }).ok_or(ApiError::Forbidden)
+            }
+            Some(u) if u.active => Err(ApiError::Forbidden),
+            _ => Err(ApiError::Unauthorized),
+        }
+    }
+}
+
+/// `GET /portal/conversions.csv?from=&to=&tz=&status=&offer=&s1=`: the caller's conversions.
+/// A `publisher` or `network` parameter is ignored: the session decides whose rows these are.
+async fn conversions_csv(
+    State(state): State<AppState>,
+    caller: PublisherCaller,
+    Query(params): Query<ConversionParams>,
+) -> Result<Response, ApiError> {
+    let params = ConversionParams { publisher: caller.publisher_id, network: String::new(), ..params };
+    let query = ConversionQuery::parse(&params, now_ms())?;
+    let name = exports::filename("conversions", &query.range.from.to_string(), &query.range.to.to_string());
+    Ok(exports::csv_response(&name, exports::conversions_csv(state.db.clone(), query, Audience::Publisher)))
+}
