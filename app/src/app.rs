@@ -6,7 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
-    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage, AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
+    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage,
+    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage,
+    AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;

@@ -170,8 +170,45 @@ test('a publisher sets a postback URL, sees the secret once, and sends a test to
     await page.getByTestId('save-postback').click();
     await expect(page.getByTestId('save-result')).toContainText('Saved');
     await expect(page.getByTestId('new-secret')).toHaveCount(0);
+
+    // Rotating asks first, then shows the new secret once; the hint follows it.
+    await page.getByTestId('rotate-secret').click();
+    await page.getByTestId('confirm-yes').click();
+    await expect(page.getByTestId('secret-value')).toHaveText(/^whsec_/);
+    const rotated = await page.getByTestId('secret-value').innerText();
+    expect(rotated).not.toBe(secret);
+    await expect(page.getByTestId('secret-hint')).toContainText(rotated.slice(0, 10));
+    await page.getByTestId('secret-done').click();
+    await expect(page.getByTestId('new-secret')).toHaveCount(0);
   } finally {
     await server.close();
+  }
+});
+
+test('a publisher resends failed deliveries and watches them go out', async ({ page, request }) => {
+  const failing = await receiver(500, 'nope');
+  const working = await receiver(200, 'OK');
+  try {
+    const network = await createNetwork(request, uniq('Resend Network'));
+    await adminApi(request, 'PUT', `/api/admin/publishers/${publisher.id}/postback`, { url_template: `${failing.url}/pb?tx={tx_id}`, max_retries: 0 });
+    await sendCpa(request, network.key, { external_identifier: publisher.id, amount: 150, lead_id: uniq('resend') });
+    await expect.poll(() => failing.hits.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await adminApi(request, 'PUT', `/api/admin/publishers/${publisher.id}/postback`, { url_template: `${working.url}/pb?tx={tx_id}`, max_retries: 0 });
+
+    await signIn(page, publisher);
+    await page.goto('/portal/postback');
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId('delivery-row').first()).toHaveAttribute('data-status', 'failed', { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await waitForHydration(page);
+    await page.getByTestId('resend-my-failed').click();
+    await expect(page.getByTestId('resend-my-result')).toContainText('Queued');
+    await expect(page.getByTestId('resend-progress')).toContainText('Done: all', { timeout: 20_000 });
+    expect(working.hits.length).toBeGreaterThan(0);
+  } finally {
+    await failing.close();
+    await working.close();
   }
 });
 

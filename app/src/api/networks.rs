@@ -57,8 +57,8 @@ pub async fn load_network(id: String) -> Result<NetworkDetails, ServerFnError> {
 
 #[server(endpoint = "admin_network_create")]
 pub async fn create_network(name: String) -> Result<Outcome<NewNetwork>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::{audit::Actor, networks};
 
@@ -69,8 +69,8 @@ pub async fn create_network(name: String) -> Result<Outcome<NewNetwork>, ServerF
 
 #[server(endpoint = "admin_network_rename")]
 pub async fn rename_network(id: String, name: String) -> Result<Outcome<Network>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::networks::{self, NetworkEdit};
@@ -97,8 +97,8 @@ pub async fn set_network_active(id: String, active: bool) -> Result<Network, Ser
 
 #[server(endpoint = "admin_network_ip_add")]
 pub async fn add_network_ip(id: String, ip: String) -> Result<Outcome<String>, ServerFnError> {
-    use super::outcome::{invalid, outcome};
     use super::guard::require;
+    use super::outcome::{invalid, outcome};
     use crate::domain::{IpRule, Role};
     use crate::server::{audit::Actor, networks};
 
@@ -141,8 +141,8 @@ pub async fn approve_refused_ip(id: String, ip: String) -> Result<(), ServerFnEr
 /// Issues a new key (returned once); the current ones keep working for `overlap_seconds`.
 #[server(endpoint = "admin_network_key_rotate")]
 pub async fn rotate_network_key(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::{audit::Actor, networks};
 

@@ -74,6 +74,6 @@ pub async fn portal_offerwalls() -> Result<Vec<Offerwall>, ServerFnError> {
     use crate::server::offerwall::walls;
 
     let (state, publisher_id) = own().await?;
-    let found = walls::list(&state.db, Some(&publisher_id), 500, 0).await.map_err(service)?;
+    let found = walls::list(&state.db, Some(&publisher_id), None, 500, 0).await.map_err(service)?;
     Ok(found.iter().map(|w| w.to_api(&state.settings.public_url)).collect())
 }

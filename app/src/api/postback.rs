@@ -90,6 +90,17 @@ pub async fn save_my_postback(
     Ok(SavedPostback { settings: shown(Some(saved)), new_secret })
 }
 
+/// Replaces this publisher's signing secret; the new one is returned once.
+#[server(endpoint = "portal_postback_secret_rotate")]
+pub async fn rotate_my_postback_secret() -> Result<String, ServerFnError> {
+    use super::guard::{require_publisher, service};
+    use crate::server::audit::Actor;
+    use crate::server::postback_settings;
+
+    let (state, user, publisher_id) = require_publisher().await?;
+    postback_settings::rotate_secret(&state.db, &Actor::user(&user.user_id), &publisher_id).await.map_err(service)
+}
+
 #[server(endpoint = "portal_postback_test")]
 pub async fn send_my_test_postback() -> Result<TestPostback, ServerFnError> {
     use super::guard::{require_publisher, service};

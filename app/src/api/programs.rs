@@ -79,8 +79,8 @@ pub async fn create_program(
     commission_kind: String,
     commission_value: String,
 ) -> Result<Outcome<NewProgram>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::programs::{self, NewProgram as Parsed};
@@ -106,8 +106,8 @@ pub async fn edit_program(
     commission_kind: String,
     commission_value: String,
 ) -> Result<Outcome<Program>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::programs::{self, ProgramEdit};
@@ -136,8 +136,8 @@ pub async fn set_program_active(id: String, active: bool) -> Result<Program, Ser
 /// Gives a publisher a handle: `kind` is `referral_code`, `coupon`, `asset_id` or `source_id`.
 #[server(endpoint = "admin_program_handle_add")]
 pub async fn add_handle(id: String, kind: String, publisher_id: String, code: String) -> Result<Outcome<ProgramHandle>, ServerFnError> {
-    use super::outcome::{invalid, outcome};
     use super::guard::require;
+    use super::outcome::{invalid, outcome};
     use crate::domain::program::HandleKind;
     use crate::domain::Role;
     use crate::server::{audit::Actor, programs, ServiceError};
@@ -158,8 +158,8 @@ pub async fn add_handle(id: String, kind: String, publisher_id: String, code: St
 
 #[server(endpoint = "admin_program_key_rotate")]
 pub async fn rotate_program_key(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::{audit::Actor, programs};
 

@@ -55,8 +55,8 @@ pub async fn load_publisher(id: String) -> Result<PublisherDetails, ServerFnErro
 /// Creates a publisher; `id` (24 lowercase hex) and `email` may be empty.
 #[server(endpoint = "admin_publisher_create")]
 pub async fn create_publisher(name: String, email: String, id: String) -> Result<Outcome<Publisher>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::publishers::{self, NewPublisher};
@@ -77,8 +77,8 @@ pub async fn create_publisher(name: String, email: String, id: String) -> Result
 /// Saves name and email (an empty email clears it).
 #[server(endpoint = "admin_publisher_edit")]
 pub async fn edit_publisher(id: String, name: String, email: String) -> Result<Outcome<Publisher>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::publishers::{self, PublisherEdit};
@@ -106,8 +106,8 @@ pub async fn set_publisher_active(id: String, active: bool) -> Result<Publisher,
 /// Gives the publisher a portal login.
 #[server(endpoint = "admin_publisher_login_create")]
 pub async fn create_login(id: String, email: String, password: String) -> Result<Outcome<LoginInfo>, ServerFnError> {
-    use super::outcome::{invalid, outcome};
     use super::guard::{require, service};
+    use super::outcome::{invalid, outcome};
     use crate::domain::{Email, Role};
     use crate::server::{audit::Actor, publishers, users};
 

@@ -73,8 +73,8 @@ pub async fn create_reward_secret() -> Result<String, ServerFnError> {
 
 #[server(endpoint = "admin_reward_secret_rotate")]
 pub async fn rotate_reward_secret(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
-    use super::outcome::outcome;
     use super::guard::require;
+    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::reward::secrets;

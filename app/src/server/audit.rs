@@ -3,8 +3,8 @@
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
-use crate::domain::page::{contains_pattern, prefix_pattern};
 pub use crate::domain::audit::AuditEntry;
+use crate::domain::page::{contains_pattern, prefix_pattern};
 
 /// Who did something: a signed-in user, an admin API token, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -186,7 +186,7 @@ pub async fn list(db: &Db) -> Result<Vec<Network>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM networks ORDER BY created_at DESC, id").fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    for (id,) in ids {
         if let Some(network) = load(&mut conn, &id).await? {
             out.push(network);
         }

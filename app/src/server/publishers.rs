@@ -88,7 +88,8 @@ pub async fn list(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Vec<
     Ok(list_page(db, search, limit, offset).await?.items)
 }
 
-const MATCHES: &str = "(LOWER(p.name) LIKE $1 ESCAPE '\\' OR LOWER(p.id) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE $1 ESCAPE '\\')";
+const MATCHES: &str =
+    "(LOWER(p.name) LIKE $1 ESCAPE '\\' OR LOWER(p.id) LIKE $1 ESCAPE '\\' OR LOWER(COALESCE(p.email, '')) LIKE $1 ESCAPE '\\')";
 
 /// Like [`list`], with the number of matches on all pages.
 pub async fn list_page(db: &Db, search: &str, limit: i64, offset: i64) -> Result<Page<Publisher>, ServiceError> {

@@ -8,11 +8,11 @@ use leptos_router::hooks::use_params_map;
 use super::networks::active_word;
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
 use crate::api::networks::{
     add_network_ip, approve_refused_ip, load_network, remove_network_ip, rename_network, revoke_network_key, rotate_network_key,
     set_network_active, NetworkDetails,
 };
+use crate::api::outcome::{FieldError, Outcome};
 use crate::components::field_message::{action_error, is_invalid};
 use crate::components::{ConfirmButton, FieldMessage, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
 use crate::domain::catalog::{Network, RefusedIp};

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
 use crate::api::networks::{create_network, list_networks, NewNetwork};
+use crate::api::outcome::{FieldError, Outcome};
 use crate::components::field_message::is_invalid;
 use crate::components::{FieldMessage, ListSearch, LiveBadge, Pager, SecretOnce, StatusBadge};
 use crate::domain::page::PAGE_SIZE;

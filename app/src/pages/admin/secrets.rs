@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::networks::active_word;
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::outcome::Outcome;
 use crate::api::networks::{revoke_network_key, rotate_network_key};
+use crate::api::outcome::Outcome;
 use crate::api::programs::{revoke_program_key, rotate_program_key};
 use crate::api::secrets::{
     create_reward_secret, load_secrets, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, OwnedKeys, SecretsOverview,

@@ -1,15 +1,18 @@
 //! `/portal/postback`: where a publisher tells TapRain where to send their postbacks. The URL
 //! template is checked as they type (the same parser the server uses), the signing secret is
-//! shown once after the first save, a test postback shows the exact request and answer, and
-//! their delivery log sits below with "resend failed".
+//! shown once after the first save (and after each rotation), a test postback shows the exact
+//! request and answer, and their delivery log sits below with "resend failed" and its progress.
 
 use leptos::prelude::*;
 
 use super::PortalPage;
 use crate::api::error_message;
-use crate::api::postback::{my_deliveries, my_postback, resend_my_failed, save_my_postback, send_my_test_postback, PortalPostbackSettings};
+use crate::api::postback::{
+    my_deliveries, my_postback, resend_my_failed, rotate_my_postback_secret, save_my_postback, send_my_test_postback,
+    PortalPostbackSettings,
+};
 use crate::components::delivery_log::{resent_message, DeliveryTable, Viewer};
-use crate::components::{CopyButton, LiveBadge, StatusBadge};
+use crate::components::{ConfirmButton, LiveBadge, SecretOnce, StatusBadge};
 use crate::domain::delivery::DeliveryState;
 use crate::domain::delivery_log::TestPostback;
 use crate::domain::postback_template::PostbackTemplate;
@@ -113,6 +116,13 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
         async move { save_my_postback(input.url_template, input.signature, input.max_retries, input.retry_interval_seconds).await }
     });
     let new_secret = RwSignal::new(None::<String>);
+    let rotate = Action::new(|_: &()| rotate_my_postback_secret());
+    Effect::new(move |_| {
+        if let Some(Ok(secret)) = rotate.value().get() {
+            secret_hint.set(Some(crate::api::postback::secret_hint(&secret)));
+            new_secret.set(Some(secret));
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(answer)) = save.value().get() {
             if answer.new_secret.is_some() {
@@ -188,20 +198,25 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
                     <span class="muted small" data-testid="secret-hint">
                         {move || secret_hint.get().map(|hint| format!("Signing secret: {hint}")).unwrap_or_else(|| "A signing secret is created when you first save.".into())}
                     </span>
+                    {move || secret_hint.get().is_some().then(|| view! {
+                        <ConfirmButton label="Rotate secret" small=true test_id="rotate-secret"
+                            question="Replace your signing secret? Postbacks are signed with the new one from now on: update your server first so it accepts both while you switch."
+                            confirm_label="Yes, rotate" pending=rotate.pending() on_confirm=Callback::new(move |_| { rotate.dispatch(()); }) />
+                    })}
                 </div>
+                {move || rotate.value().get().and_then(Result::err).map(|err| view! {
+                    <p class="alert alert-error" role="alert" data-testid="rotate-result">{error_message(&err)}</p>
+                })}
                 {move || save.value().get().map(|result| match result {
                     Ok(_) => view! { <p class="alert alert-success" role="status" data-testid="save-result">"Saved. New conversions are sent to this URL."</p> }.into_any(),
                     Err(err) => view! { <p class="alert alert-error" role="alert" data-testid="save-result">{error_message(&err)}</p> }.into_any(),
                 })}
             </form>
             {move || new_secret.get().map(|secret| view! {
-                <div class="secret" data-testid="new-secret">
-                    <h3>"Your signing secret"</h3>
-                    <p>"Copy it now and keep it on your server: it is shown only this once. Use it to check the " <code>"hash"</code> " of every postback."</p>
-                    <div class="copy-row">
-                        <code data-testid="secret-value">{secret.clone()}</code>
-                        <CopyButton value=secret test_id="copy-secret" />
-                    </div>
+                <div data-testid="new-secret">
+                    <SecretOnce title="Your signing secret" secret
+                        note="Keep it on your server and use it to check the hash of every postback."
+                        on_dismiss=Callback::new(move |_| new_secret.set(None)) />
                 </div>
             })}
         </section>
@@ -257,9 +272,33 @@ fn MyDeliveries() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let listing = Resource::new(move || status.get(), my_deliveries);
     let resend = Action::new(|_: &()| resend_my_failed());
+    // After a resend: how many of this publisher's deliveries are still due or in flight, checked
+    // every second until none are (or a minute has passed), so the page shows the resend progress.
+    let waiting = Action::new(|_: &()| async { my_deliveries(String::new()).await.map(|rows| waiting_now(&rows)) });
+    let progress = RwSignal::new(None::<ResendProgress>);
     Effect::new(move |_| {
-        if let Some(Ok(_)) = resend.value().get() {
+        if let Some(Ok(count)) = resend.value().get() {
             listing.refetch();
+            if count > 0 {
+                progress.set(Some(ResendProgress { resent: count, waiting: None, checks: 0 }));
+                waiting.dispatch(());
+            }
+        }
+    });
+    Effect::new(move |_| {
+        let Some(Ok(now_waiting)) = waiting.value().get() else { return };
+        let Some(mut current) = progress.get_untracked() else { return };
+        current.waiting = Some(now_waiting);
+        current.checks += 1;
+        progress.set(Some(current));
+        listing.refetch();
+        if now_waiting > 0 && current.checks < 60 {
+            set_timeout(
+                move || {
+                    waiting.dispatch(());
+                },
+                std::time::Duration::from_secs(1),
+            );
         }
     });
     view! {
@@ -280,6 +319,7 @@ fn MyDeliveries() -> impl IntoView {
                     </button>
                 </div>
             </div>
+            {move || progress.get().map(|p| view! { <p class="alert alert-info" role="status" data-testid="resend-progress">{p.describe()}</p> })}
             {move || resend.value().get().map(|result| match result {
                 Ok(count) => view! { <p class="alert alert-success" role="status" data-testid="resend-my-result">{resent_message(count)}</p> }.into_any(),
                 Err(err) => view! { <p class="alert alert-error" role="alert" data-testid="resend-my-result">{error_message(&err)}</p> }.into_any(),
@@ -312,5 +352,49 @@ mod tests {
         assert_eq!(template_problem(EXAMPLE), None);
         assert!(template_problem("  ").is_some());
         assert!(template_problem("ftp://x.test/").is_some());
+    }
+}
+
+/// Deliveries in flight or queued for an immediate attempt (a resend sets the next attempt to the
+/// moment it was queued; a failed attempt moves it later): what a resend is still waiting for.
+fn waiting_now(rows: &[crate::domain::delivery_log::Delivery]) -> usize {
+    rows.iter().filter(|d| d.status == "sending" || (d.status == "pending" && d.next_attempt_at <= d.updated_at)).count()
+}
+
+/// The progress of a "resend failed": how many were queued again and how many still wait.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ResendProgress {
+    resent: u64,
+    waiting: Option<usize>,
+    checks: u32,
+}
+
+impl ResendProgress {
+    fn describe(&self) -> String {
+        match self.waiting {
+            None => format!("Sending {} again…", self.resent),
+            Some(0) => format!("Done: all {} were sent again; each result is in the log below.", self.resent),
+            Some(w) if self.checks >= 60 => format!("{w} still waiting after a minute; the log below keeps their state."),
+            Some(w) => format!("Sending {} again: {} sent, {w} still waiting…", self.resent, (self.resent as usize).saturating_sub(w)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    #[test]
+    fn resend_progress_is_described() {
+        let mut p = ResendProgress { resent: 3, waiting: None, checks: 0 };
+        assert_eq!(p.describe(), "Sending 3 again…");
+        p.waiting = Some(1);
+        p.checks = 2;
+        assert_eq!(p.describe(), "Sending 3 again: 2 sent, 1 still waiting…");
+        p.waiting = Some(0);
+        assert!(p.describe().starts_with("Done: all 3"));
+        p.waiting = Some(2);
+        p.checks = 60;
+        assert!(p.describe().starts_with("2 still waiting after a minute"));
     }
 }

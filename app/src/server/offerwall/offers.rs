@@ -6,12 +6,12 @@ use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offer::{Countries, Offer, OfferCard, OfferUrl};
 use crate::domain::offerwall::DeviceTarget;
+use crate::domain::page::contains_pattern;
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
-use crate::domain::page::contains_pattern;
 
 /// Largest payout an offer may carry: $1,000,000.00.
 pub const MAX_PAYOUT_CENTS: i64 = 100_000_000;

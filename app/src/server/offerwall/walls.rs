@@ -6,12 +6,12 @@ use sqlx::AnyConnection;
 use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offerwall::{embed_code, parse_accent_color, parse_web_url, share_url, ExchangeRate, Offerwall, Rounding, WallCurrency};
+use crate::domain::page::contains_pattern;
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
 use crate::server::secrets;
-use crate::domain::page::contains_pattern;
 
 /// Defaults for a wall created without currency settings: 100 coins per USD (1 per cent).
 pub const DEFAULT_CURRENCY: &str = "Coins";

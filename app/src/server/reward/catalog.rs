@@ -5,12 +5,12 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
+use crate::domain::page::contains_pattern;
 use crate::domain::reward::catalog::{parse_catalog_id, RewardGame, StoreApp, MAX_CATALOG_ID_LEN};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::{is_unique_violation, ServiceError};
-use crate::domain::page::contains_pattern;
 
 /// Longest display name of a store app or game.
 pub const MAX_NAME_LEN: usize = 120;

@@ -4,13 +4,13 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
+use crate::domain::page::contains_pattern;
 use crate::domain::reward::catalog::{RewardUser, UserPostback};
 use crate::domain::reward::RewardUserId;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::{is_unique_violation, ServiceError};
 use crate::server::ledger;
-use crate::domain::page::contains_pattern;
 
 /// Longest `appId` / `deviceId`.
 pub const MAX_APP_FIELD_LEN: usize = 128;
