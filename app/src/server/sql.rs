@@ -28,6 +28,15 @@ pub fn list(first: usize, count: usize) -> String {
     (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Longest search text used; the rest is ignored.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// What a person typed into a search box, as it is looked for: trimmed, without control
+/// characters (PostgreSQL text cannot hold a NUL byte), at most [`MAX_SEARCH_CHARS`].
+pub fn search_text(raw: &str) -> String {
+    raw.trim().chars().filter(|c| !c.is_control()).take(MAX_SEARCH_CHARS).collect()
+}
+
 /// `q` trimmed, lower-cased, with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
 fn escape_like(q: &str) -> String {
     let mut escaped = String::with_capacity(q.len() + 2);
@@ -61,6 +70,8 @@ mod tests {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern(""), "%%");
         assert_eq!(prefix_pattern("Offer.50%"), "offer.50\\%%");
+        assert_eq!(search_text(" a\u{0}b\n "), "ab");
+        assert_eq!(search_text(&"x".repeat(500)).len(), MAX_SEARCH_CHARS);
     }
 
     #[test]
