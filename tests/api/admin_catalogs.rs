@@ -98,6 +98,15 @@ on_both_backends!(catalog_lists_are_searched_filtered_and_paged, |app| {
     assert_eq!(other.status(), 201);
     assert_eq!(items(&app, "/api/admin/reward-users?q=PIXEL").await.len(), 1);
     assert_eq!(field(&items(&app, "/api/admin/reward-users?q=a1b2c3d4").await, "id"), vec![SEED_UID]);
+
+    // Hostile search text is searched for, never an error.
+    let long = "%25".repeat(300);
+    for list in ["offers", "offerwalls", "store-apps", "reward-games", "reward-users"] {
+        assert_eq!(app.get(&format!("/api/admin/{list}?q=%00%0A")).await.status(), 200, "{list}");
+        assert_eq!(app.get(&format!("/api/admin/{list}?q={long}")).await.status(), 200, "{list}");
+    }
+    assert_eq!(app.get("/api/admin/offerwalls?publisher=%00").await.status(), 200);
+    assert_eq!(app.get("/api/admin/audit?actor=%00&target=%00&action=%00").await.status(), 200);
 });
 
 on_both_backends!(the_audit_log_is_filtered_by_actor_action_target_and_day, |app| {

@@ -28,12 +28,13 @@ pub fn focus_on_open(input: NodeRef<leptos::html::Input>) {
     });
 }
 
-/// The message under a field; its id is `<field>-error` (point `aria-describedby` at it).
+/// The message under a field; its id is `<id_prefix><field>-error` (point `aria-describedby`
+/// at it; the prefix keeps ids unique when one page has several forms).
 #[component]
-pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str) -> impl IntoView {
+pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str, #[prop(optional, into)] id_prefix: String) -> impl IntoView {
     let message = field_message(error, field);
     view! {
-        <p class="field-error" id=format!("{field}-error") data-testid=format!("error-{field}") role="alert">
+        <p class="field-error" id=format!("{id_prefix}{field}-error") data-testid=format!("error-{field}") role="alert">
             {move || message.get()}
         </p>
     }

@@ -27,10 +27,20 @@ pub fn clamp(limit: i64, offset: i64) -> (i64, i64) {
     (limit.clamp(1, MAX_PAGE_SIZE), offset.max(0))
 }
 
-/// `q` trimmed, lower-cased, with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
+/// Longest search text used; the rest is ignored.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// What a person typed into a search box, as it is looked for: trimmed, without control
+/// characters (PostgreSQL text cannot hold a NUL byte), at most [`MAX_SEARCH_CHARS`].
+pub fn search_text(raw: &str) -> String {
+    raw.trim().chars().filter(|c| !c.is_control()).take(MAX_SEARCH_CHARS).collect()
+}
+
+/// `q` as [`search_text`] cleans it, lower-cased, with `%`, `_` and `\` escaped for
+/// `LIKE … ESCAPE '\'`.
 fn escape_like(q: &str) -> String {
     let mut escaped = String::with_capacity(q.len() + 2);
-    for c in q.trim().to_lowercase().chars() {
+    for c in search_text(q).to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
             escaped.push('\\');
         }
@@ -77,5 +87,8 @@ mod tests {
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern(""), "%%");
         assert_eq!(prefix_pattern("Offer.50%"), "offer.50\\%%");
+        assert_eq!(search_text(" a\u{0}b\n "), "ab");
+        assert_eq!(search_text(&"x".repeat(500)).len(), MAX_SEARCH_CHARS);
+        assert_eq!(contains_pattern("a\u{0}"), "%a%");
     }
 }

@@ -4,7 +4,7 @@ use sqlx::AnyConnection;
 
 use super::clock::now_ms;
 pub use crate::domain::audit::AuditEntry;
-use crate::domain::page::{contains_pattern, prefix_pattern};
+use crate::domain::page::{contains_pattern, prefix_pattern, search_text};
 
 /// Who did something: a signed-in user, an admin API token, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,21 +69,19 @@ type AuditRow = (i64, i64, String, String, String, String, Option<String>);
 
 /// Entries matching `filter`, newest first.
 pub async fn search(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    let actor = filter.actor.trim();
-    let target = filter.target.trim();
-    let action = filter.action.trim();
+    let (actor, target, action) = (search_text(&filter.actor), search_text(&filter.target), search_text(&filter.action));
     let rows: Vec<AuditRow> = sqlx::query_as(&format!(
         "SELECT a.id, a.at, a.actor, a.action, a.target, a.details, COALESCE(u.email, tu.email) {WITH_EMAIL} \
          WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
          AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
          AND a.at >= $7 AND a.at < $8 ORDER BY a.id DESC LIMIT $9 OFFSET $10"
     ))
-    .bind(actor)
-    .bind(contains_pattern(actor))
-    .bind(action)
-    .bind(prefix_pattern(action))
-    .bind(target)
-    .bind(contains_pattern(target))
+    .bind(&actor)
+    .bind(contains_pattern(&actor))
+    .bind(&action)
+    .bind(prefix_pattern(&action))
+    .bind(&target)
+    .bind(contains_pattern(&target))
     .bind(filter.from.unwrap_or(i64::MIN))
     .bind(filter.until.unwrap_or(i64::MAX))
     .bind(filter.limit.clamp(1, 1000))

@@ -217,16 +217,16 @@ fn RegisterForm(
                     <label for=id_field.clone()>{id_label}</label>
                     <input id=id_field.clone() maxlength="64" autocomplete="off" spellcheck="false" data-testid=id_field.clone()
                         prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))
-                        aria-invalid=invalid(error, "id") aria-describedby=format!("{prefix}-id-help id-error") />
+                        aria-invalid=invalid(error, "id") aria-describedby=format!("{prefix}-id-help {prefix}-id-error") />
                     <p class="hint" id=format!("{prefix}-id-help")>{id_hint}</p>
-                    <FieldError error field="id" />
+                    <FieldError error field="id" id_prefix=format!("{prefix}-") />
                 </div>
                 <div>
                     <label for=name_field.clone()>"Name"</label>
                     <input id=name_field.clone() maxlength="120" autocomplete="off" data-testid=name_field.clone()
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
-                        aria-invalid=invalid(error, "name") aria-describedby="name-error" />
-                    <FieldError error field="name" />
+                        aria-invalid=invalid(error, "name") aria-describedby=format!("{prefix}-name-error") />
+                    <FieldError error field="name" id_prefix=format!("{prefix}-") />
                 </div>
                 <div class="form-submit">
                     <button type="submit" class="btn btn-primary btn-inline" data-testid=format!("{prefix}-register") disabled=move || create.pending().get()>

@@ -6,7 +6,7 @@ use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offer::{Countries, Offer, OfferCard, OfferUrl};
 use crate::domain::offerwall::DeviceTarget;
-use crate::domain::page::contains_pattern;
+use crate::domain::page::{contains_pattern, search_text};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
@@ -220,14 +220,14 @@ pub async fn get(db: &Db, id: &str) -> Result<Offer, ServiceError> {
 /// Offers, newest first; `active` narrows to active (`true`) or inactive (`false`) ones, `q`
 /// to those whose name or id contains it (case-insensitive).
 pub async fn list(db: &Db, q: Option<&str>, active: Option<bool>, limit: i64, offset: i64) -> Result<Vec<Offer>, ServiceError> {
-    let q = q.map(str::trim).unwrap_or("");
+    let q = search_text(q.unwrap_or(""));
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "{SELECT} WHERE ($1 < 0 OR active = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
          ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
     ))
     .bind(active.map(i64::from).unwrap_or(-1))
-    .bind(q)
-    .bind(contains_pattern(q))
+    .bind(&q)
+    .bind(contains_pattern(&q))
     .bind(limit.clamp(1, 1000))
     .bind(offset.max(0))
     .fetch_all(db.pool())

@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offerwall::{embed_code, parse_accent_color, parse_web_url, share_url, ExchangeRate, Offerwall, Rounding, WallCurrency};
-use crate::domain::page::contains_pattern;
+use crate::domain::page::{contains_pattern, search_text};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
@@ -238,14 +238,14 @@ pub async fn get(db: &Db, id: &str) -> Result<Wall, ServiceError> {
 
 /// Walls, newest first, optionally of one publisher and whose name or id contains `q`.
 pub async fn list(db: &Db, publisher_id: Option<&str>, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Wall>, ServiceError> {
-    let q = q.map(str::trim).unwrap_or("");
+    let q = search_text(q.unwrap_or(""));
     let rows: Vec<WallRow> = sqlx::query_as(&format!(
         "{SELECT} WHERE ($1 = '' OR publisher_id = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
          ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
     ))
-    .bind(publisher_id.unwrap_or(""))
-    .bind(q)
-    .bind(contains_pattern(q))
+    .bind(search_text(publisher_id.unwrap_or("")))
+    .bind(&q)
+    .bind(contains_pattern(&q))
     .bind(limit.clamp(1, 1000))
     .bind(offset.max(0))
     .fetch_all(db.pool())

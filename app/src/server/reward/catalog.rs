@@ -5,7 +5,7 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
-use crate::domain::page::contains_pattern;
+use crate::domain::page::{contains_pattern, search_text};
 use crate::domain::reward::catalog::{parse_catalog_id, RewardGame, StoreApp, MAX_CATALOG_ID_LEN};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
@@ -141,7 +141,7 @@ async fn update(db: &Db, actor: &Actor, kind: &Kind, id: &str, edit: CatalogEdit
 }
 
 async fn list(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Vec<Entry>, ServiceError> {
-    let q = query.q.as_deref().map(str::trim).unwrap_or("");
+    let q = search_text(query.q.as_deref().unwrap_or(""));
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(&format!(
         "SELECT {key}, name, active, created_at FROM {table} \
          WHERE ($1 = '' OR LOWER({key}) LIKE $2 ESCAPE '\\' OR LOWER(name) LIKE $2 ESCAPE '\\') AND ($3 < 0 OR active = $3) \
@@ -149,8 +149,8 @@ async fn list(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Vec<Entry>, 
         key = kind.key,
         table = kind.table
     ))
-    .bind(q)
-    .bind(contains_pattern(q))
+    .bind(&q)
+    .bind(contains_pattern(&q))
     .bind(query.active.map(i64::from).unwrap_or(-1))
     .bind(query.limit.clamp(1, 1000))
     .bind(query.offset.max(0))

@@ -4,7 +4,7 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
-use crate::domain::page::contains_pattern;
+use crate::domain::page::{contains_pattern, search_text};
 use crate::domain::reward::catalog::{RewardUser, UserPostback};
 use crate::domain::reward::RewardUserId;
 use crate::server::clock::now_ms;
@@ -89,15 +89,15 @@ pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<Rewa
 /// Users, newest first, with their coins; `q` narrows to those whose id, app id or device id
 /// contains it (case-insensitive).
 pub async fn list(db: &Db, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
-    let q = q.map(str::trim).unwrap_or("");
+    let q = search_text(q.unwrap_or(""));
     let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT u.id, u.app_id, u.device_id, u.created_at, b.balance FROM reward_users u \
          LEFT JOIN balances b ON b.account = 'reward_user:' || u.id \
          WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\') \
          ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4",
     )
-    .bind(q)
-    .bind(contains_pattern(q))
+    .bind(&q)
+    .bind(contains_pattern(&q))
     .bind(limit.clamp(1, 1000))
     .bind(offset.max(0))
     .fetch_all(db.pool())
