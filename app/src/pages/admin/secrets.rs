@@ -105,11 +105,16 @@ fn Secrets() -> impl IntoView {
             reveal(key);
         }
     });
+    // One effect per revoke action, so an answer never re-reads because of another's success.
+    for revoke in [actions.network_revoke, actions.program_revoke] {
+        Effect::new(move |_| {
+            if let Some(Ok(())) = revoke.value().get() {
+                overview.refetch();
+            }
+        });
+    }
     Effect::new(move |_| {
-        let revoked = matches!(actions.network_revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.program_revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.reward_revoke.value().get(), Some(Ok(_)));
-        if revoked {
+        if let Some(Ok(())) = actions.reward_revoke.value().get() {
             overview.refetch();
         }
     });
