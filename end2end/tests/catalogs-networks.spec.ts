@@ -3,7 +3,7 @@
 // overlap and the new key used for a real postback, keys revoked, the network deactivated and
 // reactivated.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { admin, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
+import { admin, adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
 
 // Each flow walks a whole screen (and screenshots it at two widths): more than the default 30 s.
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
@@ -158,4 +158,29 @@ test('a deactivated network is refused until it is reactivated', async ({ page, 
   await expect(page.locator(`[data-testid="network-row"][data-name="${name} renamed"]`)).toBeVisible();
   await page.getByTestId('list-search').fill('');
   await screenshots(page, 'admin-networks');
+});
+
+test('the networks list pages through its search results', async ({ page, request }) => {
+  const prefix = uniq('Paged');
+  for (let n = 1; n <= 21; n++) {
+    await adminApi(request, 'POST', '/api/admin/networks', { name: `${prefix} ${String(n).padStart(2, '0')}` });
+  }
+  await signIn(page, admin);
+  await openNetworks(page);
+  await page.getByTestId('list-search').fill(prefix);
+  await expect(page.getByTestId('pager-status')).toHaveText('1–20 of 21');
+  await expect(page.getByTestId('network-row')).toHaveCount(20);
+  // Newest first.
+  await expect(page.getByTestId('network-row').first()).toHaveAttribute('data-name', `${prefix} 21`);
+  await expect(page.getByTestId('pager-previous')).toBeDisabled();
+  await page.getByTestId('pager-next').click();
+  await expect(page.getByTestId('pager-status')).toHaveText('21–21 of 21');
+  await expect(page.getByTestId('network-row')).toHaveAttribute('data-name', `${prefix} 01`);
+  await expect(page.getByTestId('pager-next')).toBeDisabled();
+  await page.getByTestId('pager-previous').click();
+  await expect(page.getByTestId('pager-status')).toHaveText('1–20 of 21');
+  // A new search starts on the first page again.
+  await page.getByTestId('pager-next').click();
+  await page.getByTestId('list-search').fill(`${prefix} 1`);
+  await expect(page.getByTestId('pager-status')).toHaveText('1–10 of 10');
 });

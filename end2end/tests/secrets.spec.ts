@@ -55,7 +55,14 @@ test('a network key rotates with a custom overlap and the new key is used', asyn
 
   await sendCpa(request, newKey, { external_identifier: publisher.id, amount: 330, lead_id: uniq('secrets') });
   await sendCpa(request, network.key, { external_identifier: publisher.id, amount: 330, lead_id: uniq('overlap') });
+
+  // The filter narrows the owners shown: only this network (and no other network's card) stays.
+  await page.getByTestId('secrets-filter').fill(name);
+  await expect(card).toBeVisible();
+  await expect(page.locator('[data-testid="owner-keys"]:visible')).toHaveCount(1);
   await screenshots(page, 'admin-secrets');
+  await page.getByTestId('secrets-filter').fill('');
+  await expect(page.locator('[data-testid="owner-keys"]:visible')).not.toHaveCount(1);
 });
 
 test("a publisher's postback secret is rotated after a confirmation and shown once", async ({ page, request }) => {

@@ -29,3 +29,23 @@ where
         _ => None,
     }
 }
+
+/// Keeps `error` in step with the field error of each answer `action` gets from now on. An
+/// answer it had before this form was drawn (the form is drawn again after another change) is
+/// not shown again.
+pub fn track_field_errors<I, T>(
+    action: Action<I, Result<crate::api::outcome::Outcome<T>, ServerFnError>>,
+    error: RwSignal<Option<FieldError>>,
+) where
+    I: Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |drawn: Option<()>| {
+        let answer = action.value().get();
+        if drawn.is_some() {
+            if let Some(Ok(outcome)) = answer {
+                error.set(outcome.field_error());
+            }
+        }
+    });
+}

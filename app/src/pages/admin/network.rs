@@ -13,7 +13,7 @@ use crate::api::networks::{
     set_network_active, NetworkDetails,
 };
 use crate::api::outcome::{FieldError, Outcome};
-use crate::components::field_message::{action_error, is_invalid};
+use crate::components::field_message::{action_error, is_invalid, track_field_errors};
 use crate::components::{ConfirmButton, FieldMessage, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
 use crate::domain::catalog::{Network, RefusedIp};
 use crate::domain::when::date_time;
@@ -57,18 +57,21 @@ fn NetworkView() -> impl IntoView {
         approve: Action::new(|(id, ip): &(String, String)| approve_refused_ip(id.clone(), ip.clone())),
     };
     let new_key = RwSignal::new(None::<String>);
-    // Any successful change re-reads the network.
-    Effect::new(move |_| {
-        let changed = matches!(actions.rename.value().get(), Some(Ok(Outcome::Done(_))))
-            | matches!(actions.set_active.value().get(), Some(Ok(_)))
-            | matches!(actions.revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.add_ip.value().get(), Some(Ok(Outcome::Done(_))))
-            | matches!(actions.remove_ip.value().get(), Some(Ok(_)))
-            | matches!(actions.approve.value().get(), Some(Ok(_)));
-        if changed {
-            details.refetch();
-        }
-    });
+    // Each successful change re-reads the details (one effect per action, so an answer never
+    // re-reads them because of another action's earlier success).
+    let refetch_when = move |done: Signal<bool>| {
+        Effect::new(move |_| {
+            if done.get() {
+                details.refetch();
+            }
+        });
+    };
+    refetch_when(Signal::derive(move || matches!(actions.rename.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.set_active.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.revoke.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.add_ip.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.remove_ip.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.approve.value().get(), Some(Ok(_)))));
     Effect::new(move |_| {
         if let Some(Ok(Outcome::Done(key))) = actions.rotate.value().get() {
             new_key.set(Some(key));
@@ -168,11 +171,7 @@ fn Details(details: NetworkDetails, actions: Actions, new_key: RwSignal<Option<S
 fn Rename(id: String, name: String, action: Act<(String, String), Outcome<Network>>) -> impl IntoView {
     let value = RwSignal::new(name.clone());
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = action.value().get() {
-            error.set(outcome.field_error());
-        }
-    });
+    track_field_errors(action, error);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch((id.clone(), value.get_untracked()));
@@ -200,14 +199,8 @@ fn Rename(id: String, name: String, action: Act<(String, String), Outcome<Networ
 fn ApprovedIps(id: String, ips: Vec<String>, actions: Actions) -> impl IntoView {
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| match actions.add_ip.value().get() {
-        Some(Ok(Outcome::Invalid(e))) => error.set(Some(e)),
-        Some(Ok(Outcome::Done(_))) => {
-            error.set(None);
-            value.set(String::new());
-        }
-        _ => {}
-    });
+    // A success re-reads the network and draws this list (and an empty field) again.
+    track_field_errors(actions.add_ip, error);
     let add_id = id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

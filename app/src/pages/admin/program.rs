@@ -13,7 +13,7 @@ use crate::api::outcome::{FieldError, Outcome};
 use crate::api::programs::{
     add_handle, edit_program, load_program, revoke_program_key, rotate_program_key, set_program_active, ProgramDetails,
 };
-use crate::components::field_message::{action_error, is_invalid};
+use crate::components::field_message::{action_error, is_invalid, track_field_errors};
 use crate::components::{ConfirmButton, FieldMessage, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
 use crate::domain::program::{HandleKind, Program, ProgramHandle};
 use crate::domain::when::date_time;
@@ -85,15 +85,19 @@ fn ProgramView() -> impl IntoView {
         }),
     };
     let new_key = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        let changed = matches!(actions.edit.value().get(), Some(Ok(Outcome::Done(_))))
-            | matches!(actions.set_active.value().get(), Some(Ok(_)))
-            | matches!(actions.revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.handle.value().get(), Some(Ok(Outcome::Done(_))));
-        if changed {
-            details.refetch();
-        }
-    });
+    // Each successful change re-reads the details (one effect per action, so an answer never
+    // re-reads them because of another action's earlier success).
+    let refetch_when = move |done: Signal<bool>| {
+        Effect::new(move |_| {
+            if done.get() {
+                details.refetch();
+            }
+        });
+    };
+    refetch_when(Signal::derive(move || matches!(actions.edit.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.set_active.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.revoke.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.handle.value().get(), Some(Ok(Outcome::Done(_))))));
     Effect::new(move |_| {
         if let Some(Ok(Outcome::Done(key))) = actions.rotate.value().get() {
             new_key.set(Some(key));
@@ -228,11 +232,7 @@ fn EditProgram(program: Program, actions: Actions) -> impl IntoView {
     let kind = RwSignal::new(kind.to_string());
     let value = RwSignal::new(value);
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = actions.edit.value().get() {
-            error.set(outcome.field_error());
-        }
-    });
+    track_field_errors(actions.edit, error);
     let id = program.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -274,11 +274,7 @@ fn AddHandle(id: String, publishers: Vec<(String, String)>, actions: Actions) ->
     let publisher = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = actions.handle.value().get() {
-            error.set(outcome.field_error());
-        }
-    });
+    track_field_errors(actions.handle, error);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if publisher.with_untracked(String::is_empty) {

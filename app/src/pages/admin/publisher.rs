@@ -9,7 +9,7 @@ use super::AdminPage;
 use crate::api::error_message;
 use crate::api::outcome::{FieldError, Outcome};
 use crate::api::publishers::{create_login, edit_publisher, load_publisher, set_publisher_active, LoginInfo, PublisherDetails};
-use crate::components::field_message::{action_error, is_invalid};
+use crate::components::field_message::{action_error, is_invalid, track_field_errors};
 use crate::components::{ConfirmButton, FieldMessage, LiveBadge, StatCard, StatusBadge};
 use crate::domain::catalog::Publisher;
 use crate::domain::money::format_usd;
@@ -43,14 +43,18 @@ fn PublisherView() -> impl IntoView {
         set_active: Action::new(|(id, active): &(String, bool)| set_publisher_active(id.clone(), *active)),
         login: Action::new(|(id, email, password): &(String, String, String)| create_login(id.clone(), email.clone(), password.clone())),
     };
-    Effect::new(move |_| {
-        let changed = matches!(actions.edit.value().get(), Some(Ok(Outcome::Done(_))))
-            | matches!(actions.set_active.value().get(), Some(Ok(_)))
-            | matches!(actions.login.value().get(), Some(Ok(Outcome::Done(_))));
-        if changed {
-            details.refetch();
-        }
-    });
+    // Each successful change re-reads the details (one effect per action, so an answer never
+    // re-reads them because of another action's earlier success).
+    let refetch_when = move |done: Signal<bool>| {
+        Effect::new(move |_| {
+            if done.get() {
+                details.refetch();
+            }
+        });
+    };
+    refetch_when(Signal::derive(move || matches!(actions.edit.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.set_active.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.login.value().get(), Some(Ok(Outcome::Done(_))))));
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin/publishers">"← Publishers"</a></nav>
         <Transition fallback=|| view! { <p class="loading">"Loading the publisher…"</p> }>
@@ -109,11 +113,7 @@ fn EditPublisher(publisher: Publisher, actions: Actions) -> impl IntoView {
     let name = RwSignal::new(publisher.name.clone());
     let email = RwSignal::new(publisher.email.clone().unwrap_or_default());
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = actions.edit.value().get() {
-            error.set(outcome.field_error());
-        }
-    });
+    track_field_errors(actions.edit, error);
     let id = publisher.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -154,11 +154,7 @@ fn Logins(id: String, logins: Vec<LoginInfo>, actions: Actions) -> impl IntoView
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = actions.login.value().get() {
-            error.set(outcome.field_error());
-        }
-    });
+    track_field_errors(actions.login, error);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if email.with_untracked(|e| e.trim().is_empty()) {

@@ -63,6 +63,8 @@ impl Actions {
 #[component]
 fn Secrets() -> impl IntoView {
     let overview = Resource::new(|| (), |_| load_secrets());
+    // Narrows the owners shown (in the page, without a round trip).
+    let filter = RwSignal::new(String::new());
     let actions = Actions {
         network_rotate: Action::new(|(id, s): &(String, i64)| rotate_network_key(id.clone(), *s)),
         network_revoke: Action::new(|(id, k): &(String, String)| revoke_network_key(id.clone(), k.clone())),
@@ -105,11 +107,16 @@ fn Secrets() -> impl IntoView {
             reveal(key);
         }
     });
+    // One effect per revoke action, so an answer never re-reads because of another's success.
+    for revoke in [actions.network_revoke, actions.program_revoke] {
+        Effect::new(move |_| {
+            if let Some(Ok(())) = revoke.value().get() {
+                overview.refetch();
+            }
+        });
+    }
     Effect::new(move |_| {
-        let revoked = matches!(actions.network_revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.program_revoke.value().get(), Some(Ok(_)))
-            | matches!(actions.reward_revoke.value().get(), Some(Ok(_)));
-        if revoked {
+        if let Some(Ok(())) = actions.reward_revoke.value().get() {
             overview.refetch();
         }
     });
@@ -120,10 +127,17 @@ fn Secrets() -> impl IntoView {
         </div>
         <p class="muted">"Every key and secret TapRain hands out. A new one is shown once, right after it is made; afterwards only its first characters. Rotating issues a new one and lets the old one work for the overlap you choose, so nobody loses a postback while switching. Times are UTC."</p>
         <Errors actions />
+        <form class="toolbar list-search" role="search" on:submit=|ev| ev.prevent_default()>
+            <label class="field">
+                <span>"Show only names containing"</span>
+                <input type="search" data-testid="secrets-filter" placeholder="Network, program or publisher" autocomplete="off"
+                    prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
+            </label>
+        </form>
         <Transition fallback=|| view! { <p class="loading">"Loading secrets…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <Sections overview=o actions /> }.into_any(),
+                    Ok(o) => view! { <Sections overview=o actions filter /> }.into_any(),
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
                 }
             })}
@@ -162,8 +176,14 @@ fn revealed_for(actions: Actions, owner: String) -> impl IntoView {
     }
 }
 
+/// True unless `filter` is set and `name` does not contain it (ignoring case).
+fn shown(filter: RwSignal<String>, name: &str) -> bool {
+    let name = name.to_lowercase();
+    filter.with(|f| f.trim().is_empty() || name.contains(&f.trim().to_lowercase()))
+}
+
 #[component]
-fn Sections(overview: SecretsOverview, actions: Actions) -> impl IntoView {
+fn Sections(overview: SecretsOverview, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
     let SecretsOverview { networks, programs, reward_secrets, postback_secrets, now } = overview;
     view! {
         <section data-testid="network-keys">
@@ -172,7 +192,7 @@ fn Sections(overview: SecretsOverview, actions: Actions) -> impl IntoView {
             {if networks.is_empty() {
                 view! { <p class="empty small">"No networks yet. " <a href="/admin/networks">"Add one"</a> " and its first key is shown here once."</p> }.into_any()
             } else {
-                networks.into_iter().map(|n| view! { <OwnerKeys owner=n now kind=OwnerKind::Network actions /> }).collect_view().into_any()
+                networks.into_iter().map(|n| view! { <OwnerKeys owner=n now kind=OwnerKind::Network actions filter /> }).collect_view().into_any()
             }}
         </section>
         <section data-testid="program-keys">
@@ -181,11 +201,11 @@ fn Sections(overview: SecretsOverview, actions: Actions) -> impl IntoView {
             {if programs.is_empty() {
                 view! { <p class="empty small">"No programs yet. " <a href="/admin/programs">"Add one"</a> " and its first key is shown once."</p> }.into_any()
             } else {
-                programs.into_iter().map(|p| view! { <OwnerKeys owner=p now kind=OwnerKind::Program actions /> }).collect_view().into_any()
+                programs.into_iter().map(|p| view! { <OwnerKeys owner=p now kind=OwnerKind::Program actions filter /> }).collect_view().into_any()
             }}
         </section>
         <RewardSecrets secrets=reward_secrets now actions />
-        <PostbackSecrets secrets=postback_secrets actions />
+        <PostbackSecrets secrets=postback_secrets actions filter />
     }
 }
 
@@ -196,7 +216,7 @@ enum OwnerKind {
 }
 
 #[component]
-fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions) -> impl IntoView {
+fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
     let OwnedKeys { id, name, active, keys } = owner;
     let (href, noun) = match kind {
         OwnerKind::Network => (format!("/admin/networks/{id}"), "security key"),
@@ -221,7 +241,11 @@ fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions) -> i
         })
     };
     view! {
-        <div class="card owner-keys" data-testid="owner-keys" data-owner=id.clone() data-name=name.clone()>
+        <div class="card owner-keys" data-testid="owner-keys" data-owner=id.clone() data-name=name.clone()
+            hidden={
+                let name = name.clone();
+                move || !shown(filter, &name)
+            }>
             <div class="card-head">
                 <h3><a href=href>{name.clone()}</a></h3>
                 <StatusBadge status=active_word(active) />
@@ -285,7 +309,7 @@ fn RewardSecrets(secrets: Vec<NetworkKeyInfo>, now: i64, actions: Actions) -> im
 }
 
 #[component]
-fn PostbackSecrets(secrets: Vec<PostbackSecretInfo>, actions: Actions) -> impl IntoView {
+fn PostbackSecrets(secrets: Vec<PostbackSecretInfo>, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
     let body = if secrets.is_empty() {
         view! { <p class="empty small">"No publisher has postback settings yet. A publisher's signing secret is made when its postback URL is first saved (in the portal, or through the admin API)."</p> }.into_any()
     } else {
@@ -302,7 +326,11 @@ fn PostbackSecrets(secrets: Vec<PostbackSecretInfo>, actions: Actions) -> impl I
                     })
                 };
                 view! {
-                    <div class="card owner-keys" data-testid="postback-secret" data-owner=id.clone() data-name=s.publisher_name.clone()>
+                    <div class="card owner-keys" data-testid="postback-secret" data-owner=id.clone() data-name=s.publisher_name.clone()
+                        hidden={
+                            let name = s.publisher_name.clone();
+                            move || !shown(filter, &name)
+                        }>
                         <div class="card-head">
                             <h3><a href=format!("/admin/publishers/{id}")>{s.publisher_name.clone()}</a></h3>
                             <ConfirmButton label="Rotate" question=format!("Replace the signing secret of {}? Postbacks are signed with the new one from now on; the publisher must update their server.", s.publisher_name)
