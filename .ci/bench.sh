@@ -33,10 +33,15 @@ api "/api/admin/networks/$NET_ID/ips" '{"ip":"127.0.0.1"}' >/dev/null
 api /api/admin/publishers '{"name":"Bench","id":"6422f1b3e8a0000012345678"}' >/dev/null
 
 run() { oha --no-tui --output-format json -z "${SECONDS_PER_RUN}s" -c "$CONNECTIONS" "$@"; }
-run "$BASE/healthz" >"$WORK/healthz.json"
+# The server's own CPU time (user + system, in clock ticks) around each run: CPU per request is
+# what bounds throughput, and unlike requests/s it barely depends on what else the machine does.
+TICK=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+measure() { local name=$1; shift; local before; before=$(cpu); "$@"; echo "$name $(( $(cpu) - before ))" >>"$WORK/cpu.txt"; }
+measure healthz run "$BASE/healthz" >"$WORK/healthz.json"
 # Unique lead ids (20 random characters) so every postback is a new, credited conversion;
 # end-user IPs vary too so the repeated-IP quality rule does not hold them.
-run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
+measure cpa run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
 
 # Reward level postbacks: one user, a new level per request (every 5th is a milestone).
 api /api/admin/store-apps '{"pid":"cashgiraffe","name":"Bench app"}' >/dev/null
@@ -54,11 +59,12 @@ done = function(summary, latency, requests)
   io.write(string.format('{"rps": %f, "p50": %f, "p99": %f, "errors": %d, "non2xx": %d}\n', summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
 end
 LUA
-wrk -t1 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" -s "$WORK/reward.lua" "$BASE" | tail -1 >"$WORK/reward.json"
+measure reward wrk -t1 -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" -s "$WORK/reward.lua" "$BASE" >"$WORK/reward.out"
+tail -1 "$WORK/reward.out" >"$WORK/reward.json"
 run -m POST -H "Authorization: Bearer $SECRET" -T application/json -d "{\"pid\":\"cashgiraffe\",\"uid\":\"$UID_\",\"gid\":\"my_game\",\"level_number\":5}" "$BASE/api/postback" >"$WORK/reward_dup.json"
 
 mkdir -p target/bench
-python3 - "$WORK/healthz.json" "$WORK/cpa.json" "$SECONDS_PER_RUN" "$CONNECTIONS" "$WORK/reward.json" "$WORK/reward_dup.json" <<'PY' | tee target/bench/postbacks.md
+python3 - "$WORK/healthz.json" "$WORK/cpa.json" "$SECONDS_PER_RUN" "$CONNECTIONS" "$WORK/reward.json" "$WORK/reward_dup.json" "$WORK/cpu.txt" "$TICK" <<'PY' | tee target/bench/postbacks.md
 import json, sys, datetime
 h, c = (json.load(open(p)) for p in sys.argv[1:3])
 def fig(r):
@@ -77,6 +83,11 @@ dr, d50, d99, dc = fig(json.load(open(sys.argv[6])))
 print(f"| POST /api/postback (new level each, wrk) | {w['rps']:,.0f} | {w['p50']:.2f} | {w['p99']:.2f} | errors {w['errors']}, non-2xx {w['non2xx']} |")
 print(f"| POST /api/postback (same level: duplicates) | {dr:,.0f} | {d50:.2f} | {d99:.2f} | {dc} |")
 print(f"\nCPA postback / healthz throughput: {cr / hr:.1%}; reward postback / healthz: {w['rps'] / hr:.1%}")
+ticks = dict(line.split() for line in open(sys.argv[7]))
+tick_us = 1e6 / int(sys.argv[8])
+secs = int(sys.argv[3])
+per = lambda name, rps: int(ticks[name]) * tick_us / max(rps * secs, 1)
+print(f"Server CPU per request: /healthz {per('healthz', hr):.0f} µs, CPA postback {per('cpa', cr):.0f} µs, reward postback {per('reward', w['rps']):.0f} µs")
 PY
 CREDITED=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/admin/publishers/6422f1b3e8a0000012345678" | python3 -c 'import json,sys; print(json.load(sys.stdin)["balance_cents"] // 350)')
 echo "conversions credited during the run: $CREDITED" | tee -a target/bench/postbacks.md

@@ -151,6 +151,17 @@ test('a program is created with its API key shown once, gets a coupon, and the c
   await expect(page.getByTestId('program-commission')).toHaveText('2.50 USD per conversion');
   await screenshots(page, 'admin-program');
 
+  // Removing the coupon asks first; afterwards a sale with it is attributed to nobody.
+  const couponRow = page.locator('[data-testid="handle-row"][data-kind="coupon"]');
+  await couponRow.getByTestId('remove-handle').click();
+  await couponRow.getByTestId('confirm-yes').click();
+  await expect(couponRow).toHaveCount(0);
+  const orphan = await request.post('/api/v1/conversions', {
+    data: { coupon, amount: '80.00', external_id: uniq('order') },
+    headers: { 'X-Api-Key': apiKey },
+  });
+  expect(orphan.status(), await orphan.text()).toBe(422);
+
   // Deactivated: its key is refused.
   await page.getByTestId('toggle-active').click();
   await page.getByTestId('confirm-yes').click();

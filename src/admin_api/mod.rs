@@ -71,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/programs/{id}/assets", post(programs::add_asset))
         .route("/programs/{id}/sources", post(programs::add_source))
         .route("/programs/{id}/clicks", post(programs::add_click))
+        .route("/programs/{id}/handles/{kind}/{code}", delete(programs::remove_handle))
         .route("/reward-users", get(reward::list_users))
         .route("/reward-users/{id}", get(reward::get_user))
         .route("/offers", post(offers::create).get(offers::list))

@@ -165,6 +165,22 @@ async fn add_handle(
     Ok((StatusCode::CREATED, Json(handle)))
 }
 
+#[utoipa::path(delete, path = "/api/admin/programs/{id}/handles/{kind}/{code}", tag = "programs",
+    params(("id" = String, Path), ("kind" = String, Path, description = "`referral_code`, `coupon`, `asset_id`, `source_id` or `click_id`"),
+        ("code" = String, Path, description = "The code as added (coupons match regardless of case)")),
+    responses((status = 204, description = "Removed: conversions carrying it are no longer attributed by it"), (status = 401),
+        (status = 404, description = "Unknown program or code"), (status = 422, description = "Unknown kind")),
+    security(("bearer" = [])))]
+pub async fn remove_handle(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((id, kind, code)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let kind = HandleKind::parse(&kind).ok_or_else(|| app::server::ServiceError::invalid("kind", "unknown kind of code"))?;
+    programs::remove_handle(&state.db, &caller.actor, &id, kind, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// One handler per collection, so each is its own path in the OpenAPI document.
 macro_rules! handle_endpoint {
     ($name:ident, $path:literal, $kind:expr, $what:literal) => {

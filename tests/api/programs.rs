@@ -106,6 +106,27 @@ on_both_backends!(handles_are_unique_per_program_and_kind, |app| {
     assert!(audit.contains("program.handle.add"));
 });
 
+on_both_backends!(a_removed_coupon_no_longer_attributes, |app| {
+    let (program, key) = app.create_program(json!({ "name": "Shop", "currency": "USD", "commission_percent": 10 })).await;
+    let publisher = app.create_publisher("Affiliate").await;
+    assert_eq!(app.add_handle(&program, "coupons", &publisher, "SAVE10").await.status(), 201);
+    let sale = |id: &str| json!({ "external_id": id, "coupon": "save10", "amount": "20.00" });
+    let credited: Value = app.v1_post(&key, "/api/v1/conversions", sale("before")).await.json().await.expect("json");
+    assert_eq!(credited["publisher"]["id"], publisher.as_str(), "{credited}");
+
+    // Removed through the admin API (coupons match regardless of case); the second time it is gone.
+    assert_eq!(app.delete(&format!("/api/admin/programs/{program}/handles/coupon/save10")).await.status(), 204);
+    expect_error(app.delete(&format!("/api/admin/programs/{program}/handles/coupon/SAVE10")).await, 404).await;
+    expect_error(app.delete("/api/admin/programs/prg_missing/handles/coupon/SAVE10").await, 404).await;
+    expect_error(app.delete(&format!("/api/admin/programs/{program}/handles/discount/SAVE10")).await, 422).await;
+    let fetched: Value = app.get(&format!("/api/admin/programs/{program}")).await.json().await.expect("json");
+    assert_eq!(fetched["handles"], json!([]));
+    // A sale with the removed coupon is attributed to nobody.
+    assert_eq!(app.v1_post(&key, "/api/v1/conversions", sale("after")).await.status(), 422);
+    let audit = app.get("/api/admin/audit").await.text().await.expect("text");
+    assert!(audit.contains("program.handle.remove"));
+});
+
 on_both_backends!(handle_errors_are_named, |app| {
     let (program, _) = app.create_program(json!({ "name": "Shop", "currency": "USD", "commission_percent": 10 })).await;
     let publisher = app.create_publisher("Affiliate").await;

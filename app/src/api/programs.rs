@@ -156,6 +156,19 @@ pub async fn add_handle(id: String, kind: String, publisher_id: String, code: St
     }
 }
 
+/// Removes one of the program's codes (kind as `HandleKind::field` names it).
+#[server(endpoint = "admin_program_handle_remove")]
+pub async fn remove_handle(id: String, kind: String, code: String) -> Result<(), ServerFnError> {
+    use super::guard::{require, service};
+    use crate::domain::program::HandleKind;
+    use crate::domain::Role;
+    use crate::server::{audit::Actor, programs, ServiceError};
+
+    let (state, user) = require(Role::Admin).await?;
+    let kind = HandleKind::parse(&kind).ok_or_else(|| service(ServiceError::invalid("kind", "unknown kind of code")))?;
+    programs::remove_handle(&state.db, &Actor::user(&user.user_id), &id, kind, &code).await.map_err(service)
+}
+
 #[server(endpoint = "admin_program_key_rotate")]
 pub async fn rotate_program_key(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
     use super::guard::require;

@@ -11,7 +11,7 @@ use super::AdminPage;
 use crate::api::error_message;
 use crate::api::outcome::{FieldError, Outcome};
 use crate::api::programs::{
-    add_handle, edit_program, load_program, revoke_program_key, rotate_program_key, set_program_active, ProgramDetails,
+    add_handle, edit_program, load_program, remove_handle, revoke_program_key, rotate_program_key, set_program_active, ProgramDetails,
 };
 use crate::components::field_message::{action_error, is_invalid, track_field_errors};
 use crate::components::{ConfirmButton, FieldMessage, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
@@ -52,6 +52,7 @@ struct Actions {
     rotate: Act<(String, i64), Outcome<String>>,
     revoke: Act<(String, String), ()>,
     handle: Act<HandleInput, Outcome<ProgramHandle>>,
+    remove: Act<(String, String, String), ()>,
 }
 
 /// The handle kinds an admin hands out here (click ids are registered by the API).
@@ -83,6 +84,7 @@ fn ProgramView() -> impl IntoView {
             let i = i.clone();
             async move { add_handle(i.id, i.kind, i.publisher, i.code).await }
         }),
+        remove: Action::new(|(id, kind, code): &(String, String, String)| remove_handle(id.clone(), kind.clone(), code.clone())),
     };
     let new_key = RwSignal::new(None::<String>);
     // Each successful change re-reads the details (one effect per action, so an answer never
@@ -98,6 +100,7 @@ fn ProgramView() -> impl IntoView {
     refetch_when(Signal::derive(move || matches!(actions.set_active.value().get(), Some(Ok(_)))));
     refetch_when(Signal::derive(move || matches!(actions.revoke.value().get(), Some(Ok(_)))));
     refetch_when(Signal::derive(move || matches!(actions.handle.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.remove.value().get(), Some(Ok(_)))));
     Effect::new(move |_| {
         if let Some(Ok(Outcome::Done(key))) = actions.rotate.value().get() {
             new_key.set(Some(key));
@@ -201,7 +204,7 @@ fn Details(details: ProgramDetails, actions: Actions, new_key: RwSignal<Option<S
                 view! {
                     <div class="table-wrap">
                         <table>
-                            <thead><tr><th>"Kind"</th><th>"Code"</th><th>"Publisher"</th><th>"Added (UTC)"</th></tr></thead>
+                            <thead><tr><th>"Kind"</th><th>"Code"</th><th>"Publisher"</th><th>"Added (UTC)"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {handles.into_iter().map(|h| view! {
                                     <tr data-testid="handle-row" data-kind=h.kind.field()>
@@ -209,6 +212,15 @@ fn Details(details: ProgramDetails, actions: Actions, new_key: RwSignal<Option<S
                                         <td><code>{h.code.clone()}</code></td>
                                         <td><a href=format!("/admin/publishers/{}", h.publisher_id)>{owner(&h.publisher_id)}</a></td>
                                         <td class="nowrap">{date_time(h.created_at)}</td>
+                                        <td class="actions">{
+                                            let target = (id.clone(), h.kind.field().to_owned(), h.code.clone());
+                                            view! {
+                                                <ConfirmButton label="Remove" small=true danger=true test_id="remove-handle"
+                                                    question=format!("Remove {} {}? Conversions that carry it are no longer credited to its publisher.", kind_label(h.kind).to_lowercase(), h.code)
+                                                    confirm_label="Yes, remove" pending=actions.remove.pending()
+                                                    on_confirm=Callback::new(move |_| { actions.remove.dispatch(target.clone()); }) />
+                                            }
+                                        }</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -216,6 +228,7 @@ fn Details(details: ProgramDetails, actions: Actions, new_key: RwSignal<Option<S
                     </div>
                 }.into_any()
             }}
+            {action_error(actions.remove.value())}
             <AddHandle id publishers actions />
         </section>
     }

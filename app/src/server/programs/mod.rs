@@ -270,3 +270,30 @@ pub async fn add_handle(
     tx.commit().await?;
     Ok(ProgramHandle { program_id: program_id.to_owned(), kind, code, publisher_id: publisher_id.to_owned(), created_at: now })
 }
+
+/// Takes a code, coupon, asset, source or click id away: conversions that carry it afterwards
+/// are no longer attributed by it (conversions already credited keep their publisher).
+pub async fn remove_handle(db: &Db, actor: &Actor, program_id: &str, kind: HandleKind, code: &str) -> Result<(), ServiceError> {
+    let code = kind.normalize(code.trim());
+    let mut tx = db.pool().begin().await?;
+    let owner: Option<(String,)> =
+        sqlx::query_as("SELECT publisher_id FROM program_handles WHERE program_id = $1 AND kind = $2 AND code = $3")
+            .bind(program_id)
+            .bind(kind.field())
+            .bind(&code)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((publisher_id,)) = owner else {
+        return Err(ServiceError::NotFound(if exists(&mut tx, program_id).await? { "code" } else { "program" }));
+    };
+    sqlx::query("DELETE FROM program_handles WHERE program_id = $1 AND kind = $2 AND code = $3")
+        .bind(program_id)
+        .bind(kind.field())
+        .bind(&code)
+        .execute(&mut *tx)
+        .await?;
+    let details = serde_json::json!({ "kind": kind.field(), "code": code, "publisher_id": publisher_id });
+    audit::record(&mut tx, actor, "program.handle.remove", program_id, details).await?;
+    tx.commit().await?;
+    Ok(())
+}
