@@ -268,8 +268,8 @@ on_both_backends!(publishers_see_only_their_own_conversions_and_reports, |app| {
     let listing = app.server_fn("portal_conversions", &cookie, &[("params[publisher]", &other)]).await;
     assert_eq!(listing.status(), 200);
     let listing: Value = listing.json().await.expect("json");
-    assert_eq!(listing.as_array().expect("list").len(), 1);
-    assert_eq!(listing[0]["s1"], "alpha");
+    assert_eq!(listing["rows"].as_array().expect("rows").len(), 1);
+    assert_eq!(listing["rows"][0]["s1"], "alpha");
     let by_network = app.server_fn("portal_report", &cookie, &[("params[group]", "network")]).await;
     assert_eq!(by_network.status(), 422, "networks stay hidden from publishers");
     let earnings = app.server_fn("portal_earnings", &cookie, &[("tz", "UTC")]).await;

@@ -323,6 +323,18 @@ impl From<&super::catalog::Conversion> for PublisherConversion {
     }
 }
 
+/// A page of a publisher's conversions with the range and zone it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversionListing {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day (inclusive), `YYYY-MM-DD`.
+    pub to: String,
+    pub tz: String,
+    /// Newest first.
+    pub rows: Vec<PublisherConversion>,
+}
+
 /// A publisher's earnings: credited cents today, in the last 7 and 30 days (today included),
 /// and the last 30 days by day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
