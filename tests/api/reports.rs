@@ -48,9 +48,17 @@ impl TestApp {
             .send()
             .await
             .expect("login");
-        let cookie =
-            response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("taprain_session="));
-        cookie.expect("session cookie").split(';').next().unwrap_or_default().to_owned()
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("taprain_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned());
+        match cookie {
+            Some(cookie) => cookie,
+            None => panic!("no session cookie: {} {}", response.status(), response.text().await.unwrap_or_default()),
+        }
     }
 
     async fn with_cookie(&self, path: &str, cookie: &str) -> Response {
