@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::domain::offerwall::Offerwall;
-use crate::domain::report::{ConversionParams, Earnings, PublisherConversion, Report, ReportParams};
+use crate::domain::report::{ConversionListing, ConversionParams, Earnings, Report, ReportParams};
 
 /// Most conversions the portal's table shows; the CSV export has them all.
 pub const PORTAL_CONVERSIONS_LIMIT: i64 = 200;
@@ -52,9 +52,9 @@ pub async fn portal_report(params: ReportParams) -> Result<Report, ServerFnError
 }
 
 #[server(endpoint = "portal_conversions")]
-pub async fn portal_conversions(params: ConversionParams) -> Result<Vec<PublisherConversion>, ServerFnError> {
+pub async fn portal_conversions(params: ConversionParams) -> Result<ConversionListing, ServerFnError> {
     use super::guard::service;
-    use crate::domain::report::zone;
+    use crate::domain::report::{zone, PublisherConversion};
     use crate::server::clock::now_ms;
     use crate::server::reports::{self, ConversionQuery};
 
@@ -62,10 +62,11 @@ pub async fn portal_conversions(params: ConversionParams) -> Result<Vec<Publishe
     let params = ConversionParams { publisher: publisher_id, network: String::new(), ..params };
     let query = ConversionQuery::parse(&params, now_ms()).map_err(service)?;
     let found = reports::conversions(&state.db, &query, PORTAL_CONVERSIONS_LIMIT).await.map_err(service)?;
-    Ok(found
+    let rows = found
         .iter()
         .map(|c| PublisherConversion { time: zone::local_time(query.tz, c.created_at), ..PublisherConversion::from(c) })
-        .collect())
+        .collect();
+    Ok(ConversionListing { from: query.range.from.to_string(), to: query.range.to.to_string(), tz: query.tz.name().to_owned(), rows })
 }
 
 #[server(endpoint = "portal_offerwalls")]

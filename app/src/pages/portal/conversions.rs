@@ -7,11 +7,11 @@ use leptos_router::hooks::use_query_map;
 use super::PortalPage;
 use crate::api::error_message;
 use crate::api::portal::{portal_conversions, PORTAL_CONVERSIONS_LIMIT};
-use crate::components::report_filters::{DateField, ZoneSelect};
+use crate::components::report_filters::{loaded_range, DateField, ZoneSelect};
 use crate::components::{CsvExport, LiveBadge, StatusBadge};
 use crate::domain::catalog::ConversionState;
 use crate::domain::money::format_usd;
-use crate::domain::report::{ConversionParams, PublisherConversion};
+use crate::domain::report::{ConversionListing, ConversionParams, PublisherConversion};
 
 #[component]
 pub fn PortalConversionsPage() -> impl IntoView {
@@ -42,6 +42,7 @@ fn Conversions() -> impl IntoView {
         ..ConversionParams::default()
     });
     let listing = Resource::new(move || params.get(), portal_conversions);
+    let (shown_from, shown_to) = loaded_range(listing, |l: &ConversionListing| (l.from.clone(), l.to.clone()));
     let csv = Signal::derive(move || format!("/portal/conversions.csv?{}", params.with(ConversionParams::query_string)));
     let filtered = move || params.with(|p| !(p.status.is_empty() && p.offer.is_empty() && p.s1.is_empty()));
     let clear = move |_| {
@@ -78,16 +79,15 @@ fn Conversions() -> impl IntoView {
                 <input type="search" placeholder="Exact s1" data-testid="filter-s1" prop:value=move || s1.get()
                     on:change=move |ev| s1.set(event_target_value(&ev)) />
             </label>
-            <DateField label="From" value=from shown="" test_id="filter-from" />
-            <DateField label="To" value=to shown="" test_id="filter-to" />
+            <DateField label="From" value=from shown=shown_from test_id="filter-from" />
+            <DateField label="To" value=to shown=shown_to test_id="filter-to" />
             <ZoneSelect value=tz test_id="filter-tz" />
             <button type="button" class="btn btn-ghost" on:click=clear disabled=move || !filtered()>"Clear filters"</button>
         </form>
         <Transition fallback=|| view! { <p class="loading">"Loading conversions…"</p> }>
             {move || Suspend::new(async move {
-                let zone = tz.get_untracked();
                 match listing.await {
-                    Ok(rows) if rows.is_empty() => view! {
+                    Ok(listing) if listing.rows.is_empty() => view! {
                         <div class="empty" data-testid="conversions-empty">
                             {if filtered() {
                                 view! { <h2>"No conversions match these filters"</h2><p>"Clear the filters or widen the dates."</p> }.into_any()
@@ -96,7 +96,7 @@ fn Conversions() -> impl IntoView {
                             }}
                         </div>
                     }.into_any(),
-                    Ok(rows) => view! { <ConversionTable rows zone /> }.into_any(),
+                    Ok(listing) => view! { <ConversionTable rows=listing.rows zone=listing.tz /> }.into_any(),
                     Err(err) => view! { <p class="alert alert-error" role="alert" data-testid="conversions-error">{error_message(&err)}</p> }.into_any(),
                 }
             })}
@@ -107,9 +107,8 @@ fn Conversions() -> impl IntoView {
 #[component]
 fn ConversionTable(rows: Vec<PublisherConversion>, zone: String) -> impl IntoView {
     let count = rows.len();
-    let zone_label = if zone.is_empty() { "UTC".to_string() } else { zone.clone() };
     view! {
-        <p class="muted small" data-testid="conversions-count">{format!("{count} shown · times in {zone_label}")}</p>
+        <p class="muted small" data-testid="conversions-count">{format!("{count} shown · times in {zone}")}</p>
         <div class="table-wrap">
             <table data-testid="conversions-table">
                 <thead>
