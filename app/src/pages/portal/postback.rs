@@ -65,7 +65,6 @@ fn PostbackSettings() -> impl IntoView {
     let settings = Resource::new(|| (), |_| my_postback());
     // Set by the first save, so the test section knows a URL exists now.
     let saved = RwSignal::new(false);
-    let configured = Signal::derive(move || saved.get() || settings.get().and_then(Result::ok).is_some_and(|s| s.configured));
     view! {
         <div class="page-head">
             <h1>"Postback settings"</h1>
@@ -75,12 +74,18 @@ fn PostbackSettings() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading your settings…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(current) => view! { <SettingsForm current saved /> }.into_any(),
+                    // The test section reads the loaded settings here, inside the Suspense: read
+                    // outside it, the server (still loading) and the browser (already loaded)
+                    // would draw it differently and hydration would fail.
+                    Ok(current) => {
+                        let had_url = current.configured;
+                        let configured = Signal::derive(move || had_url || saved.get());
+                        view! { <SettingsForm current saved /> <TestSection configured /> }.into_any()
+                    }
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
                 }
             })}
         </Suspense>
-        <TestSection configured />
         <MyDeliveries />
     }
 }
