@@ -4,10 +4,10 @@
 pub mod admin_api;
 pub mod cli;
 pub mod config;
+pub mod ingest;
 pub mod middleware;
 pub mod offerwall;
 pub mod ops;
 pub mod portal;
-pub mod postback;
 pub mod startup;
 pub mod telemetry;

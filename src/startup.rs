@@ -8,8 +8,9 @@ use std::time::Duration;
 use app::server::auth::LoginThrottle;
 use app::server::db::Db;
 use app::server::deliveries::{self, DeliveryWake, Sender, SenderConfig};
+use app::server::ingest::writer::Env;
+use app::server::ingest::{self, Directory, EventBus};
 use app::server::offerwall::OfferwallCache;
-use app::server::postback::{Directory, EventBus, PostbackWriter};
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
 use app::server::AppState;
@@ -25,7 +26,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, offerwall, ops, portal, postback};
+use crate::{admin_api, ingest as doors, offerwall, ops, portal};
 
 pub struct Application {
     listener: TcpListener,
@@ -52,14 +53,15 @@ impl Application {
         let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
         let deliveries = DeliveryWake::default();
-        let postbacks = PostbackWriter::spawn(db.clone(), settings.thresholds.clone(), events.clone(), deliveries.clone());
-        deliveries::worker::spawn(db.clone(), postbacks.clone(), sender.clone(), timeout, deliveries.clone());
+        let env = Env { thresholds: settings.thresholds.clone(), events: events.clone(), deliveries: deliveries.clone() };
+        let writer = ingest::start::writer(&db, &settings.database_url, env).await?;
+        deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), timeout, deliveries.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),
             settings: Arc::new(settings),
             throttle: Arc::new(throttle),
-            postbacks,
+            writer,
             events,
             directory: Directory::default(),
             sender,
@@ -113,7 +115,7 @@ fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(ops)
         .nest("/api/admin", admin_api::router())
-        .merge(postback::router())
+        .merge(doors::router())
         .merge(offerwall::router())
         .merge(portal::router())
         .merge(pages)

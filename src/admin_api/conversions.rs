@@ -2,8 +2,8 @@
 
 use app::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
 use app::server::conversions::{self, Filter};
-use app::server::postback::log::{self, LogFilter};
-use app::server::postback::review::{self, ReviewAction, ReviewRefusal, SubmitError};
+use app::server::ingest::log::{self, LogFilter};
+use app::server::ingest::review::{self, ReviewAction, ReviewRefusal, SubmitError};
 use app::server::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -79,7 +79,7 @@ pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): 
 }
 
 async fn decide(state: &AppState, caller: AdminCaller, id: String, action: ReviewAction) -> Result<Json<Conversion>, ApiError> {
-    match review::submit(&state.postbacks, id, action, caller.actor).await {
+    match review::submit(&state.writer, id, action, caller.actor).await {
         Ok(conversion) => Ok(Json(conversion)),
         Err(SubmitError::Refused(ReviewRefusal::NotFound)) => Err(ApiError::NotFound("conversion not found".into())),
         Err(SubmitError::Refused(refusal)) => Err(ApiError::Conflict(refusal.to_string())),

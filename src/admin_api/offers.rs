@@ -70,7 +70,7 @@ pub async fn create(
     caller: AdminCaller,
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<(StatusCode, Json<Offer>), ApiError> {
-    let offer = offers::create(&state.db, &state.offerwalls, &caller.actor, body.into()).await?;
+    let offer = offers::create(&state.db, &caller.actor, body.into()).await?;
     Ok((StatusCode::CREATED, Json(offer)))
 }
 
@@ -95,7 +95,7 @@ pub async fn replace(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<Json<Offer>, ApiError> {
-    Ok(Json(offers::update(&state.db, &state.offerwalls, &caller.actor, &id, body.into(), true).await?))
+    Ok(Json(offers::update(&state.db, &caller.actor, &id, body.into(), true).await?))
 }
 
 #[utoipa::path(patch, path = "/api/admin/offers/{id}", tag = "offers", params(("id" = String, Path)), request_body = OfferBody,
@@ -106,5 +106,5 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<OfferBody>,
 ) -> Result<Json<Offer>, ApiError> {
-    Ok(Json(offers::update(&state.db, &state.offerwalls, &caller.actor, &id, body.into(), false).await?))
+    Ok(Json(offers::update(&state.db, &caller.actor, &id, body.into(), false).await?))
 }

@@ -79,7 +79,7 @@ pub async fn create(
     caller: AdminCaller,
     ApiJson(body): ApiJson<OfferwallBody>,
 ) -> Result<(StatusCode, Json<Offerwall>), ApiError> {
-    let wall = walls::create(&state.db, &state.offerwalls, &caller.actor, body.into_input()?).await?;
+    let wall = walls::create(&state.db, &caller.actor, body.into_input()?).await?;
     Ok((StatusCode::CREATED, Json(wall.to_api(&state.settings.public_url))))
 }
 
@@ -108,6 +108,6 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<OfferwallBody>,
 ) -> Result<Json<Offerwall>, ApiError> {
-    let wall = walls::update(&state.db, &state.offerwalls, &caller.actor, &id, body.into_input()?).await?;
+    let wall = walls::update(&state.db, &caller.actor, &id, body.into_input()?).await?;
     Ok(Json(wall.to_api(&state.settings.public_url)))
 }

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{audit, conversions, deliveries, events, networks, offers, offerwalls, programs, publishers, reports, reward};
-use crate::postback::{conversions_api, reward as reward_postback, reward_app};
+use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
 #[openapi(

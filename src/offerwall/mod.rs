@@ -1,8 +1,7 @@
 //! The end user's doors (seed 000 "Offerwall Embed", SPEC B): `GET /o/{offerwall_id}` — the
-//! page publishers embed in an iframe — and `GET /c/{token}` — a card's click link. Only these
-//! two may be framed by other sites (see `middleware::security_headers`).
+//! page publishers embed in an iframe. Its cards' click links (`GET /c/{token}`) are an ingest
+//! source (`crate::ingest::clicks`). Only these two may be framed by other sites (see `middleware::security_headers`).
 
-pub mod click;
 pub mod page;
 pub mod render;
 
@@ -13,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/o/{offerwall_id}", get(page::show)).route("/c/{token}", get(click::follow))
+    Router::new().route("/o/{offerwall_id}", get(page::show))
 }
 
 /// A fresh nonce for the inline style and script of one response.
@@ -38,12 +37,12 @@ fn html(status: StatusCode, body: String, nonce: &str) -> Response {
 }
 
 /// The "not found" page shared by unknown walls and dead click links.
-fn not_found(title: &str, message: &str) -> Response {
+pub(crate) fn not_found(title: &str, message: &str) -> Response {
     let nonce = nonce();
     html(StatusCode::NOT_FOUND, render::message_page(title, message, &nonce), &nonce)
 }
 
-fn server_error(err: &dyn std::fmt::Display) -> Response {
+pub(crate) fn server_error(err: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %err, "offerwall request failed");
     let nonce = nonce();
     html(StatusCode::INTERNAL_SERVER_ERROR, render::message_page("Something went wrong", "Please try again in a moment.", &nonce), &nonce)

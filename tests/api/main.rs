@@ -32,3 +32,4 @@ mod reward_catalog;
 mod reward_ledger;
 mod sessions;
 mod stats;
+mod write_store;

@@ -1,3 +1,5 @@
+use app::server::ingest::credit;
+use app::server::ingest::store::any::AnyTx;
 use app::server::ledger;
 use serde_json::{json, Value};
 
@@ -18,9 +20,11 @@ on_both_backends!(publishers_get_hex_ids_and_a_ledger_balance, |app| {
     assert_eq!(fetched["balance_cents"], 0);
 
     let mut conn = app.db.pool().acquire().await.expect("conn");
-    let account = ledger::publisher_account(&id);
-    assert!(ledger::post(&mut conn, &account, 350, "test credit", "test:1").await.expect("post"));
-    assert!(!ledger::post(&mut conn, &account, 350, "test credit", "test:1").await.expect("post"), "a source_ref posts once");
+    let entry =
+        credit::Entry { account: ledger::publisher_account(&id), delta: 350, reason: "test credit".into(), source_ref: "test:1".into() };
+    let mut tx = AnyTx::new(&mut conn, app.db.backend());
+    assert!(credit::post(&mut tx, &entry).await.expect("post"));
+    assert!(!credit::post(&mut tx, &entry).await.expect("post"), "a source_ref posts once");
     let fetched: Value = app.get(&format!("/api/admin/publishers/{id}")).await.json().await.expect("json");
     assert_eq!(fetched["balance_cents"], 350);
     let (_, mismatches) = ledger::verify(&mut conn).await.expect("verify");

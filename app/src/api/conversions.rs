@@ -115,7 +115,7 @@ pub async fn conversion_details(id: String) -> Result<ConversionInfo, ServerFnEr
     use super::guard::{internal, require, service};
     use crate::domain::Role;
     use crate::server::deliveries::listing::{self, Filter as DeliveryFilter};
-    use crate::server::postback::log::{self, LogFilter};
+    use crate::server::ingest::log::{self, LogFilter};
     use crate::server::{conversions, networks, publishers, ServiceError};
 
     let (state, _) = require(Role::Admin).await?;
@@ -145,7 +145,7 @@ pub async fn review_conversion(id: String, action: String) -> Result<Conversion,
     use super::guard::{internal, require, service};
     use crate::domain::Role;
     use crate::server::audit::Actor;
-    use crate::server::postback::review::{self, ReviewAction, ReviewRefusal, SubmitError};
+    use crate::server::ingest::review::{self, ReviewAction, ReviewRefusal, SubmitError};
     use crate::server::ServiceError;
 
     let (state, user) = require(Role::Admin).await?;
@@ -155,7 +155,7 @@ pub async fn review_conversion(id: String, action: String) -> Result<Conversion,
         "reverse" => ReviewAction::Reverse,
         _ => return Err(ServerFnError::new("Unknown action")),
     };
-    match review::submit(&state.postbacks, id, action, Actor::user(&user.user_id)).await {
+    match review::submit(&state.writer, id, action, Actor::user(&user.user_id)).await {
         Ok(conversion) => Ok(conversion),
         Err(SubmitError::Refused(ReviewRefusal::NotFound)) => Err(service(ServiceError::NotFound("conversion"))),
         Err(SubmitError::Refused(refusal)) => Err(service(ServiceError::Conflict(capitalized(&refusal.to_string())))),

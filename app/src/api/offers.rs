@@ -93,9 +93,9 @@ pub async fn save_offer(id: String, form: OfferForm) -> Result<Offer, FormError>
     };
     let actor = Actor::user(&user.user_id);
     let saved = if id.is_empty() {
-        offers::create(&state.db, &state.offerwalls, &actor, input).await
+        offers::create(&state.db, &actor, input).await
     } else {
-        offers::update(&state.db, &state.offerwalls, &actor, &id, input, false).await
+        offers::update(&state.db, &actor, &id, input, false).await
     };
     saved.map_err(|e| form_error(e, &[("payout_cents", "payout")]))
 }
@@ -109,7 +109,7 @@ pub async fn set_offer_active(id: String, active: bool) -> Result<Offer, ServerF
 
     let (state, user) = require(Role::Admin).await?;
     let input = OfferInput { active: Some(active), ..OfferInput::default() };
-    offers::update(&state.db, &state.offerwalls, &Actor::user(&user.user_id), &id, input, false).await.map_err(service)
+    offers::update(&state.db, &Actor::user(&user.user_id), &id, input, false).await.map_err(service)
 }
 
 #[server(endpoint = "admin_offerwalls")]
@@ -158,11 +158,8 @@ pub async fn save_offerwall(id: String, form: WallForm) -> Result<Offerwall, For
         ..WallInput::default()
     };
     let actor = Actor::user(&user.user_id);
-    let saved = if id.is_empty() {
-        walls::create(&state.db, &state.offerwalls, &actor, input).await
-    } else {
-        walls::update(&state.db, &state.offerwalls, &actor, &id, input).await
-    };
+    let saved =
+        if id.is_empty() { walls::create(&state.db, &actor, input).await } else { walls::update(&state.db, &actor, &id, input).await };
     Ok(saved.map_err(|e| form_error(e, &[]))?.to_api(&state.settings.public_url))
 }
 
@@ -175,7 +172,7 @@ pub async fn set_offerwall_active(id: String, active: bool) -> Result<Offerwall,
 
     let (state, user) = require(Role::Admin).await?;
     let input = WallInput { active: Some(active), ..WallInput::default() };
-    let wall = walls::update(&state.db, &state.offerwalls, &Actor::user(&user.user_id), &id, input).await.map_err(service)?;
+    let wall = walls::update(&state.db, &Actor::user(&user.user_id), &id, input).await.map_err(service)?;
     Ok(wall.to_api(&state.settings.public_url))
 }
 

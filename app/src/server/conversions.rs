@@ -1,12 +1,9 @@
-//! Conversions: reading them, and the state changes that move money (credit, reversal), each
-//! posting to the ledger once per conversion through the entries' unique `source_ref`.
+//! Conversions as the screens and the admin API read them. Their writes (new conversions, state
+//! changes, the money they move) are the ingest writer's (`ingest::conversion`, `ingest::credit`).
 
 use sqlx::AnyConnection;
 
-use super::clock::now_ms;
-use super::{deliveries, ledger};
 use crate::domain::catalog::{Conversion, ConversionState};
-use crate::domain::delivery::DeliveryEvent;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -67,11 +64,10 @@ fn to_conversion(row: Row) -> Conversion {
     }
 }
 
-/// Decodes a row selected with `COLUMNS, scope, dedup_key`.
-pub fn from_row_with_key(row: &sqlx::any::AnyRow) -> Result<(Conversion, String, String), sqlx::Error> {
-    use sqlx::{FromRow, Row as _};
-    let conversion = to_conversion(Row::from_row(row)?);
-    Ok((conversion, row.try_get("scope")?, row.try_get("dedup_key")?))
+/// Decodes a row selected with `COLUMNS` (further columns may follow).
+pub fn from_any_row(row: &sqlx::any::AnyRow) -> Result<Conversion, sqlx::Error> {
+    use sqlx::FromRow;
+    Ok(to_conversion(Row::from_row(row)?))
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<Conversion>, sqlx::Error> {
@@ -95,18 +91,6 @@ pub async fn get_many(conn: &mut AnyConnection, ids: &[String]) -> Result<std::c
         }
     }
     Ok(found)
-}
-
-/// The conversion sharing `(source, scope, dedup_key)`, if any.
-pub async fn find_by_key(conn: &mut AnyConnection, source: &str, scope: &str, dedup_key: &str) -> Result<Option<Conversion>, sqlx::Error> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key = $3"))
-            .bind(source)
-            .bind(scope)
-            .bind(dedup_key)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(to_conversion))
 }
 
 /// Filters for listings; `None` means any.
@@ -136,53 +120,4 @@ pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Conve
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(to_conversion).collect())
-}
-
-/// Moves `id` from `from` to `to` (compare-and-set); false when it was not in `from`.
-pub async fn transition(
-    conn: &mut AnyConnection,
-    id: &str,
-    from: ConversionState,
-    to: ConversionState,
-    reasons: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE conversions SET state = $1, reasons = COALESCE($2, reasons), updated_at = $3 WHERE id = $4 AND state = $5")
-            .bind(to.as_str())
-            .bind(reasons)
-            .bind(now_ms())
-            .bind(id)
-            .bind(from.as_str())
-            .execute(conn)
-            .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Credits the conversion's amount to its publisher (once).
-pub async fn post_credit(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
-    let Some(publisher) = conversion.publisher_id.as_deref() else { return Ok(false) };
-    let reason = format!("{} conversion credited", conversion.source);
-    let posted =
-        ledger::post(conn, &ledger::publisher_account(publisher), conversion.amount_cents, &reason, &format!("{}:credit", conversion.id))
-            .await?;
-    if posted {
-        deliveries::queue::enqueue(conn, DeliveryEvent::Credit, &[conversion]).await?;
-    }
-    Ok(posted)
-}
-
-/// Compensates the conversion's credit (once), as a new negative entry on the account the credit
-/// went to: a publisher's cents, or a reward user's coins.
-pub async fn post_reversal(conn: &mut AnyConnection, conversion: &Conversion) -> Result<bool, sqlx::Error> {
-    let credited: Option<(String, i64)> = sqlx::query_as("SELECT account, delta FROM ledger_entries WHERE source_ref = $1")
-        .bind(format!("{}:credit", conversion.id))
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some((account, amount)) = credited else { return Ok(false) };
-    let reason = format!("{} conversion reversed", conversion.source);
-    let posted = ledger::post(conn, &account, -amount, &reason, &format!("{}:reversal", conversion.id)).await?;
-    if posted {
-        deliveries::queue::enqueue(conn, DeliveryEvent::Reversal, &[conversion]).await?;
-    }
-    Ok(posted)
 }

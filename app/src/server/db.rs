@@ -2,6 +2,8 @@
 //! sqlx `Any` driver with `$1` placeholders so one repository serves SQLite and PostgreSQL.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -33,6 +35,19 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Bumped whenever a service changes something the ingest caches hold (keys, secrets, IPs,
+    /// catalogs): a cached entry from an older generation is read again.
+    generation: Arc<AtomicU64>,
+}
+
+/// Bumps the cache generation when dropped, i.e. when the changing service returns.
+#[must_use = "the generation is bumped when this is dropped"]
+pub struct Changing(Arc<AtomicU64>);
+
+impl Drop for Changing {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
 }
 
 impl Backend {
@@ -89,7 +104,7 @@ impl Db {
                 .await
                 .map_err(DbError::Connect)?,
         };
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, generation: Arc::default() })
     }
 
     /// Applies the backend's migration set.
@@ -107,6 +122,22 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The cache generation: it changes after every change to what ingest caches.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Held by a service that changes keys, secrets, IPs or catalogs: when it returns, cached
+    /// copies are stale.
+    pub fn changing(&self) -> Changing {
+        Changing(self.generation.clone())
+    }
+
+    /// Marks every cached copy stale now (another instance changed something).
+    pub fn changed_elsewhere(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// On SQLite, copies the write-ahead log into the database file every half second with a

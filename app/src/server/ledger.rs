@@ -1,46 +1,15 @@
-//! The append-only ledger. Every movement is an entry; `balances` is a cache of the sums,
-//! updated in the same transaction, and `verify` proves the two agree.
+//! The append-only ledger as it is read: balances, and `verify`, which proves the cached
+//! balances equal the sums of the entries. Entries are posted by the ingest writer
+//! (`ingest::credit`), in the transaction that decides them.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use super::clock::now_ms;
-
 /// The ledger account of a publisher (integer cents).
 pub fn publisher_account(publisher_id: &str) -> String {
     format!("publisher:{publisher_id}")
-}
-
-/// Posts `delta` to `account` once per `source_ref`. Returns false when that reference was
-/// already posted (the unique constraint makes a second posting impossible, even concurrently).
-pub async fn post(conn: &mut AnyConnection, account: &str, delta: i64, reason: &str, source_ref: &str) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
-    let inserted = sqlx::query(
-        "INSERT INTO ledger_entries (account, delta, reason, source_ref, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (source_ref) DO NOTHING",
-    )
-    .bind(account)
-    .bind(delta)
-    .bind(reason)
-    .bind(source_ref)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query(
-        "INSERT INTO balances (account, balance, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (account) DO UPDATE SET balance = balances.balance + excluded.balance, updated_at = excluded.updated_at",
-    )
-    .bind(account)
-    .bind(delta)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(true)
 }
 
 /// The cached balance of `account` (0 when it has no entries).

@@ -27,6 +27,7 @@ fn parse_name(raw: &str) -> Result<String, ServiceError> {
 
 /// Creates a network with its first security key.
 pub async fn create(db: &Db, actor: &Actor, name: &str) -> Result<CreatedNetwork, ServiceError> {
+    let _changing = db.changing();
     let name = parse_name(name)?;
     let id = secrets::new_id("net");
     let now = now_ms();
@@ -51,6 +52,7 @@ async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error>
 
 /// Approves `rule` as a source for the network. Approving an approved address is a no-op.
 pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -71,6 +73,7 @@ pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> R
 
 /// Withdraws an approval.
 pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -90,6 +93,7 @@ pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
 pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -147,6 +151,7 @@ pub struct NetworkEdit {
 /// Renames, deactivates or reactivates a network. A deactivated network's keys stop
 /// authenticating at once (its postbacks get 401) and work again when it is reactivated.
 pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
+    let _changing = db.changing();
     let name = edit.name.as_deref().map(parse_name).transpose()?;
     let mut tx = db.pool().begin().await?;
     let before = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
@@ -169,6 +174,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Resu
 
 /// Stops one of the network's keys at once.
 pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -212,19 +218,20 @@ pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain:
     if !exists(&mut conn, network_id).await? {
         return Err(ServiceError::NotFound("network"));
     }
-    Ok(super::postback::log::refused_ips(&mut conn, network_id).await?)
+    Ok(super::ingest::log::refused_ips(&mut conn, network_id).await?)
 }
 
 /// Approves a queued refused address in one step: it joins the approved list and leaves the queue.
 pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut conn = db.pool().acquire().await?;
-    let queued = super::postback::log::refused_ips(&mut conn, network_id).await?;
+    let queued = super::ingest::log::refused_ips(&mut conn, network_id).await?;
     if !queued.iter().any(|r| r.ip == rule.to_string()) {
         return Err(ServiceError::NotFound("refused ip"));
     }
     drop(conn);
     add_ip(db, actor, network_id, rule).await?;
-    super::postback::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
+    super::ingest::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
     Ok(())
 }
 

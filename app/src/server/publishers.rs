@@ -38,6 +38,7 @@ impl NewPublisher {
 }
 
 pub async fn create(db: &Db, actor: &Actor, new: NewPublisher) -> Result<Publisher, ServiceError> {
+    let _changing = db.changing();
     let id = new.id.unwrap_or_else(|| PublisherId::from_bytes(secrets::random_bytes()));
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
@@ -117,6 +118,7 @@ pub struct PublisherEdit {
 /// Edits a publisher. A deactivated publisher's logins cannot sign in and its postbacks are
 /// refused as for an unknown publisher, so it is credited nothing until reactivated.
 pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
+    let _changing = db.changing();
     let name =
         edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
     let email = match edit.email.as_deref().map(str::trim) {

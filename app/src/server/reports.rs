@@ -196,10 +196,10 @@ pub async fn conversions_page(
     cursor: Option<&Cursor>,
     limit: i64,
 ) -> Result<Vec<Conversion>, sqlx::Error> {
-    use super::conversions::{from_row_with_key, COLUMNS};
+    use super::conversions::{from_any_row, COLUMNS};
     let (start, end) = zone::bounds(query.tz, query.range);
     let sql = format!(
-        "SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE created_at >= $1 AND created_at < $2 \
+        "SELECT {COLUMNS} FROM conversions WHERE created_at >= $1 AND created_at < $2 \
          AND ($3 = '' OR network_id = $3) AND ($4 = '' OR publisher_id = $4) AND ($5 = '' OR state = $5) \
          AND ($6 = '' OR offer_id = $6 OR offer_name = $6) AND ($7 = '' OR s1 = $7) \
          AND ($8 = 0 OR created_at < $9 OR (created_at = $9 AND id < $10)) \
@@ -219,7 +219,7 @@ pub async fn conversions_page(
         .bind(limit.clamp(1, 5000))
         .fetch_all(conn)
         .await?;
-    rows.iter().map(|r| from_row_with_key(r).map(|(c, _, _)| c)).collect()
+    rows.iter().map(from_any_row).collect()
 }
 
 /// The first `limit` conversions matching `query`, newest first (the screens' tables).

@@ -8,8 +8,8 @@ use leptos::config::LeptosOptions;
 use super::auth::LoginThrottle;
 use super::db::Db;
 use super::deliveries::{DeliveryWake, Sender};
+use super::ingest::{Directory, EventBus, Writer};
 use super::offerwall::OfferwallCache;
-use super::postback::{Directory, EventBus, PostbackWriter};
 use super::settings::Settings;
 
 #[derive(Clone, FromRef)]
@@ -18,8 +18,8 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub throttle: Arc<LoginThrottle>,
-    /// The group-commit writer for postbacks.
-    pub postbacks: PostbackWriter,
+    /// The single writer of every inbound source.
+    pub writer: Writer,
     /// New and changed conversions, for the live feed.
     pub events: EventBus,
     /// Cached lookups for the postback hot path.

@@ -4,6 +4,7 @@
 mod admin;
 mod attribution;
 mod clicks;
+mod flood;
 mod page;
 
 use serde_json::{json, Value};

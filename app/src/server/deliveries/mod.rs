@@ -5,7 +5,9 @@ pub mod listing;
 pub mod queue;
 pub mod sender;
 pub mod tools;
+pub mod wake;
 pub mod worker;
+pub mod writes;
 
 pub use sender::{Sender, SenderConfig};
-pub use worker::DeliveryWake;
+pub use wake::DeliveryWake;

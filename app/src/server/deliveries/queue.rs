@@ -11,56 +11,76 @@ use crate::domain::delivery::{after_attempt, AttemptOutcome, DeliveryEvent, Deli
 use crate::domain::offerwall::WallCurrency;
 use crate::server::clock::now_ms;
 use crate::server::db::Backend;
+use crate::server::ingest::store::{args, StoreError, Table, Ty, Val, WriteTx};
 use crate::server::secrets;
-use crate::server::sql::{chunks, list, placeholders};
+use crate::server::sql::{chunks, list};
 use crate::server::{conversions, offerwall};
+
+const DELIVERIES: Table = Table {
+    name: "deliveries",
+    columns: &[
+        ("id", Ty::Text),
+        ("publisher_id", Ty::Text),
+        ("conversion_id", Ty::Text),
+        ("event", Ty::Text),
+        ("state", Ty::Text),
+        ("retries_left", Ty::Int),
+        ("next_attempt_at", Ty::Int),
+        ("created_at", Ty::Int),
+        ("updated_at", Ty::Int),
+    ],
+};
+
+const ATTEMPTS: Table = Table {
+    name: "delivery_attempts",
+    columns: &[
+        ("delivery_id", Ty::Text),
+        ("attempted_at", Ty::Int),
+        ("url", Ty::Text),
+        ("status_code", Ty::Int),
+        ("latency_ms", Ty::Int),
+        ("body", Ty::Text),
+        ("error", Ty::Text),
+        ("outcome", Ty::Text),
+    ],
+};
 
 /// Queues the outbound postback of `event` for each conversion whose publisher has postback
 /// settings. Idempotent: a conversion's event is queued once. Returns how many were queued.
-pub async fn enqueue(conn: &mut AnyConnection, event: DeliveryEvent, conversions: &[&Conversion]) -> Result<u64, sqlx::Error> {
+pub async fn enqueue(tx: &mut dyn WriteTx, event: DeliveryEvent, conversions: &[&Conversion]) -> Result<u64, StoreError> {
     let mut publishers: Vec<&str> = conversions.iter().filter_map(|c| c.publisher_id.as_deref()).collect();
     publishers.sort_unstable();
     publishers.dedup();
     let mut max_retries: HashMap<String, i64> = HashMap::new();
     for chunk in chunks(&publishers) {
         let sql = format!("SELECT publisher_id, max_retries FROM publisher_postbacks WHERE publisher_id IN ({})", list(1, chunk.len()));
-        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-        for p in chunk {
-            query = query.bind(*p);
+        let args: Vec<Val> = chunk.iter().map(|p| Val::from(*p)).collect();
+        for row in tx.query(&sql, &args).await? {
+            max_retries.insert(row.text(0)?, row.int(1)?);
         }
-        max_retries.extend(query.fetch_all(&mut *conn).await?);
     }
     if max_retries.is_empty() {
         return Ok(0);
     }
     let now = now_ms();
-    let rows: Vec<(&Conversion, i64)> = conversions
+    let rows: Vec<Vec<Val>> = conversions
         .iter()
         .filter_map(|c| c.publisher_id.as_deref().and_then(|p| max_retries.get(p)).map(|retries| (*c, *retries)))
+        .map(|(c, retries)| {
+            vec![
+                secrets::new_id("dlv").into(),
+                c.publisher_id.as_deref().into(),
+                c.id.as_str().into(),
+                event.as_str().into(),
+                DeliveryState::Pending.as_str().into(),
+                retries.into(),
+                now.into(),
+                now.into(),
+                now.into(),
+            ]
+        })
         .collect();
-    let mut queued = 0;
-    for chunk in chunks(&rows) {
-        let sql = format!(
-            "INSERT INTO deliveries (id, publisher_id, conversion_id, event, state, retries_left, next_attempt_at, created_at, updated_at) \
-             VALUES {} ON CONFLICT (conversion_id, event) DO NOTHING",
-            placeholders(chunk.len(), 9)
-        );
-        let mut query = sqlx::query(&sql);
-        for (c, retries) in chunk {
-            query = query
-                .bind(secrets::new_id("dlv"))
-                .bind(c.publisher_id.as_deref())
-                .bind(&c.id)
-                .bind(event.as_str())
-                .bind(DeliveryState::Pending.as_str())
-                .bind(*retries)
-                .bind(now)
-                .bind(now)
-                .bind(now);
-        }
-        queued += query.execute(&mut *conn).await?.rows_affected();
-    }
-    Ok(queued)
+    tx.insert(&DELIVERIES, &rows, "ON CONFLICT (conversion_id, event) DO NOTHING").await
 }
 
 /// A claimed delivery with everything needed to send it.
@@ -88,25 +108,18 @@ pub struct Target {
 const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until <= $1)";
 
 /// Claims up to `limit` due deliveries (and ones whose claim expired, after a crash) until
-/// `lease_ms` from now. Each claim is its own short transaction; on PostgreSQL concurrent
-/// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`), on SQLite the single writer
-/// makes the `UPDATE … RETURNING` atomic.
-pub async fn claim(conn: &mut AnyConnection, backend: Backend, limit: i64, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-    // The worker looks with `any_due` (a read outside the writer) before it asks for a claim.
+/// `lease_ms` from now, and returns their ids ([`load`] reads them outside the writer). On
+/// PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`); on SQLite the
+/// single writer makes the `UPDATE … RETURNING` atomic.
+pub async fn claim(tx: &mut dyn WriteTx, limit: i64, lease_ms: i64) -> Result<Vec<String>, StoreError> {
     let now = now_ms();
-    let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let claimed: Vec<(String,)> = sqlx::query_as(&format!(
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
         "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
          (SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) ORDER BY next_attempt_at LIMIT $3{lock}) \
          RETURNING id"
-    ))
-    .bind(now)
-    .bind(now + lease_ms)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let ids: Vec<String> = claimed.into_iter().map(|(id,)| id).collect();
-    load(conn, &ids).await
+    );
+    tx.query(&sql, args![now, now + lease_ms, limit]).await?.iter().map(|row| row.text(0)).collect()
 }
 
 /// True when some delivery is due (or its claim expired). A read only.
@@ -121,7 +134,8 @@ pub async fn any_due(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
 
 type ClaimRow = (String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);
 
-async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, sqlx::Error> {
+/// Everything needed to send the claimed deliveries `ids` (a read, outside the writer).
+pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut rows: Vec<ClaimRow> = Vec::with_capacity(ids.len());
     for chunk in chunks(ids) {
         let sql = format!(
@@ -175,49 +189,47 @@ pub struct AttemptResult {
     pub outcome: AttemptOutcome,
 }
 
-/// Stores a batch of attempts and moves each delivery on (inside the caller's transaction).
-pub async fn finish(conn: &mut AnyConnection, results: &[AttemptResult]) -> Result<(), sqlx::Error> {
+/// Stores a batch of attempts and moves each delivery on (inside the writer's transaction).
+pub async fn finish(tx: &mut dyn WriteTx, results: &[AttemptResult]) -> Result<(), StoreError> {
     let now = now_ms();
     for r in results {
         let (state, next_at, retries_left, finished_at) = match after_attempt(r.outcome, r.retries_left, r.retry_interval_seconds, now) {
             Next::Done(state) => (state, now, r.retries_left, Some(now)),
             Next::RetryAt { at_ms, retries_left } => (DeliveryState::Pending, at_ms, retries_left, None),
         };
-        sqlx::query(
+        tx.execute(
             "UPDATE deliveries SET state = $1, attempts = attempts + 1, retries_left = $2, next_attempt_at = $3, lease_until = 0, \
              last_url = $4, last_status = $5, last_error = $6, updated_at = $7, finished_at = $8 WHERE id = $9 AND state = 'sending'",
+            args![
+                state.as_str(),
+                retries_left,
+                next_at,
+                r.url.as_str(),
+                r.status_code.map(i64::from),
+                r.error.as_deref(),
+                now,
+                finished_at,
+                r.delivery_id.as_str()
+            ],
         )
-        .bind(state.as_str())
-        .bind(retries_left)
-        .bind(next_at)
-        .bind(&r.url)
-        .bind(r.status_code.map(i64::from))
-        .bind(r.error.as_deref())
-        .bind(now)
-        .bind(finished_at)
-        .bind(&r.delivery_id)
-        .execute(&mut *conn)
         .await?;
     }
-    for chunk in chunks(results) {
-        let sql = format!(
-            "INSERT INTO delivery_attempts (delivery_id, attempted_at, url, status_code, latency_ms, body, error, outcome) VALUES {}",
-            placeholders(chunk.len(), 8)
-        );
-        let mut query = sqlx::query(&sql);
-        for r in chunk {
-            query = query
-                .bind(&r.delivery_id)
-                .bind(r.attempted_at)
-                .bind(&r.url)
-                .bind(r.status_code.map(i64::from))
-                .bind(r.latency_ms)
-                .bind(&r.body)
-                .bind(r.error.as_deref())
-                .bind(r.outcome.as_str());
-        }
-        query.execute(&mut *conn).await?;
-    }
+    let rows: Vec<Vec<Val>> = results
+        .iter()
+        .map(|r| {
+            vec![
+                r.delivery_id.as_str().into(),
+                r.attempted_at.into(),
+                r.url.as_str().into(),
+                r.status_code.map(i64::from).into(),
+                r.latency_ms.into(),
+                r.body.as_str().into(),
+                r.error.as_deref().into(),
+                r.outcome.as_str().into(),
+            ]
+        })
+        .collect();
+    tx.insert(&ATTEMPTS, &rows, "").await?;
     Ok(())
 }
 

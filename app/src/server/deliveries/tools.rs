@@ -3,7 +3,7 @@
 
 use super::queue;
 use super::sender::Sender;
-use super::worker::DeliveryWake;
+use super::wake::DeliveryWake;
 use crate::domain::delivery::{sample_values, sign, AttemptOutcome};
 pub use crate::domain::delivery_log::TestPostback;
 use crate::domain::postback_template::PostbackTemplate;

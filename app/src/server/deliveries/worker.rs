@@ -5,36 +5,28 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, Notify, Semaphore};
+use tokio::sync::{mpsc, Semaphore};
 
 use super::queue::{self, AttemptResult, Claimed};
 use super::sender::{Answer, Sender};
+use super::wake::DeliveryWake;
+use super::writes::{claim_limit, Claim, ClaimRequest, Finish};
 use crate::domain::delivery::{macro_values, sign, usd, AttemptOutcome, OutboundRequest};
 use crate::domain::offerwall::reward_for;
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::signature::SignatureScheme;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::postback::writer::{Job, JobOutput, PostbackWriter};
+use crate::server::ingest::writer::Writer;
 
 /// Requests in flight at most.
 const CONCURRENCY: usize = 256;
-/// Most attempts stored in one transaction.
+/// Most attempts stored in one write.
 const MAX_FINISH_BATCH: usize = 512;
 
-/// Wakes the worker; cloned into the writer and the admin tools.
-#[derive(Clone, Debug, Default)]
-pub struct DeliveryWake(Arc<Notify>);
-
-impl DeliveryWake {
-    pub fn wake(&self) {
-        self.0.notify_one();
-    }
-}
-
-/// Starts the worker, woken by `wake`. Claims and attempts are written through the postback
-/// writer, so SQLite keeps one writer.
-pub fn spawn(db: Db, writer: PostbackWriter, sender: Sender, timeout: Duration, wake: DeliveryWake) {
+/// Starts the worker, woken by `wake`. Claims and attempts are written by the single writer,
+/// so SQLite keeps one writer and postbacks never fail on a lock.
+pub fn spawn(db: Db, writer: Writer, sender: Sender, timeout: Duration, wake: DeliveryWake) {
     let (results, finished) = mpsc::channel(CONCURRENCY * 4);
     tokio::spawn(store_results(writer.clone(), finished));
     tokio::spawn(claim_loop(db, writer, sender, wake, results, timeout));
@@ -48,33 +40,42 @@ async fn anything_due(db: &Db) -> bool {
     }
 }
 
-async fn claim_loop(
-    db: Db,
-    writer: PostbackWriter,
-    sender: Sender,
-    wake: DeliveryWake,
-    results: mpsc::Sender<AttemptResult>,
-    timeout: Duration,
-) {
+/// Claims (through the writer) and loads (through the query layer) the next due deliveries.
+async fn next_claims(db: &Db, writer: &Writer, free: usize, lease_ms: i64) -> Vec<Claimed> {
+    let limit = claim_limit(free, writer.queued());
+    let ids = match writer.submit::<Claim>(ClaimRequest { limit, lease_ms }).await {
+        Ok(ids) => ids,
+        Err(err) => {
+            tracing::warn!(error = %err, "claiming deliveries failed");
+            return Vec::new();
+        }
+    };
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    // A claim that cannot be loaded now expires with its lease and is claimed again.
+    let loaded = match db.pool().acquire().await {
+        Ok(mut conn) => queue::load(&mut conn, &ids).await,
+        Err(err) => Err(err),
+    };
+    loaded.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "loading claimed deliveries failed");
+        Vec::new()
+    })
+}
+
+async fn claim_loop(db: Db, writer: Writer, sender: Sender, wake: DeliveryWake, results: mpsc::Sender<AttemptResult>, timeout: Duration) {
     let slots = Arc::new(Semaphore::new(CONCURRENCY));
     // A claim outlives the longest request, so only a crashed worker's claims expire.
     let lease_ms = (timeout.as_millis() as i64).saturating_add(30_000);
     loop {
-        let free = slots.available_permits().max(1) as i64;
         if !anything_due(&db).await {
-            let _ = tokio::time::timeout(Duration::from_secs(1), wake.0.notified()).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.woken()).await;
             continue;
         }
-        let claimed = match writer.submit(Job::ClaimDeliveries { limit: free, lease_ms }).await {
-            Ok(JobOutput::Claimed(claimed)) => claimed,
-            Ok(_) => Vec::new(),
-            Err(err) => {
-                tracing::warn!(error = %err, "claiming deliveries failed");
-                Vec::new()
-            }
-        };
+        let claimed = next_claims(&db, &writer, slots.available_permits(), lease_ms).await;
         if claimed.is_empty() {
-            let _ = tokio::time::timeout(Duration::from_secs(1), wake.0.notified()).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.woken()).await;
             continue;
         }
         for job in claimed {
@@ -90,13 +91,13 @@ async fn claim_loop(
     }
 }
 
-async fn store_results(writer: PostbackWriter, mut finished: mpsc::Receiver<AttemptResult>) {
+async fn store_results(writer: Writer, mut finished: mpsc::Receiver<AttemptResult>) {
     let mut batch = Vec::with_capacity(MAX_FINISH_BATCH);
     while finished.recv_many(&mut batch, MAX_FINISH_BATCH).await > 0 {
         // A failed commit is retried: the claims stay held until then, so nothing is sent twice
         // while the database is briefly unavailable.
         let mut wait = Duration::from_millis(50);
-        while let Err(err) = writer.submit(Job::FinishDeliveries(batch.clone())).await {
+        while let Err(err) = writer.submit::<Finish>(batch.clone()).await {
             tracing::warn!(error = %err, attempts = batch.len(), "storing delivery attempts failed; retrying");
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(5));

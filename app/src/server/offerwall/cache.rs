@@ -1,7 +1,8 @@
 //! A short-lived in-memory copy of the active offers and of each wall, so an offerwall page or a
-//! click needs no database read. Changes made through this instance clear it at once (a
-//! generation counter keeps a read that raced a change from storing stale data); other
-//! instances see changes within `TTL`.
+//! click needs no database read. Entries belong to the database handle's cache generation
+//! ([`Db::generation`]), which every offer or wall change through this instance bumps, so such a
+//! change is seen at once (a read that raced it never stores stale data); other instances see
+//! changes within `TTL`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -18,6 +19,7 @@ const MAX_WALLS: usize = 10_000;
 
 #[derive(Default)]
 struct Inner {
+    /// The database generation the entries were read in.
     generation: u64,
     offers: Option<(Arc<Vec<OfferCard>>, Instant)>,
     walls: HashMap<String, (Option<Arc<Wall>>, Instant)>,
@@ -43,12 +45,24 @@ impl OfferwallCache {
         self.inner.write().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Forgets entries of an older generation; returns the current one.
+    fn current(&self, db: &Db) -> u64 {
+        let generation = db.generation();
+        if self.read().generation != generation {
+            let mut inner = self.write();
+            if inner.generation != generation {
+                inner.generation = generation;
+                inner.offers = None;
+                inner.walls.clear();
+            }
+        }
+        generation
+    }
+
     /// Every active offer, best paying first.
     pub async fn offers(&self, db: &Db) -> Result<Arc<Vec<OfferCard>>, sqlx::Error> {
-        let (cached, generation) = {
-            let inner = self.read();
-            (inner.offers.clone(), inner.generation)
-        };
+        let generation = self.current(db);
+        let cached = self.read().offers.clone();
         if let Some((offers, _)) = cached.filter(|(_, at)| at.elapsed() < TTL) {
             return Ok(offers);
         }
@@ -62,10 +76,8 @@ impl OfferwallCache {
 
     /// The wall with this id, if it exists (inactive ones included).
     pub async fn wall(&self, db: &Db, id: &str) -> Result<Option<Arc<Wall>>, sqlx::Error> {
-        let (cached, generation) = {
-            let inner = self.read();
-            (inner.walls.get(id).cloned(), inner.generation)
-        };
+        let generation = self.current(db);
+        let cached = self.read().walls.get(id).cloned();
         if let Some((wall, _)) = cached.filter(|(_, at)| at.elapsed() < TTL) {
             return Ok(wall);
         }
@@ -78,13 +90,5 @@ impl OfferwallCache {
             inner.walls.insert(id.to_owned(), (wall.clone(), Instant::now()));
         }
         Ok(wall)
-    }
-
-    /// Forgets everything (after an offer or wall changed here).
-    pub fn invalidate(&self) {
-        let mut inner = self.write();
-        inner.generation += 1;
-        inner.offers = None;
-        inner.walls.clear();
     }
 }

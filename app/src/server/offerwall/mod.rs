@@ -2,7 +2,6 @@
 //! offerwalls, the page a wall shows, and click links.
 
 pub mod cache;
-pub mod clicks;
 pub mod offers;
 pub mod page;
 pub mod walls;

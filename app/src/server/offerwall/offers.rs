@@ -2,7 +2,6 @@
 
 use sqlx::AnyConnection;
 
-use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offer::{Countries, Offer, OfferCard, OfferUrl};
 use crate::domain::offerwall::DeviceTarget;
@@ -99,7 +98,8 @@ fn to_offer(id: String, v: Valid, created_at: i64, updated_at: i64) -> Offer {
     }
 }
 
-pub async fn create(db: &Db, cache: &OfferwallCache, actor: &Actor, input: OfferInput) -> Result<Offer, ServiceError> {
+pub async fn create(db: &Db, actor: &Actor, input: OfferInput) -> Result<Offer, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     let valid = validate(&mut tx, input, None).await?;
     let now = now_ms();
@@ -123,19 +123,12 @@ pub async fn create(db: &Db, cache: &OfferwallCache, actor: &Actor, input: Offer
     audit::record(&mut tx, actor, "offer.create", &offer.id, serde_json::json!({ "name": offer.name, "payout_cents": offer.payout_cents }))
         .await?;
     tx.commit().await?;
-    cache.invalidate();
     Ok(offer)
 }
 
 /// Edits an offer: `replace` validates `input` alone (PUT), otherwise over the current offer (PATCH).
-pub async fn update(
-    db: &Db,
-    cache: &OfferwallCache,
-    actor: &Actor,
-    id: &str,
-    input: OfferInput,
-    replace: bool,
-) -> Result<Offer, ServiceError> {
+pub async fn update(db: &Db, actor: &Actor, id: &str, input: OfferInput, replace: bool) -> Result<Offer, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     let current = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("offer"))?;
     let valid = validate(&mut tx, input, (!replace).then_some(&current)).await?;
@@ -160,7 +153,6 @@ pub async fn update(
     let action = state_change("offer", current.active, offer.active, rest_same);
     audit::record(&mut tx, actor, &action, &offer.id, serde_json::json!({ "name": offer.name, "active": offer.active })).await?;
     tx.commit().await?;
-    cache.invalidate();
     Ok(offer)
 }
 

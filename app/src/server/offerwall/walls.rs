@@ -3,7 +3,6 @@
 
 use sqlx::AnyConnection;
 
-use super::cache::OfferwallCache;
 use crate::domain::label::parse_label;
 use crate::domain::offerwall::{embed_code, parse_accent_color, parse_web_url, share_url, ExchangeRate, Offerwall, Rounding, WallCurrency};
 use crate::domain::page::{contains_pattern, search_text};
@@ -126,7 +125,8 @@ async fn validate(conn: &mut AnyConnection, input: WallInput, base: Option<&Wall
     })
 }
 
-pub async fn create(db: &Db, cache: &OfferwallCache, actor: &Actor, input: WallInput) -> Result<Wall, ServiceError> {
+pub async fn create(db: &Db, actor: &Actor, input: WallInput) -> Result<Wall, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     let wall = validate(&mut tx, input, None).await?;
     sqlx::query(
@@ -150,12 +150,12 @@ pub async fn create(db: &Db, cache: &OfferwallCache, actor: &Actor, input: WallI
     let details = serde_json::json!({ "publisher_id": wall.publisher_id, "name": wall.name });
     audit::record(&mut tx, actor, "offerwall.create", &wall.id, details).await?;
     tx.commit().await?;
-    cache.invalidate();
     Ok(wall)
 }
 
 /// Edits a wall; fields not given keep their values.
-pub async fn update(db: &Db, cache: &OfferwallCache, actor: &Actor, id: &str, input: WallInput) -> Result<Wall, ServiceError> {
+pub async fn update(db: &Db, actor: &Actor, id: &str, input: WallInput) -> Result<Wall, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     let current = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("offerwall"))?;
     let wall = validate(&mut tx, input, Some(&current)).await?;
@@ -180,7 +180,6 @@ pub async fn update(db: &Db, cache: &OfferwallCache, actor: &Actor, id: &str, in
     let action = super::offers::state_change("offerwall", current.active, wall.active, rest_same);
     audit::record(&mut tx, actor, &action, &wall.id, serde_json::json!({ "name": wall.name, "active": wall.active })).await?;
     tx.commit().await?;
-    cache.invalidate();
     Ok(wall)
 }
 

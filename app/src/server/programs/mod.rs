@@ -1,10 +1,8 @@
 //! Programs (seed 001, SPEC D): merchants' affiliate programs, their API keys (the shared key
 //! machinery of [`keys`](super::keys)), and the handles publishers own inside them. The
-//! conversions and customers API lives in [`api`]; its writes in [`record`].
+//! conversions and customers API is an ingest source (`ingest::conversions_api`).
 
-pub mod api;
 pub mod attribution;
-pub mod record;
 
 use sqlx::AnyConnection;
 
@@ -57,6 +55,7 @@ pub struct CreatedProgram {
 }
 
 pub async fn create(db: &Db, actor: &Actor, new: NewProgram) -> Result<CreatedProgram, ServiceError> {
+    let _changing = db.changing();
     let id = secrets::new_id("prg");
     let now = now_ms();
     let (ppm, minor) = match new.rule {
@@ -147,6 +146,7 @@ pub struct ProgramEdit {
 /// Renames a program, changes its commission rule (for conversions from now on), deactivates or
 /// reactivates it. A deactivated program's API keys stop authenticating at once.
 pub async fn update(db: &Db, actor: &Actor, id: &str, edit: ProgramEdit) -> Result<Program, ServiceError> {
+    let _changing = db.changing();
     let name =
         edit.name.as_deref().map(|n| program::parse_name(n).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
     let rule = match (edit.commission_percent.as_deref(), edit.commission_cents) {
@@ -206,6 +206,7 @@ async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error>
 
 /// Issues a new API key; the program's current keys keep working for `overlap_seconds`.
 pub async fn rotate_key(db: &Db, actor: &Actor, program_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, program_id).await? {
         return Err(ServiceError::NotFound("program"));
@@ -218,6 +219,7 @@ pub async fn rotate_key(db: &Db, actor: &Actor, program_id: &str, overlap_second
 
 /// Stops one of the program's keys at once.
 pub async fn revoke_key(db: &Db, actor: &Actor, program_id: &str, key_id: &str) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, program_id).await? {
         return Err(ServiceError::NotFound("program"));
@@ -240,6 +242,7 @@ pub async fn add_handle(
     publisher_id: &str,
     code: &str,
 ) -> Result<ProgramHandle, ServiceError> {
+    let _changing = db.changing();
     let code = program::parse_code(code).map_err(|e| ServiceError::invalid("code", format!("code {e}")))?;
     let code = kind.normalize(&code);
     let mut tx = db.pool().begin().await?;
@@ -274,6 +277,7 @@ pub async fn add_handle(
 /// Takes a code, coupon, asset, source or click id away: conversions that carry it afterwards
 /// are no longer attributed by it (conversions already credited keep their publisher).
 pub async fn remove_handle(db: &Db, actor: &Actor, program_id: &str, kind: HandleKind, code: &str) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let code = kind.normalize(code.trim());
     let mut tx = db.pool().begin().await?;
     let owner: Option<(String,)> =

@@ -161,11 +161,13 @@ async fn list(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Vec<Entry>, 
 
 /// Registers a store app.
 pub async fn create_store_app(db: &Db, actor: &Actor, pid: &str, name: &str) -> Result<StoreApp, ServiceError> {
+    let _changing = db.changing();
     create(db, actor, &STORE_APPS, pid, name).await.map(Into::into)
 }
 
 /// Renames, deactivates or reactivates a store app.
 pub async fn update_store_app(db: &Db, actor: &Actor, pid: &str, edit: CatalogEdit) -> Result<StoreApp, ServiceError> {
+    let _changing = db.changing();
     update(db, actor, &STORE_APPS, pid, edit).await.map(Into::into)
 }
 
@@ -181,11 +183,13 @@ pub async fn list_store_apps(db: &Db, query: &CatalogQuery) -> Result<Vec<StoreA
 
 /// Registers a reward game.
 pub async fn create_game(db: &Db, actor: &Actor, id: &str, name: &str) -> Result<RewardGame, ServiceError> {
+    let _changing = db.changing();
     create(db, actor, &GAMES, id, name).await.map(Into::into)
 }
 
 /// Renames, deactivates or reactivates a reward game.
 pub async fn update_game(db: &Db, actor: &Actor, id: &str, edit: CatalogEdit) -> Result<RewardGame, ServiceError> {
+    let _changing = db.changing();
     update(db, actor, &GAMES, id, edit).await.map(Into::into)
 }
 

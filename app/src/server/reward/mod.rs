@@ -3,8 +3,6 @@
 //! level-postback pipeline whose writes go through the group-commit writer.
 
 pub mod catalog;
-pub mod postback;
-pub mod record;
 pub mod secrets;
 pub mod users;
 

@@ -41,6 +41,7 @@ async fn insert(conn: &mut AnyConnection, now: i64) -> Result<CreatedSecret, sql
 
 /// Issues a new, open-ended secret.
 pub async fn create(db: &Db, actor: &Actor) -> Result<CreatedSecret, ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     let created = insert(&mut tx, now_ms()).await?;
     audit::record(&mut tx, actor, "reward_secret.create", &created.info.id, serde_json::json!({ "hint": created.info.hint })).await?;
@@ -67,6 +68,7 @@ async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<RewardSecretI
 
 /// Replaces secret `id` with a new one; the old one keeps working for `overlap_seconds`.
 pub async fn rotate(db: &Db, actor: &Actor, id: &str, overlap_seconds: i64) -> Result<CreatedSecret, ServiceError> {
+    let _changing = db.changing();
     check_overlap(overlap_seconds)?;
     let now = now_ms();
     let until = now + overlap_seconds * 1000;
@@ -90,6 +92,7 @@ pub async fn rotate(db: &Db, actor: &Actor, id: &str, overlap_seconds: i64) -> R
 
 /// Stops secret `id` at once. Revoking a revoked secret changes nothing.
 pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     find(&mut tx, id).await?.ok_or(ServiceError::NotFound("reward secret"))?;
     let revoked = sqlx::query("UPDATE reward_secrets SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

@@ -41,6 +41,7 @@ impl NewRewardUser {
 }
 
 pub async fn create(db: &Db, new: NewRewardUser) -> Result<RewardUser, ServiceError> {
+    let _changing = db.changing();
     let id = match new.id {
         Some(id) => id,
         None => RewardUserId::parse(&uuid::Uuid::new_v4().to_string()).map_err(|e| ServiceError::Internal(e.into()))?,

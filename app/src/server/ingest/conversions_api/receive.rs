@@ -1,20 +1,22 @@
-//! The conversions and customers API (seed 001, SPEC D): HTTPS → `X-Api-Key` → body → fields
-//! → attribution → (in the writer) idempotency and credit. Every call is logged without the key.
+//! Deciding a conversions-API call (seed 001, SPEC D): HTTPS → `X-Api-Key` → body → fields →
+//! attribution, then (in the writer) idempotency and credit. Every call is logged without the key.
 
 use std::time::Instant;
 
 use serde_json::Value;
 
-use super::attribution::{self, Attribution, Terms};
-use super::record::{AcceptedConversion, AcceptedCustomer, ConversionAnswer, CustomerAnswer, ProgramJob, ProgramRecorded, SOURCE};
+use super::record::{AcceptedConversion, AcceptedCustomer, ConversionAnswer, CustomerAnswer, ProgramRecorded, Programs};
+use super::SOURCE;
 use crate::domain::client_addr::ClientAddr;
 use crate::domain::program::call::{ConversionCall, CustomerCall, FieldError, Fields, Input};
 use crate::domain::program::MAX_COMMISSION_MINOR;
-use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::keys::PROGRAM_KEYS;
-use crate::server::postback::log::NewLogEntry;
-use crate::server::postback::writer::{Job, JobOutput, PostbackWriter};
+use crate::server::ingest::answer::ContractAnswer;
+use crate::server::ingest::directory::Directory;
+use crate::server::ingest::log::NewLogEntry;
+use crate::server::ingest::refused::log_refused;
+use crate::server::ingest::writer::Writer;
+use crate::server::programs::attribution::{self, Attribution, Terms};
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +36,8 @@ pub enum ApiAnswer {
     Internal,
 }
 
-impl ApiAnswer {
-    pub fn status(&self) -> u16 {
+impl ContractAnswer for ApiAnswer {
+    fn status(&self) -> u16 {
         match self {
             ApiAnswer::Conversion(_) | ApiAnswer::Customer(_) => 201,
             ApiAnswer::HttpsRequired => 403,
@@ -47,7 +49,7 @@ impl ApiAnswer {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             ApiAnswer::Conversion(_) | ApiAnswer::Customer(_) => "ok".into(),
             ApiAnswer::HttpsRequired => "HTTPS required".into(),
@@ -74,7 +76,8 @@ impl ApiAnswer {
 /// What the pipeline needs from the application.
 pub struct ApiContext<'a> {
     pub db: &'a Db,
-    pub writer: &'a PostbackWriter,
+    pub directory: &'a Directory,
+    pub writer: &'a Writer,
     pub require_https: bool,
 }
 
@@ -90,60 +93,60 @@ pub struct ApiRequest<'a> {
 pub async fn conversion(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAnswer {
     let started = Instant::now();
     let mut log = new_log(&request);
-    let decided = decide_conversion(ctx, &request, &mut log).await;
-    finish(ctx, log, started, decided.map(ProgramJob::Conversion)).await
+    match decide_conversion(ctx, &request, &mut log).await {
+        Ok(mut accepted) => {
+            accepted.log = accepted_log(log, started);
+            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Conversion(accepted)).await {
+                Ok(recorded) => answer_of(recorded),
+                Err(_) => ApiAnswer::Internal,
+            }
+        }
+        Err(answer) => refuse(ctx, log, started, answer).await,
+    }
 }
 
 pub async fn customer(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAnswer {
     let started = Instant::now();
     let mut log = new_log(&request);
-    let decided = decide_customer(ctx, &request, &mut log).await;
-    finish(ctx, log, started, decided.map(ProgramJob::Customer)).await
+    match decide_customer(ctx, &request, &mut log).await {
+        Ok(mut accepted) => {
+            accepted.log = accepted_log(log, started);
+            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Customer(accepted)).await {
+                Ok(recorded) => answer_of(recorded),
+                Err(_) => ApiAnswer::Internal,
+            }
+        }
+        Err(answer) => refuse(ctx, log, started, answer).await,
+    }
 }
 
 fn new_log(request: &ApiRequest<'_>) -> NewLogEntry {
-    NewLogEntry {
-        received_at: now_ms(),
-        source: SOURCE,
-        network_id: None,
-        source_ip: request.client.ip.to_string(),
-        outcome: "",
-        http_status: 0,
-        reason: String::new(),
-        latency_us: 0,
-        params: request.fields.as_ref().map(params_for_log).unwrap_or_else(|_| Value::Object(serde_json::Map::new())),
+    let mut log = NewLogEntry::new(SOURCE, request.client.ip.to_string());
+    if let Ok(fields) = &request.fields {
+        log.params = params_for_log(fields);
+    }
+    log
+}
+
+fn accepted_log(mut log: NewLogEntry, started: Instant) -> NewLogEntry {
+    log.took(started);
+    (log.outcome, log.http_status) = ("ok", 201);
+    log
+}
+
+fn answer_of(recorded: ProgramRecorded) -> ApiAnswer {
+    match recorded {
+        ProgramRecorded::Created(answer, _) | ProgramRecorded::Replayed(answer) => ApiAnswer::Conversion(answer),
+        ProgramRecorded::Customer(answer) => ApiAnswer::Customer(answer),
+        ProgramRecorded::Conflict(message) => ApiAnswer::Conflict(message),
     }
 }
 
-/// Writes the accepted call (or logs the refused one) and turns the outcome into the answer.
-async fn finish(ctx: &ApiContext<'_>, mut log: NewLogEntry, started: Instant, decided: Result<ProgramJob, ApiAnswer>) -> ApiAnswer {
-    log.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-    match decided {
-        Ok(mut job) => {
-            let entry = match &mut job {
-                ProgramJob::Conversion(a) => &mut a.log,
-                ProgramJob::Customer(a) => &mut a.log,
-            };
-            (entry.outcome, entry.http_status, entry.latency_us) = ("ok", 201, log.latency_us);
-            match ctx.writer.submit(Job::Program(Box::new(job))).await {
-                Ok(JobOutput::Program(ProgramRecorded::Created(answer, _) | ProgramRecorded::Replayed(answer))) => {
-                    ApiAnswer::Conversion(answer)
-                }
-                Ok(JobOutput::Program(ProgramRecorded::Customer(answer))) => ApiAnswer::Customer(answer),
-                Ok(JobOutput::Program(ProgramRecorded::Conflict(message))) => ApiAnswer::Conflict(message),
-                _ => ApiAnswer::Internal,
-            }
-        }
-        Err(answer) => {
-            log.http_status = answer.status();
-            log.outcome = answer.outcome();
-            log.reason = answer.message();
-            if let Err(err) = ctx.writer.submit(Job::Refused { log, refused_ip: None }).await {
-                tracing::warn!(error = %err, "a refused conversions API call could not be logged");
-            }
-            answer
-        }
-    }
+async fn refuse(ctx: &ApiContext<'_>, mut log: NewLogEntry, started: Instant, answer: ApiAnswer) -> ApiAnswer {
+    log.took(started);
+    answer.refuse(&mut log);
+    log_refused(ctx.writer, log, None).await;
+    answer
 }
 
 fn internal(err: sqlx::Error) -> ApiAnswer {
@@ -151,18 +154,17 @@ fn internal(err: sqlx::Error) -> ApiAnswer {
     ApiAnswer::Internal
 }
 
-/// HTTPS, then the key: the program's terms.
+/// HTTPS, then the key: the program's terms (cached).
 async fn authenticate(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut NewLogEntry) -> Result<Terms, ApiAnswer> {
     if ctx.require_https && !request.client.https {
         return Err(ApiAnswer::HttpsRequired);
     }
     let key = request.api_key.map(str::trim).unwrap_or("");
-    let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
-    let program_id = PROGRAM_KEYS.authenticate(&mut conn, key).await.map_err(internal)?.ok_or(ApiAnswer::Unauthorized)?;
+    let terms = ctx.directory.program_for_key(ctx.db, key).await.map_err(internal)?.ok_or(ApiAnswer::Unauthorized)?;
     if let Value::Object(params) = &mut log.params {
-        params.insert("program_id".into(), Value::String(program_id.clone()));
+        params.insert("program_id".into(), Value::String(terms.id.clone()));
     }
-    attribution::terms(&mut conn, &program_id).await.map_err(internal)?.ok_or(ApiAnswer::Unauthorized)
+    Ok(terms)
 }
 
 async fn decide_conversion(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut NewLogEntry) -> Result<AcceptedConversion, ApiAnswer> {

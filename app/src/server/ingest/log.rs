@@ -1,7 +1,11 @@
-//! The postback log (every call, without the key) and the refused-IP queue.
+//! The postback log (every call, without its secret) and the refused-IP queue: written as sets
+//! inside the writer's transaction, read for the admin screens through the query layer.
+
+use std::collections::BTreeMap;
 
 use sqlx::AnyConnection;
 
+use super::store::{StoreError, Table, Ty, Val, WriteTx};
 use crate::domain::catalog::{PostbackLogEntry, RefusedIp};
 use crate::server::clock::now_ms;
 
@@ -20,37 +24,84 @@ pub struct NewLogEntry {
     pub params: serde_json::Value,
 }
 
-pub async fn insert(conn: &mut AnyConnection, entry: &NewLogEntry, conversion_id: Option<&str>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO postback_log (received_at, source, network_id, source_ip, outcome, http_status, reason, latency_us, params, conversion_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(entry.received_at)
-    .bind(entry.source)
-    .bind(entry.network_id.as_deref())
-    .bind(&entry.source_ip)
-    .bind(entry.outcome)
-    .bind(i64::from(entry.http_status))
-    .bind(&entry.reason)
-    .bind(entry.latency_us)
-    .bind(entry.params.to_string())
-    .bind(conversion_id)
-    .execute(conn)
-    .await?;
+impl NewLogEntry {
+    /// A call from `source_ip` to `source`, received now; the rest is filled in as it is decided.
+    pub fn new(source: &'static str, source_ip: String) -> Self {
+        Self {
+            received_at: now_ms(),
+            source,
+            network_id: None,
+            source_ip,
+            outcome: "",
+            http_status: 0,
+            reason: String::new(),
+            latency_us: 0,
+            params: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// Stamps the time the call took since `started`.
+    pub fn took(&mut self, started: std::time::Instant) {
+        self.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+    }
+}
+
+const LOG: Table = Table {
+    name: "postback_log",
+    columns: &[
+        ("received_at", Ty::Int),
+        ("source", Ty::Text),
+        ("network_id", Ty::Text),
+        ("source_ip", Ty::Text),
+        ("outcome", Ty::Text),
+        ("http_status", Ty::Int),
+        ("reason", Ty::Text),
+        ("latency_us", Ty::Int),
+        ("params", Ty::Text),
+        ("conversion_id", Ty::Text),
+    ],
+};
+
+/// Writes log entries (each with the conversion it concerns, if any) as a set.
+pub async fn insert(tx: &mut dyn WriteTx, entries: &[(&NewLogEntry, Option<&str>)]) -> Result<(), StoreError> {
+    let rows: Vec<Vec<Val>> = entries
+        .iter()
+        .map(|(e, conversion_id)| {
+            vec![
+                e.received_at.into(),
+                e.source.into(),
+                e.network_id.as_deref().into(),
+                e.source_ip.as_str().into(),
+                e.outcome.into(),
+                i64::from(e.http_status).into(),
+                e.reason.as_str().into(),
+                e.latency_us.into(),
+                e.params.to_string().into(),
+                (*conversion_id).into(),
+            ]
+        })
+        .collect();
+    tx.insert(&LOG, &rows, "").await?;
     Ok(())
 }
 
-/// Remembers (or counts again) a refused source address for a network.
-pub async fn remember_refused_ip(conn: &mut AnyConnection, network_id: &str, ip: &str) -> Result<(), sqlx::Error> {
+const REFUSED: Table = Table {
+    name: "refused_ips",
+    columns: &[("network_id", Ty::Text), ("ip", Ty::Text), ("count", Ty::Int), ("first_seen", Ty::Int), ("last_seen", Ty::Int)],
+};
+
+/// Remembers (or counts again) refused source addresses: `(network, ip)` → times refused.
+pub async fn remember_refused_ips(tx: &mut dyn WriteTx, refused: &BTreeMap<(String, String), i64>) -> Result<(), StoreError> {
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO refused_ips (network_id, ip, count, first_seen, last_seen) VALUES ($1, $2, 1, $3, $3) \
-         ON CONFLICT (network_id, ip) DO UPDATE SET count = refused_ips.count + 1, last_seen = excluded.last_seen",
+    let rows: Vec<Vec<Val>> = refused
+        .iter()
+        .map(|((network, ip), count)| vec![network.as_str().into(), ip.as_str().into(), (*count).into(), now.into(), now.into()])
+        .collect();
+    tx.insert(
+        &REFUSED,
+        &rows,
+        "ON CONFLICT (network_id, ip) DO UPDATE SET count = refused_ips.count + excluded.count, last_seen = excluded.last_seen",
     )
-    .bind(network_id)
-    .bind(ip)
-    .bind(now)
-    .execute(conn)
     .await?;
     Ok(())
 }

@@ -1,16 +1,17 @@
-//! Applies one accepted CPA postback inside the writer's transaction: exactly-once by the
-//! conversion's unique `(source, scope, dedup_key)`, money moved through the ledger.
+//! One CPA postback that concerns an existing conversion (or races for a new one), applied
+//! item by item inside the writer's transaction: exactly once by the conversion's unique
+//! `(source, scope, dedup_key)`, money moved through the ledger.
 
-use sqlx::AnyConnection;
-
-use super::quality::{self, Subject};
+use super::SOURCE;
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::domain::click::{click_facts, Click};
 use crate::domain::cpa::{CpaPostback, CpaStatus};
 use crate::domain::quality::Thresholds;
-use crate::server::clock::now_ms;
-use crate::server::conversions;
-use crate::server::offerwall::clicks;
+use crate::server::ingest::clicks::record as clicks;
+use crate::server::ingest::conversion::{self, offer_key, NewConversion};
+use crate::server::ingest::credit;
+use crate::server::ingest::quality::{self, Subject};
+use crate::server::ingest::store::{args, StoreError, WriteTx};
 use crate::server::secrets;
 
 /// What recording did, for the log and the event stream.
@@ -42,80 +43,78 @@ impl Recorded {
     }
 }
 
-pub const SOURCE: &str = "cpa";
+/// The postback's exactly-once key: its lead id, else its click id, else a unique placeholder.
+pub fn dedup_key(postback: &CpaPostback) -> String {
+    postback.dedup_key().unwrap_or_else(|| format!("none:{}", secrets::new_id("u")))
+}
 
 pub async fn record(
-    conn: &mut AnyConnection,
+    tx: &mut dyn WriteTx,
     network_id: &str,
     postback: &CpaPostback,
     thresholds: &Thresholds,
-) -> Result<Recorded, sqlx::Error> {
-    let dedup_key = postback.dedup_key().unwrap_or_else(|| format!("none:{}", secrets::new_id("u")));
+) -> Result<Recorded, StoreError> {
+    let dedup_key = dedup_key(postback);
     let state = match postback.status {
         CpaStatus::Approved => ConversionState::Pending,
         CpaStatus::Reversed => ConversionState::ReversalPending,
         CpaStatus::Other(_) => ConversionState::Pending,
     };
-    let click = clicks::find(conn, postback.click_id.as_deref()).await?;
+    let click = clicks::find(tx, postback.click_id.as_deref()).await?;
     let mut draft = draft(network_id, postback, state, click.as_ref());
     // The common case is a new conversion: decide it fully, then insert it in its final state.
     // The unique key settles races; only on a conflict is the existing row read.
     if postback.status == CpaStatus::Approved {
-        let reasons = check_quality(conn, &draft, click.as_ref(), thresholds).await?;
+        let reasons = check_quality(tx, &draft, click.as_ref(), thresholds).await?;
         draft.state = if reasons.is_empty() { ConversionState::Credited } else { ConversionState::Held };
         draft.reasons = reasons.iter().map(|r| r.as_str().to_owned()).collect();
     }
-    if insert(conn, &dedup_key, &draft).await? {
+    if insert(tx, &dedup_key, &draft).await? {
         if draft.state == ConversionState::Credited {
-            conversions::post_credit(conn, &draft).await?;
+            credit::post_credit(tx, &draft).await?;
         }
         return Ok(Recorded::Created(draft));
     }
-    let existing = conversions::find_by_key(conn, SOURCE, network_id, &dedup_key).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let existing = conversion::find_by_key(tx, SOURCE, network_id, &dedup_key)
+        .await?
+        .ok_or(StoreError::Decode("conversion vanished inside its transaction"))?;
     match (&postback.status, existing.state) {
         (CpaStatus::Approved, ConversionState::Pending) => {
-            sqlx::query("UPDATE conversions SET amount_cents = $1, status_raw = $2 WHERE id = $3")
-                .bind(postback.amount.get())
-                .bind(status_raw(postback))
-                .bind(&existing.id)
-                .execute(&mut *conn)
-                .await?;
-            let refreshed = reload(conn, &existing.id).await?;
-            Ok(Recorded::Updated(approve(conn, refreshed, thresholds).await?))
+            let sql = "UPDATE conversions SET amount_cents = $1, status_raw = $2 WHERE id = $3";
+            tx.execute(sql, args![postback.amount.get(), status_raw(postback), existing.id.as_str()]).await?;
+            let refreshed = conversion::reload(tx, &existing.id).await?;
+            Ok(Recorded::Updated(approve(tx, refreshed, thresholds).await?))
         }
         (CpaStatus::Approved, ConversionState::ReversalPending) => {
             // The reversal came first: credit and compensate now, so the history is complete
             // and the balance nets to zero.
             let credit = Conversion { amount_cents: postback.amount.get(), ..existing.clone() };
-            conversions::post_credit(conn, &credit).await?;
-            conversions::post_reversal(conn, &credit).await?;
-            sqlx::query("UPDATE conversions SET amount_cents = $1 WHERE id = $2")
-                .bind(postback.amount.get())
-                .bind(&existing.id)
-                .execute(&mut *conn)
+            credit::post_credit(tx, &credit).await?;
+            credit::post_reversal(tx, &credit).await?;
+            tx.execute("UPDATE conversions SET amount_cents = $1 WHERE id = $2", args![postback.amount.get(), existing.id.as_str()])
                 .await?;
-            conversions::transition(conn, &existing.id, ConversionState::ReversalPending, ConversionState::Reversed, None).await?;
-            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
+            conversion::transition(tx, &existing.id, ConversionState::ReversalPending, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(conversion::reload(tx, &existing.id).await?))
         }
         (CpaStatus::Reversed, ConversionState::Credited) => {
-            conversions::post_reversal(conn, &existing).await?;
-            conversions::transition(conn, &existing.id, ConversionState::Credited, ConversionState::Reversed, None).await?;
-            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
+            credit::post_reversal(tx, &existing).await?;
+            conversion::transition(tx, &existing.id, ConversionState::Credited, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(conversion::reload(tx, &existing.id).await?))
         }
         (CpaStatus::Reversed, state @ (ConversionState::Held | ConversionState::Pending)) => {
-            conversions::transition(conn, &existing.id, state, ConversionState::Reversed, None).await?;
-            Ok(Recorded::Updated(reload(conn, &existing.id).await?))
+            conversion::transition(tx, &existing.id, state, ConversionState::Reversed, None).await?;
+            Ok(Recorded::Updated(conversion::reload(tx, &existing.id).await?))
         }
         _ => Ok(Recorded::Duplicate(Some(existing.id))),
     }
 }
 
 async fn check_quality(
-    conn: &mut AnyConnection,
+    tx: &mut dyn WriteTx,
     conversion: &Conversion,
     click: Option<&Click>,
     thresholds: &Thresholds,
-) -> Result<Vec<crate::domain::quality::Reason>, sqlx::Error> {
+) -> Result<Vec<crate::domain::quality::Reason>, StoreError> {
     let scope = conversion.network_id.clone().unwrap_or_default();
     let click = click_facts(conversion.click_id.as_deref(), click, &scope, conversion.event_at);
     let subject = Subject {
@@ -127,28 +126,24 @@ async fn check_quality(
         offer_key: offer_key(conversion),
         click,
     };
-    quality::check(conn, &subject, thresholds).await
+    quality::check(tx, &subject, thresholds).await
 }
 
 /// Runs the quality checks on a pending conversion and credits it, or holds it with reasons.
-async fn approve(conn: &mut AnyConnection, conversion: Conversion, thresholds: &Thresholds) -> Result<Conversion, sqlx::Error> {
-    let click = clicks::find(conn, conversion.click_id.as_deref()).await?;
-    let reasons = check_quality(conn, &conversion, click.as_ref(), thresholds).await?;
+async fn approve(tx: &mut dyn WriteTx, conversion: Conversion, thresholds: &Thresholds) -> Result<Conversion, StoreError> {
+    let click = clicks::find(tx, conversion.click_id.as_deref()).await?;
+    let reasons = check_quality(tx, &conversion, click.as_ref(), thresholds).await?;
     if reasons.is_empty() {
-        conversions::post_credit(conn, &conversion).await?;
-        conversions::transition(conn, &conversion.id, ConversionState::Pending, ConversionState::Credited, None).await?;
+        credit::post_credit(tx, &conversion).await?;
+        conversion::transition(tx, &conversion.id, ConversionState::Pending, ConversionState::Credited, None).await?;
     } else {
         let joined = quality::join(&reasons);
-        conversions::transition(conn, &conversion.id, ConversionState::Pending, ConversionState::Held, Some(&joined)).await?;
+        conversion::transition(tx, &conversion.id, ConversionState::Pending, ConversionState::Held, Some(&joined)).await?;
     }
-    reload(conn, &conversion.id).await
+    conversion::reload(tx, &conversion.id).await
 }
 
-async fn reload(conn: &mut AnyConnection, id: &str) -> Result<Conversion, sqlx::Error> {
-    conversions::get(conn, id).await?.ok_or(sqlx::Error::RowNotFound)
-}
-
-fn status_raw(postback: &CpaPostback) -> String {
+pub fn status_raw(postback: &CpaPostback) -> String {
     match &postback.status {
         CpaStatus::Approved => "1".into(),
         CpaStatus::Reversed => "2".into(),
@@ -156,26 +151,17 @@ fn status_raw(postback: &CpaPostback) -> String {
     }
 }
 
-/// Which offer a conversion is for, as the usual-payout check groups them.
-pub fn offer_key(c: &Conversion) -> Option<&str> {
-    c.offer_id.as_deref().or(c.offer_name.as_deref())
-}
-
 /// A new conversion as it will be stored. With a matching click it is attributed to the click:
 /// the click's wall's publisher, the clicked offer, and the click's s1, s2 and uid (the click's
 /// values win over what the network echoes back).
 pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState, click: Option<&Click>) -> Conversion {
-    let now = now_ms();
+    let base = conversion::draft(SOURCE);
     Conversion {
-        id: secrets::new_ordered_id("cnv"),
-        source: SOURCE.into(),
         network_id: Some(network_id.to_owned()),
-        program_id: None,
         publisher_id: Some(click.map_or_else(|| p.external_identifier.clone(), |c| c.publisher_id.clone())),
         state,
         amount_cents: p.amount.get(),
         network_status: Some(status_raw(p)),
-        reasons: Vec::new(),
         lead_id: p.lead_id.clone(),
         click_id: p.click_id.clone(),
         offer_id: p.offer_id.clone(),
@@ -187,13 +173,13 @@ pub fn draft(network_id: &str, p: &CpaPostback, state: ConversionState, click: O
         uid: click.and_then(|c| c.uid.clone()),
         offerwall_id: click.map(|c| c.offerwall_id.clone()),
         catalog_offer_id: click.map(|c| c.offer_id.clone()),
-        event_at: p.unix.map(|s| s * 1000).unwrap_or(now),
-        created_at: now,
-        updated_at: now,
+        event_at: p.unix.map(|s| s * 1000).unwrap_or(base.event_at),
+        ..base
     }
 }
 
 /// Inserts `c`; false when its key already exists (a repeat, possibly concurrent).
-async fn insert(conn: &mut AnyConnection, dedup_key: &str, c: &Conversion) -> Result<bool, sqlx::Error> {
-    Ok(super::batch::insert_conversions(conn, &[(dedup_key.to_owned(), c.clone())], true).await? == 1)
+async fn insert(tx: &mut dyn WriteTx, dedup_key: &str, c: &Conversion) -> Result<bool, StoreError> {
+    let row = NewConversion { scope: c.network_id.as_deref().unwrap_or_default(), dedup_key, conversion: c, api: None };
+    Ok(conversion::insert(tx, &[row], true).await? == 1)
 }

@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 
 use app::domain::program::call::{fields_from_json, fields_from_query, Fields};
-use app::server::programs::api::{self, ApiAnswer, ApiContext, ApiRequest};
+use app::server::ingest::answer::ContractAnswer;
+use app::server::ingest::conversions_api::receive::{self as api, ApiAnswer, ApiContext, ApiRequest};
 use app::server::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -32,7 +33,7 @@ enum Endpoint {
         `currency` (ISO 4217, default the program's), `customer_id`, `meta_data` (object), `user_agent`, `ip`.",
     request_body(content = Object, content_type = "application/json", description = "e.g. {\"referral_code\":\"nwjinmy\",\"amount\":\"100\",\"external_id\":\"ORD005\"}"),
     responses(
-        (status = 201, body = app::server::programs::record::ConversionAnswer, description = "Recorded, or the same call again (the original answer)"),
+        (status = 201, body = app::server::ingest::conversions_api::record::ConversionAnswer, description = "Recorded, or the same call again (the original answer)"),
         (status = 400, description = "Broken JSON or a body that is not an object"),
         (status = 401, description = "Missing or unknown `X-Api-Key`"),
         (status = 409, description = "The `external_id` was used by a different call"),
@@ -51,7 +52,7 @@ pub async fn post_conversion(
 #[utoipa::path(get, path = "/api/v1/conversions", tag = "conversions API",
     description = "The conversion call with a query string: the POST body's fields as parameters, `meta_data` as a JSON string or \
         `meta_data[key]=value` pairs.",
-    responses((status = 201, body = app::server::programs::record::ConversionAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
+    responses((status = 201, body = app::server::ingest::conversions_api::record::ConversionAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
     security(("api_key" = [])))]
 pub async fn get_conversion(
     State(state): State<AppState>,
@@ -67,7 +68,7 @@ pub async fn get_conversion(
         `referral_code`, `asset_id`, `source_id`). Later conversions with this `customer_id` and no other attribution field go to \
         that publisher (lifetime commission). The same call again answers the same; another publisher for the customer is a 409.",
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, body = app::server::programs::record::CustomerAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
+    responses((status = 201, body = app::server::ingest::conversions_api::record::CustomerAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
     security(("api_key" = [])))]
 pub async fn post_customer(
     State(state): State<AppState>,
@@ -79,7 +80,7 @@ pub async fn post_customer(
 }
 
 #[utoipa::path(get, path = "/api/v1/customers", tag = "conversions API", description = "The customers call with a query string.",
-    responses((status = 201, body = app::server::programs::record::CustomerAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
+    responses((status = 201, body = app::server::ingest::conversions_api::record::CustomerAnswer), (status = 400), (status = 401), (status = 409), (status = 422)),
     security(("api_key" = [])))]
 pub async fn get_customer(
     State(state): State<AppState>,
@@ -131,7 +132,7 @@ async fn receive(state: &AppState, peer: SocketAddr, headers: &HeaderMap, read: 
         api_key: headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()),
         fields,
     };
-    let ctx = ApiContext { db: &state.db, writer: &state.postbacks, require_https: state.settings.require_https };
+    let ctx = ApiContext { db: &state.db, directory: &state.directory, writer: &state.writer, require_https: state.settings.require_https };
     let answer = match endpoint {
         Endpoint::Conversions => api::conversion(&ctx, request).await,
         Endpoint::Customers => api::customer(&ctx, request).await,

@@ -1,8 +1,7 @@
 //! Gathers the facts the quality rules look at (from the same transaction, so earlier
 //! postbacks in a batch count) and evaluates them.
 
-use sqlx::AnyConnection;
-
+use super::store::{args, StoreError, WriteTx};
 use crate::domain::quality::{evaluate, ClickFacts, Facts, Reason, Thresholds};
 use crate::server::clock::now_ms;
 
@@ -19,31 +18,26 @@ pub struct Subject<'a> {
     pub click: ClickFacts,
 }
 
-pub async fn check(conn: &mut AnyConnection, subject: &Subject<'_>, thresholds: &Thresholds) -> Result<Vec<Reason>, sqlx::Error> {
+pub async fn check(tx: &mut dyn WriteTx, subject: &Subject<'_>, thresholds: &Thresholds) -> Result<Vec<Reason>, StoreError> {
     let same_ip_recent = match subject.end_user_ip {
         Some(ip) => {
             let since = now_ms() - thresholds.ip_repeat_window_seconds * 1000;
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM conversions WHERE end_user_ip = $1 AND created_at > $2 AND id <> $3")
-                .bind(ip)
-                .bind(since)
-                .bind(subject.id)
-                .fetch_one(&mut *conn)
-                .await?;
-            n
+            let sql = "SELECT COUNT(*) FROM conversions WHERE end_user_ip = $1 AND created_at > $2 AND id <> $3";
+            match tx.query_one(sql, args![ip, since, subject.id]).await? {
+                Some(row) => row.int(0)?,
+                None => 0,
+            }
         }
         None => 0,
     };
     let usual_payout = match subject.offer_key {
         Some(offer) => {
-            let (samples, average): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), CAST(AVG(amount_cents) AS BIGINT) FROM (SELECT amount_cents FROM conversions \
-                 WHERE scope = $1 AND offer_key = $2 AND state = 'credited' ORDER BY created_at DESC LIMIT 20) recent",
-            )
-            .bind(subject.scope)
-            .bind(offer)
-            .fetch_one(&mut *conn)
-            .await?;
-            average.map(|avg| (avg, samples))
+            let sql = "SELECT COUNT(*), CAST(AVG(amount_cents) AS BIGINT) FROM (SELECT amount_cents FROM conversions \
+                 WHERE scope = $1 AND offer_key = $2 AND state = 'credited' ORDER BY created_at DESC LIMIT 20) recent";
+            match tx.query_one(sql, args![subject.scope, offer]).await? {
+                Some(row) => row.opt_int(1)?.map(|avg| (avg, row.int(0).unwrap_or(0))),
+                None => None,
+            }
         }
         None => None,
     };

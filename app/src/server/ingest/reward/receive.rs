@@ -1,21 +1,21 @@
-//! The level-postback pipeline (seed 003, SPEC C): HTTPS → secret → JSON → fields → pid → gid
-//! → uid → (in the writer) duplicate → credit. Every call is logged without the secret;
-//! accepted ones are written by the group-commit writer.
+//! Deciding a level postback (seed 003, SPEC C): HTTPS → secret → JSON → fields → pid → gid →
+//! uid, then (in the writer) duplicate → credit. Every call is logged without the secret.
 
 use std::time::Instant;
 
 use serde_json::Value;
 
-use super::catalog;
-use super::record::{AcceptedLevel, NewLevel, RewardJob, RewardRecorded};
+use super::record::{AcceptedLevel, Level, NewLevel, RewardRecorded};
 use crate::domain::client_addr::ClientAddr;
 use crate::domain::reward::catalog::RewardUser;
 use crate::domain::reward::postback::{clean_text, LevelPostback};
 use crate::domain::reward::{Award, RewardUserId};
-use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::postback::log::NewLogEntry;
-use crate::server::postback::writer::{Job, JobOutput, PostbackWriter};
+use crate::server::ingest::answer::ContractAnswer;
+use crate::server::ingest::directory::Directory;
+use crate::server::ingest::log::NewLogEntry;
+use crate::server::ingest::refused::log_refused;
+use crate::server::ingest::writer::Writer;
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +41,8 @@ pub enum RewardAnswer {
 /// The seed's words for a repeat.
 pub const DUPLICATE_MESSAGE: &str = "Duplicate postback for this user, game, and level";
 
-impl RewardAnswer {
-    pub fn status(&self) -> u16 {
+impl ContractAnswer for RewardAnswer {
+    fn status(&self) -> u16 {
         match self {
             RewardAnswer::Recorded { .. } | RewardAnswer::Duplicate { .. } => 200,
             RewardAnswer::HttpsRequired => 403,
@@ -54,7 +54,7 @@ impl RewardAnswer {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             RewardAnswer::Recorded { .. } => "ok".into(),
             RewardAnswer::Duplicate { .. } => DUPLICATE_MESSAGE.into(),
@@ -83,7 +83,8 @@ impl RewardAnswer {
 /// What the pipeline needs from the application.
 pub struct RewardContext<'a> {
     pub db: &'a Db,
-    pub writer: &'a PostbackWriter,
+    pub directory: &'a Directory,
+    pub writer: &'a Writer,
     pub require_https: bool,
 }
 
@@ -98,41 +99,27 @@ pub struct RewardRequest<'a> {
 
 pub async fn receive(ctx: &RewardContext<'_>, request: RewardRequest<'_>) -> RewardAnswer {
     let started = Instant::now();
-    let mut log = NewLogEntry {
-        received_at: now_ms(),
-        source: super::SOURCE,
-        network_id: None,
-        source_ip: request.client.ip.to_string(),
-        outcome: "",
-        http_status: 0,
-        reason: String::new(),
-        latency_us: 0,
-        params: Value::Object(serde_json::Map::new()),
-    };
+    let mut log = NewLogEntry::new(super::SOURCE, request.client.ip.to_string());
     let decided = decide(ctx, &request, &mut log).await;
-    log.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+    log.took(started);
     match decided {
         Ok(accepted) => {
             log.http_status = 200;
             let accepted = AcceptedLevel { log, ..accepted };
             let postback = accepted.postback.clone();
-            match ctx.writer.submit(Job::Reward(Box::new(RewardJob::Level(accepted)))).await {
-                Ok(JobOutput::Reward(RewardRecorded::Recorded(level))) => {
+            match ctx.writer.submit::<Level>(accepted).await {
+                Ok(RewardRecorded::Recorded(level)) => {
                     let NewLevel { award, user, .. } = *level;
                     RewardAnswer::Recorded { postback, award, user }
                 }
-                Ok(JobOutput::Reward(RewardRecorded::Duplicate { .. })) => RewardAnswer::Duplicate { postback },
-                Ok(JobOutput::Reward(RewardRecorded::UserNotFound)) => RewardAnswer::UserNotFound,
-                _ => RewardAnswer::Internal,
+                Ok(RewardRecorded::Duplicate { .. }) => RewardAnswer::Duplicate { postback },
+                Ok(RewardRecorded::UserNotFound) => RewardAnswer::UserNotFound,
+                Err(_) => RewardAnswer::Internal,
             }
         }
         Err(answer) => {
-            log.http_status = answer.status();
-            log.outcome = answer.outcome();
-            log.reason = answer.message();
-            if let Err(err) = ctx.writer.submit(Job::Reward(Box::new(RewardJob::Refused(log)))).await {
-                tracing::warn!(error = %err, "a refused reward postback could not be logged");
-            }
+            answer.refuse(&mut log);
+            log_refused(ctx.writer, log, None).await;
             answer
         }
     }
@@ -150,7 +137,7 @@ async fn decide(ctx: &RewardContext<'_>, request: &RewardRequest<'_>, log: &mut 
     let parsed = value.as_ref().map(LevelPostback::from_json);
     let fields = parsed.as_ref().and_then(|p| p.as_ref().ok());
     let user_id = fields.and_then(|p| RewardUserId::parse(&p.uid).ok());
-    let found = lookup(ctx.db, &request.secrets, fields, user_id.as_ref()).await.map_err(|err| {
+    let found = lookup(ctx, &request.secrets, fields, user_id.as_ref()).await.map_err(|err| {
         tracing::error!(error = %err, "reward postback lookup failed");
         RewardAnswer::Internal
     })?;
@@ -185,28 +172,31 @@ struct Found {
 }
 
 /// Checks the presented secrets and, when the fields parsed, looks up the pid, the game and the
-/// user — one query. A deactivated store app or game is not found, so it is refused exactly
-/// like an unknown one. Values that cannot be registered ids are looked up as `''`, which matches
-/// nothing, so NUL bytes and 9 KB strings never reach the database.
-async fn lookup(db: &Db, presented: &[&str], fields: Option<&LevelPostback>, user: Option<&RewardUserId>) -> Result<Found, sqlx::Error> {
-    let hashes: Vec<String> = presented.iter().filter(|s| s.len() <= 256).map(|s| crate::server::secrets::hash(s)).collect();
-    let first = hashes.first().cloned().unwrap_or_default();
-    let second = hashes.get(1).cloned().unwrap_or_else(|| first.clone());
-    let id = |raw: Option<&str>| raw.filter(|r| catalog::could_be_id(r)).unwrap_or("").to_owned();
-    let (authorized, pid, game_name, user): (i64, i64, Option<String>, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM reward_secrets WHERE secret_hash IN ($1, $2) AND revoked_at IS NULL \
-         AND (valid_until IS NULL OR valid_until > $3)), (SELECT COUNT(*) FROM store_apps WHERE pid = $4 AND active = 1), \
-         (SELECT name FROM reward_games WHERE id = $5 AND active = 1), (SELECT COUNT(*) FROM reward_users WHERE id = $6)",
-    )
-    .bind(first)
-    .bind(second)
-    .bind(now_ms())
-    .bind(id(fields.map(|p| p.pid.as_str())))
-    .bind(id(fields.map(|p| p.gid.as_str())))
-    .bind(user.map(RewardUserId::as_str).unwrap_or(""))
-    .fetch_one(db.pool())
-    .await?;
-    Ok(Found { authorized: authorized > 0, pid: pid > 0, game_name, user: user > 0 })
+/// user — all cached reads. A deactivated store app or game is not found, so it is refused
+/// exactly like an unknown one; values that cannot be registered ids never reach the database.
+async fn lookup(
+    ctx: &RewardContext<'_>,
+    presented: &[&str],
+    fields: Option<&LevelPostback>,
+    user: Option<&RewardUserId>,
+) -> Result<Found, sqlx::Error> {
+    let (db, directory) = (ctx.db, ctx.directory);
+    if !directory.reward_secret_valid(db, presented).await? {
+        return Ok(Found { authorized: false, pid: false, game_name: None, user: false });
+    }
+    let pid = match fields {
+        Some(p) => directory.store_app_active(db, &p.pid).await?,
+        None => false,
+    };
+    let game_name = match fields {
+        Some(p) => directory.game_name(db, &p.gid).await?,
+        None => None,
+    };
+    let user = match user {
+        Some(user) => directory.reward_user_exists(db, user).await?,
+        None => false,
+    };
+    Ok(Found { authorized: true, pid, game_name, user })
 }
 
 /// The body as logged: the first 16 members of an object, text cleaned and capped.

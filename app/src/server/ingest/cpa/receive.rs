@@ -1,15 +1,17 @@
-//! The CPA postback pipeline (seed 000, SPEC A): HTTPS → key → source IP → fields → publisher
-//! → record. Every call is logged (without the key); accepted ones go to the group-commit writer.
+//! Deciding a CPA postback (seed 000, SPEC A): HTTPS → key → source IP → fields → publisher,
+//! with cached reads. Every call is logged (without the key); accepted ones go to the writer.
 
 use std::time::Instant;
 
-use super::directory::Directory;
-use super::log::NewLogEntry;
-use super::writer::{Job, PostbackWriter};
+use super::record::{AcceptedCpa, Cpa};
 use crate::domain::client_addr::ClientAddr;
 use crate::domain::cpa::CpaPostback;
-use crate::server::clock::now_ms;
 use crate::server::db::Db;
+use crate::server::ingest::answer::ContractAnswer;
+use crate::server::ingest::directory::Directory;
+use crate::server::ingest::log::NewLogEntry;
+use crate::server::ingest::refused::log_refused;
+use crate::server::ingest::writer::Writer;
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +25,8 @@ pub enum CpaAnswer {
     Internal,
 }
 
-impl CpaAnswer {
-    pub fn status(&self) -> u16 {
+impl ContractAnswer for CpaAnswer {
+    fn status(&self) -> u16 {
         match self {
             CpaAnswer::Ok => 200,
             CpaAnswer::HttpsRequired | CpaAnswer::Forbidden => 403,
@@ -35,7 +37,7 @@ impl CpaAnswer {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             CpaAnswer::Ok => "ok".into(),
             CpaAnswer::HttpsRequired => "HTTPS required".into(),
@@ -64,7 +66,7 @@ impl CpaAnswer {
 pub struct CpaContext<'a> {
     pub db: &'a Db,
     pub directory: &'a Directory,
-    pub writer: &'a PostbackWriter,
+    pub writer: &'a Writer,
     pub require_https: bool,
 }
 
@@ -83,39 +85,25 @@ impl From<CpaAnswer> for Refusal {
 
 pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) -> CpaAnswer {
     let started = Instant::now();
-    let received_at = now_ms();
     let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
-    let mut log = NewLogEntry {
-        received_at,
-        source: "cpa",
-        network_id: None,
-        source_ip: client.ip.to_string(),
-        outcome: "",
-        http_status: 0,
-        reason: String::new(),
-        latency_us: 0,
-        params: params_for_log(&params),
-    };
+    let mut log = NewLogEntry::new(super::SOURCE, client.ip.to_string());
+    log.params = params_for_log(&params);
     let decided = decide(ctx, client, &params).await;
-    log.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+    log.took(started);
     match decided {
         Ok((network_id, postback)) => {
             log.network_id = Some(network_id.clone());
             log.http_status = 200;
-            match ctx.writer.submit(Job::Cpa { network_id, postback: Box::new(postback), log }).await {
+            match ctx.writer.submit::<Cpa>(AcceptedCpa { network_id, postback, log }).await {
                 Ok(_) => CpaAnswer::Ok,
                 Err(_) => CpaAnswer::Internal,
             }
         }
         Err(refusal) => {
             log.network_id = refusal.network_id.clone();
-            log.http_status = refusal.answer.status();
-            log.outcome = refusal.answer.outcome();
-            log.reason = refusal.answer.message();
+            refusal.answer.refuse(&mut log);
             let refused_ip = refusal.refused_ip.then(|| (refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
-            if let Err(err) = ctx.writer.submit(Job::Refused { log, refused_ip }).await {
-                tracing::warn!(error = %err, "a refused postback could not be logged");
-            }
+            log_refused(ctx.writer, log, refused_ip).await;
             refusal.answer
         }
     }

@@ -1,6 +1,8 @@
-//! Inbound postback contracts, one module per seed format. Handlers are thin: read the
-//! request, call the service in `app::server::postback`, answer in the contract's words.
+//! The doors of the ingest engine, one module per inbound source (named as in
+//! `app::server::ingest`), plus the reward app's user API and the landing script. Handlers are
+//! thin: read the request, call the source's `receive`, answer in the contract's words.
 
+pub mod clicks;
 pub mod client;
 pub mod conversions_api;
 pub mod cpa;
@@ -24,4 +26,5 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversions", get(conversions_api::get_conversion).post(conversions_api::post_conversion))
         .route("/api/v1/customers", get(conversions_api::get_customer).post(conversions_api::post_customer))
         .route("/t.js", get(landing::script))
+        .route("/c/{token}", get(clicks::follow))
 }

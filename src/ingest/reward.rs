@@ -3,7 +3,8 @@
 
 use std::net::SocketAddr;
 
-use app::server::reward::postback::{self as pipeline, RewardAnswer, RewardContext, RewardRequest};
+use app::server::ingest::answer::ContractAnswer;
+use app::server::ingest::reward::receive::{self as pipeline, RewardAnswer, RewardContext, RewardRequest};
 use app::server::reward::secrets;
 use app::server::AppState;
 use axum::body::Bytes;
@@ -42,7 +43,8 @@ pub async fn receive(
         secrets: secrets::presented(header(SECRET_HEADER), header(AUTHORIZATION.as_str())),
         body: body.as_deref().ok(),
     };
-    let ctx = RewardContext { db: &state.db, writer: &state.postbacks, require_https: state.settings.require_https };
+    let ctx =
+        RewardContext { db: &state.db, directory: &state.directory, writer: &state.writer, require_https: state.settings.require_https };
     answer(pipeline::receive(&ctx, request).await)
 }
 

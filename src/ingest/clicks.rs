@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 
 use app::domain::offerwall::is_bot;
-use app::server::offerwall::clicks::{self, ClickError, Followed, Visitor};
+use app::server::ingest::clicks::receive::{self as clicks, ClickError, Followed, Visitor};
 use app::server::AppState;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -28,10 +28,10 @@ pub async fn follow(
     Path(token): Path<String>,
 ) -> Response {
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let ip = crate::postback::client::resolve(peer, &headers, &state.settings).ip.to_string();
+    let ip = crate::ingest::client::resolve(peer, &headers, &state.settings).ip.to_string();
     let counts = method != Method::HEAD && !is_prefetch(&headers) && !is_bot(user_agent);
     let visitor = Visitor { ip: &ip, user_agent, counts };
-    match clicks::follow(&state.db, &state.offerwalls, &token, &visitor).await {
+    match clicks::follow(&state.db, &state.offerwalls, &state.writer, &token, &visitor).await {
         Ok(Followed::Redirect { url, .. }) => match HeaderValue::from_str(&url) {
             Ok(location) => {
                 let mut response = StatusCode::FOUND.into_response();
@@ -39,11 +39,14 @@ pub async fn follow(
                 response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 response
             }
-            Err(err) => super::server_error(&err),
+            Err(err) => crate::offerwall::server_error(&err),
         },
         Ok(Followed::NotCounted) => (StatusCode::NO_CONTENT, [(header::CACHE_CONTROL, "no-store")]).into_response(),
-        Err(ClickError::NotFound) => super::not_found("Offer not available", "This offer link is not valid or the offer has ended."),
-        Err(ClickError::Db(err)) => super::server_error(&err),
+        Err(ClickError::NotFound) => {
+            crate::offerwall::not_found("Offer not available", "This offer link is not valid or the offer has ended.")
+        }
+        Err(ClickError::Db(err)) => crate::offerwall::server_error(&err),
+        Err(err @ ClickError::WriteFailed) => crate::offerwall::server_error(&err),
     }
 }
 
