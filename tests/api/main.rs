@@ -30,5 +30,7 @@ mod reward;
 mod reward_app;
 mod reward_catalog;
 mod reward_ledger;
+mod secrets_and_records;
 mod sessions;
+mod sign_in_abuse;
 mod stats;

@@ -185,6 +185,11 @@ mod tests {
             "http://0x7f.1/",
             "http://100.64.0.1/",
             "http://[fd00::1]/",
+            "http://[::127.0.0.1]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[2001:0:7f00:1::1]/",
+            "http://[2001:0:808:808::80ff:fffe]/",
+            "http://[fec0::1]/",
         ] {
             let parsed = Url::parse(url).expect("url");
             assert!(sender.check_target(&parsed).is_err(), "{url} must be refused");
