@@ -128,6 +128,11 @@ pub struct SettingsArgs {
     /// embed URL has no `country`); an empty value turns it off.
     #[arg(long, env = "TAPRAIN_COUNTRY_HEADER", default_value = "CF-IPCountry", global = true)]
     pub country_header: String,
+    /// Days postback log rows, never-converted offerwall clicks and delivery attempts are kept
+    /// (pruned hourly in small batches); 0 keeps them forever. Conversions, ledger and audit log
+    /// are never pruned.
+    #[arg(long, env = "TAPRAIN_RETENTION_DAYS", default_value_t = 90, global = true)]
+    pub retention_days: u32,
 }
 
 impl SettingsArgs {
@@ -163,6 +168,7 @@ impl SettingsArgs {
         settings.deliveries.default_max_retries = self.postback_max_retries.clamp(0, 50);
         settings.deliveries.default_retry_interval_seconds = self.postback_retry_interval_seconds.clamp(1, 7 * 24 * 3600);
         settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
+        settings.retention_days = self.retention_days;
         let country_header = self.country_header.trim();
         if !country_header.is_empty() && axum::http::HeaderName::from_bytes(country_header.as_bytes()).is_err() {
             anyhow::bail!("TAPRAIN_COUNTRY_HEADER: {country_header:?} is not a valid header name");

@@ -68,7 +68,8 @@ impl Application {
             deliveries,
             offerwalls: OfferwallCache::default(),
         };
-        spawn_session_cleanup(DbSessionStore::new(db));
+        spawn_session_cleanup(DbSessionStore::new(db.clone()));
+        app::server::retention::spawn(db, state.settings.retention_days);
         let router = router(state);
         Ok(Self { listener, router, address })
     }

@@ -26,6 +26,7 @@ mod postback_settings;
 mod programs;
 mod publishers;
 mod reports;
+mod retention;
 mod reward;
 mod reward_app;
 mod reward_catalog;

@@ -37,6 +37,9 @@ pub struct Settings {
     pub country_header: Option<String>,
     /// Outbound postbacks.
     pub deliveries: DeliverySettings,
+    /// Days postback log rows, unconverted clicks and delivery attempts are kept; 0 keeps them
+    /// forever. Conversions, the ledger and the audit log are never pruned.
+    pub retention_days: u32,
 }
 
 /// How outbound postbacks are sent.
@@ -75,6 +78,7 @@ impl Settings {
             thresholds: Thresholds::default(),
             country_header: Some("CF-IPCountry".into()),
             deliveries: DeliverySettings::default(),
+            retention_days: 90,
         }
     }
 
