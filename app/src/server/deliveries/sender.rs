@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 
-use crate::domain::delivery::{body_excerpt, judge, AttemptOutcome, OutboundRequest};
+use crate::domain::delivery::{body_excerpt, judge_by, AttemptOutcome, OutboundRequest};
 use crate::domain::ip_class::is_non_public;
 
 /// How the sender behaves.
@@ -129,7 +129,7 @@ impl Sender {
         };
         Answer {
             status_code: Some(status),
-            outcome: judge(Some(status), &body),
+            outcome: judge_by(request.success, Some(status), &body),
             body,
             latency_ms: started.elapsed().as_millis() as i64,
             error: None,
@@ -165,6 +165,7 @@ fn describe(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delivery::SuccessRule;
 
     fn guarded() -> Sender {
         Sender::new(SenderConfig { timeout: Duration::from_secs(1), allow_private_targets: false }).expect("client")
@@ -202,7 +203,7 @@ mod tests {
     #[tokio::test]
     async fn names_resolving_to_private_addresses_are_refused_at_connect_time() {
         let answer =
-            guarded().send(&OutboundRequest { method: "GET", url: "http://localhost:9/".into(), headers: vec![], body: None }).await;
+            guarded().send(&OutboundRequest { method: "GET", url: "http://localhost:9/".into(), headers: vec![], body: None, success: SuccessRule::SeedAnswer }).await;
         assert_eq!(answer.outcome, AttemptOutcome::Failed);
         assert!(answer.error.as_deref().unwrap_or_default().contains("SSRF"), "{answer:?}");
     }
