@@ -112,12 +112,20 @@ impl LoginThrottle {
         map.retain(|_, e| e.last > cutoff);
     }
 
-    /// A successful sign-in clears its email-and-address pair. The address keeps its count, so
-    /// one valid account cannot be used to wipe the address's record of guesses at others.
+    /// A successful sign-in clears its email-and-address pair and takes back the attempt it
+    /// counted against the address. The address keeps its other failures, so one valid account
+    /// cannot be used to wipe the address's record of guesses at others.
     pub fn succeeded(&self, keys: &[String]) {
         let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys.iter().filter(|k| k.starts_with("pair:")) {
-            map.remove(key);
+        for key in keys {
+            if key.starts_with("pair:") {
+                map.remove(key);
+            } else if let Some(entry) = map.get_mut(key) {
+                entry.failures = entry.failures.saturating_sub(1);
+                if entry.failures == 0 {
+                    map.remove(key);
+                }
+            }
         }
     }
 
@@ -190,14 +198,24 @@ mod tests {
 
     #[test]
     fn success_resets() {
-        let throttle = LoginThrottle::new(1, Duration::from_secs(60), 1);
-        let keys = keys("a@b.co", "192.0.2.1".parse().expect("ip"));
+        let throttle = LoginThrottle::new(2, Duration::from_secs(60), 1);
         let now = Instant::now();
-        throttle.begin(&keys, now).expect("first");
-        assert!(throttle.check(&keys[1..], now).is_err());
-        throttle.succeeded(&keys);
-        assert!(throttle.check(&keys[1..], now).is_ok(), "the pair is cleared");
-        assert!(throttle.check(&keys[..1], now).is_err(), "the address keeps its count");
+        let guess = keys("victim@b.co", "192.0.2.1".parse().expect("ip"));
+        let mine = keys("me@b.co", "192.0.2.1".parse().expect("ip"));
+        throttle.begin(&guess, now).expect("a guess");
+        throttle.begin(&mine, now).expect("my own sign-in");
+        assert!(throttle.check(&mine, now).is_err(), "two attempts from the address");
+        throttle.succeeded(&mine);
+        assert!(throttle.check(&mine[1..], now).is_ok(), "the pair is cleared");
+        assert!(throttle.check(&mine[..1], now).is_ok(), "the successful attempt is taken back");
+        throttle.begin(&mine, now).expect("signing in again");
+        assert!(throttle.check(&mine[..1], now).is_err(), "but the guess still counts");
+        // Many successful sign-ins never throttle an address.
+        throttle.succeeded(&mine);
+        for _ in 0..20 {
+            throttle.begin(&mine, now).expect("a good sign-in");
+            throttle.succeeded(&mine);
+        }
     }
 
     #[test]
