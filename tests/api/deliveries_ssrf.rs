@@ -68,11 +68,11 @@ on_both_backends!(ipv6_spellings_of_private_ipv4_and_site_local_are_refused, |ap
     let port = receiver.address.port();
     let publisher = app.create_publisher("SSRF v6").await;
     for host in [
-        "[::127.0.0.1]",          // IPv4-compatible loopback
-        "[2002:7f00:1::1]",       // 6to4 of 127.0.0.1
-        "[2001:0:7f00:1::1]",     // Teredo via server 127.0.0.1
+        "[::127.0.0.1]",               // IPv4-compatible loopback
+        "[2002:7f00:1::1]",            // 6to4 of 127.0.0.1
+        "[2001:0:7f00:1::1]",          // Teredo via server 127.0.0.1
         "[2001:0:808:808::80ff:fffe]", // Teredo to client 127.0.0.1
-        "[fec0::1]",              // site-local
+        "[fec0::1]",                   // site-local
     ] {
         let target = format!("http://{host}:{port}/cb");
         set_template(&app, &publisher, &target).await;

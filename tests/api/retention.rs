@@ -38,7 +38,8 @@ on_both_backends!(retention_prunes_only_what_it_should, settings(|s| s.deliverie
     assert_eq!(count(&app, "delivery_attempts").await, 1);
 
     // Two clicks on a wall: one converted (linked to the conversion), one not.
-    let offer = app.create_offer(json!({ "name": "Old offer", "payout_cents": 100, "url_template": "https://adv.example/?c={click_id}" })).await;
+    let offer =
+        app.create_offer(json!({ "name": "Old offer", "payout_cents": 100, "url_template": "https://adv.example/?c={click_id}" })).await;
     assert!(!offer.is_empty());
     let wall = app.create_wall(SEED_PUBLISHER, json!({})).await["id"].as_str().expect("id").to_owned();
     let link = app.click_link(&wall, "").await;
@@ -60,7 +61,8 @@ on_both_backends!(retention_prunes_only_what_it_should, settings(|s| s.deliverie
     expect_cpa(app.cpa("wrong-key", SEED_QUERY).await, 401, "Unauthorized").await;
     app.click(&link).await;
 
-    let (conversions, ledger, audit) = (count(&app, "conversions").await, count(&app, "ledger_entries").await, count(&app, "audit_log").await);
+    let (conversions, ledger, audit) =
+        (count(&app, "conversions").await, count(&app, "ledger_entries").await, count(&app, "audit_log").await);
     let log_before = count(&app, "postback_log").await;
     assert!(log_before >= 2);
 

@@ -46,9 +46,8 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
         return Err(ServerFnError::new("Invalid email or password"));
     }
     // The throttle keys on the real client: behind a trusted proxy, the address it reports.
-    let peer = extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let peer =
+        extract::<ConnectInfo<std::net::SocketAddr>>().await.map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     let headers = extract::<HeaderMap>().await.map_err(internal)?;
     let header_value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let client = client_addr::resolve(

@@ -105,18 +105,18 @@ mod tests {
         ] {
             assert!(!check(public), "{public} is public");
         }
-        }
+    }
 
     #[test]
     fn ipv6_spellings_of_ipv4_are_judged_by_the_ipv4_inside() {
         for hidden in [
-            "::127.0.0.1",    // IPv4-compatible loopback
-            "::10.0.0.1",     // IPv4-compatible private
+            "::127.0.0.1", // IPv4-compatible loopback
+            "::10.0.0.1",  // IPv4-compatible private
             "::169.254.169.254",
-            "2002:7f00:1::1",         // 6to4 of 127.0.0.1
-            "2002:a9fe:a9fe::",       // 6to4 of 169.254.169.254
-            "2002:c0a8:101:1::1",     // 6to4 of 192.168.1.1
-            "2001:0:7f00:1::1",       // Teredo server 127.0.0.1
+            "2002:7f00:1::1",               // 6to4 of 127.0.0.1
+            "2002:a9fe:a9fe::",             // 6to4 of 169.254.169.254
+            "2002:c0a8:101:1::1",           // 6to4 of 192.168.1.1
+            "2001:0:7f00:1::1",             // Teredo server 127.0.0.1
             "2001:0:808:808:0:0:80ff:fffe", // Teredo client 127.0.0.1 (inverted)
             "2001:0:808:808:0:0:f5ff:fffe", // Teredo client 10.0.0.1 (inverted)
         ] {

@@ -28,7 +28,8 @@ struct Prunable {
 const PRUNABLE: [Prunable; 3] = [
     Prunable {
         name: "postback_log",
-        delete_batch: "DELETE FROM postback_log WHERE id IN (SELECT id FROM postback_log WHERE received_at < $1 ORDER BY received_at LIMIT $2)",
+        delete_batch:
+            "DELETE FROM postback_log WHERE id IN (SELECT id FROM postback_log WHERE received_at < $1 ORDER BY received_at LIMIT $2)",
     },
     Prunable {
         name: "clicks",

@@ -131,10 +131,9 @@ impl ConversionCall {
     /// `JPY` call on a USD program would credit 10× or 1/100 of the amount.
     pub fn currency_for(&self, program: Currency) -> Result<Currency, FieldError> {
         match self.currency {
-            Some(sent) if sent != program => Err(refuse(
-                "currency",
-                format!("must be the program's currency, {}, not {}", program.as_str(), sent.as_str()),
-            )),
+            Some(sent) if sent != program => {
+                Err(refuse("currency", format!("must be the program's currency, {}, not {}", program.as_str(), sent.as_str())))
+            }
             _ => Ok(program),
         }
     }

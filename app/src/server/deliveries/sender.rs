@@ -202,8 +202,15 @@ mod tests {
 
     #[tokio::test]
     async fn names_resolving_to_private_addresses_are_refused_at_connect_time() {
-        let answer =
-            guarded().send(&OutboundRequest { method: "GET", url: "http://localhost:9/".into(), headers: vec![], body: None, success: SuccessRule::SeedAnswer }).await;
+        let answer = guarded()
+            .send(&OutboundRequest {
+                method: "GET",
+                url: "http://localhost:9/".into(),
+                headers: vec![],
+                body: None,
+                success: SuccessRule::SeedAnswer,
+            })
+            .await;
         assert_eq!(answer.outcome, AttemptOutcome::Failed);
         assert!(answer.error.as_deref().unwrap_or_default().contains("SSRF"), "{answer:?}");
     }
