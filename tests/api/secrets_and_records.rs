@@ -24,8 +24,8 @@ async fn sign_in_cookie(app: &TestApp) -> String {
 on_both_backends!(admin_tokens_are_listed_by_hint_and_revoked_at_once, |app| {
     let email = app::domain::Email::parse(ADMIN_EMAIL).expect("email");
     let admin =
-        app::server::users::find_by_email(&mut *app.db.pool().acquire().await.expect("conn"), &email).await.expect("find").expect("admin");
-    let second = app::server::auth::tokens::create(&mut *app.db.pool().acquire().await.expect("conn"), &admin.id).await.expect("token");
+        app::server::users::find_by_email(&mut app.db.pool().acquire().await.expect("conn"), &email).await.expect("find").expect("admin");
+    let second = app::server::auth::tokens::create(&mut app.db.pool().acquire().await.expect("conn"), &admin.id).await.expect("token");
     let with_second = || app.client.get(app.url("/api/admin/networks")).bearer_auth(&second);
     assert_eq!(with_second().send().await.expect("GET").status(), 200);
 
