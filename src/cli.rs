@@ -1,4 +1,4 @@
-//! The subcommands: serve, migrate, admin create / token, ledger verify.
+//! The subcommands: serve, migrate, admin create / token / tokens / revoke-token, ledger verify.
 
 use std::process::ExitCode;
 
@@ -46,6 +46,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{token}");
             eprintln!("This token is shown once. Send it as: Authorization: Bearer <token>");
         }
+        Command::Admin(AdminCommand::Tokens { email }) => {
+            let db = connect(&settings.database_url).await?;
+            let listed = tokens::list(&db, email.as_deref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{:<22} {:<32} {:<14} {:<25} {:<25} revoked", "id", "owner", "hint", "created", "last used");
+            for t in &listed {
+                println!(
+                    "{:<22} {:<32} {:<14} {:<25} {:<25} {}",
+                    t.id,
+                    t.owner_email,
+                    if t.hint.is_empty() { "-" } else { t.hint.as_str() },
+                    timestamp(Some(t.created_at)),
+                    timestamp(t.last_used_at),
+                    timestamp(t.revoked_at),
+                );
+            }
+        }
+        Command::Admin(AdminCommand::RevokeToken { id }) => {
+            let db = connect(&settings.database_url).await?;
+            tokens::revoke(&db, &Actor::cli(), id.trim()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("token {} revoked", id.trim());
+        }
         Command::Ledger(LedgerCommand::Verify) => {
             let db = connect(&settings.database_url).await?;
             let (checked, mismatches) = ledger::verify(&mut *db.pool().acquire().await?).await?;
@@ -67,4 +88,9 @@ async fn connect(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url).await?;
     db.migrate().await?;
     Ok(db)
+}
+
+/// Unix ms as RFC 3339 (UTC), or `-`.
+fn timestamp(ms: Option<i64>) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis).map_or_else(|| "-".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }

@@ -43,6 +43,16 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// List admin API tokens (id, owner, hint, created, last used, revoked); all, or one admin's.
+    Tokens {
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke an admin API token by id: it is refused from its next call.
+    RevokeToken {
+        /// The token's id (`tok_…`), as `taprain admin tokens` lists it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,10 +87,11 @@ pub struct SettingsArgs {
     /// Hours after sign-in after which a session ends regardless of activity.
     #[arg(long, env = "TAPRAIN_SESSION_ABSOLUTE_HOURS", default_value_t = 12, global = true)]
     pub session_absolute_hours: i64,
-    /// Failed sign-ins per address or email before sign-in is refused for a while.
+    /// Failed sign-ins per client address, and per email and address, before each further one
+    /// must wait (30 s, doubling with every failure).
     #[arg(long, env = "TAPRAIN_LOGIN_MAX_FAILURES", default_value_t = 5, global = true)]
     pub login_max_failures: u32,
-    /// Seconds sign-in stays refused after too many failures.
+    /// The longest wait between sign-in attempts after too many failures, in seconds.
     #[arg(long, env = "TAPRAIN_LOGIN_LOCKOUT_SECONDS", default_value_t = 900, global = true)]
     pub login_lockout_seconds: u64,
     /// Largest request body accepted, in bytes.
@@ -117,6 +128,11 @@ pub struct SettingsArgs {
     /// embed URL has no `country`); an empty value turns it off.
     #[arg(long, env = "TAPRAIN_COUNTRY_HEADER", default_value = "CF-IPCountry", global = true)]
     pub country_header: String,
+    /// Days postback log rows, never-converted offerwall clicks and delivery attempts are kept
+    /// (pruned hourly in small batches); 0 keeps them forever. Conversions, ledger and audit log
+    /// are never pruned.
+    #[arg(long, env = "TAPRAIN_RETENTION_DAYS", default_value_t = 90, global = true)]
+    pub retention_days: u32,
 }
 
 impl SettingsArgs {
@@ -152,6 +168,7 @@ impl SettingsArgs {
         settings.deliveries.default_max_retries = self.postback_max_retries.clamp(0, 50);
         settings.deliveries.default_retry_interval_seconds = self.postback_retry_interval_seconds.clamp(1, 7 * 24 * 3600);
         settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
+        settings.retention_days = self.retention_days;
         let country_header = self.country_header.trim();
         if !country_header.is_empty() && axum::http::HeaderName::from_bytes(country_header.as_bytes()).is_err() {
             anyhow::bail!("TAPRAIN_COUNTRY_HEADER: {country_header:?} is not a valid header name");

@@ -48,7 +48,9 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds));
+        // About one argon2 check per core at a time: each needs ~19 MiB and a whole core.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds), cores);
         let events = EventBus::new();
         let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
@@ -68,7 +70,8 @@ impl Application {
             deliveries,
             offerwalls: OfferwallCache::default(),
         };
-        spawn_session_cleanup(DbSessionStore::new(db));
+        spawn_session_cleanup(DbSessionStore::new(db.clone()));
+        app::server::retention::spawn(db, state.settings.retention_days);
         let router = router(state);
         Ok(Self { listener, router, address })
     }

@@ -16,6 +16,7 @@ pub mod programs;
 pub mod publishers;
 pub mod reports;
 pub mod reward;
+pub mod tokens;
 
 use app::server::AppState;
 use axum::routing::{delete, get, post, put};
@@ -78,5 +79,7 @@ pub fn router() -> Router<AppState> {
         .route("/offers/{id}", get(offers::get).put(offers::replace).patch(offers::edit))
         .route("/offerwalls", post(offerwalls::create).get(offerwalls::list))
         .route("/offerwalls/{id}", get(offerwalls::get).patch(offerwalls::edit))
+        .route("/tokens", get(tokens::list))
+        .route("/tokens/{id}", delete(tokens::revoke))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, conversions, deliveries, events, networks, offers, offerwalls, programs, publishers, reports, reward};
+use super::{audit, conversions, deliveries, events, networks, offers, offerwalls, programs, publishers, reports, reward, tokens};
 use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
@@ -16,6 +16,7 @@ use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
         publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback, publishers::edit, publishers::list_logins, publishers::rotate_postback_secret, publishers::list_postback_secrets,
         deliveries::list, deliveries::get, deliveries::resend, deliveries::resend_failed, deliveries::test,
         audit::list,
+        tokens::list, tokens::revoke,
         reports::report, reports::report_csv, reports::conversions_csv,
         offers::create, offers::list, offers::get, offers::replace, offers::edit, offerwalls::create, offerwalls::list, offerwalls::get, offerwalls::edit,
         reward::create_store_app, reward::list_store_apps, reward::get_store_app, reward::edit_store_app, reward::create_game, reward::list_games, reward::get_game, reward::edit_game, reward::create_secret, reward::list_secrets, reward::rotate_secret, reward::revoke_secret, reward::list_users, reward::get_user,
@@ -23,7 +24,7 @@ use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
         programs::create, programs::list, programs::get, programs::edit, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click, programs::remove_handle,
         conversions_api::post_conversion, conversions_api::get_conversion, conversions_api::post_customer, conversions_api::get_customer,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget, app::domain::report::Report, app::domain::report::ReportRow, app::domain::report::GroupBy)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::secrets::AdminTokenInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget, app::domain::report::Report, app::domain::report::ReportRow, app::domain::report::GroupBy)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -4,7 +4,7 @@
 use app::domain::catalog::Publisher;
 use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
-use app::server::postback_settings::{self, NewPostbackSettings, PostbackSettings};
+use app::server::postback_settings::{self, NewPostbackSettings, ShownPostbackSettings};
 use app::server::publishers::{self, NewPublisher, PublisherEdit};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};
@@ -184,33 +184,34 @@ pub struct SetPostback {
 }
 
 #[utoipa::path(put, path = "/api/admin/publishers/{id}/postback", tag = "publishers", params(("id" = String, Path)), request_body = SetPostback,
-    responses((status = 200, body = PostbackSettings, description = "Saved; `secret` is the signing secret"), (status = 401), (status = 404), (status = 422)),
+    responses((status = 200, body = ShownPostbackSettings, description = "Saved; `secret` is the signing secret, present only when this save created it"), (status = 401), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 pub async fn set_postback(
     State(state): State<AppState>,
     caller: AdminCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SetPostback>,
-) -> Result<Json<PostbackSettings>, ApiError> {
+) -> Result<Json<ShownPostbackSettings>, ApiError> {
+    let existed = postback_settings::get(&state.db, &id).await?.is_some();
     let new = NewPostbackSettings {
         url_template: body.url_template,
         signature: body.signature,
         max_retries: body.max_retries.or(Some(state.settings.deliveries.default_max_retries)),
         retry_interval_seconds: body.retry_interval_seconds.or(Some(state.settings.deliveries.default_retry_interval_seconds)),
     };
-    Ok(Json(postback_settings::set(&state.db, &caller.actor, &id, new).await?))
+    Ok(Json(postback_settings::set(&state.db, &caller.actor, &id, new).await?.shown(!existed)))
 }
 
 #[utoipa::path(get, path = "/api/admin/publishers/{id}/postback", tag = "publishers", params(("id" = String, Path)),
-    responses((status = 200, body = PostbackSettings), (status = 401), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = ShownPostbackSettings, description = "The settings with a hint of the secret, never the secret"), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn get_postback(
     State(state): State<AppState>,
     _caller: AdminCaller,
     Path(id): Path<String>,
-) -> Result<Json<PostbackSettings>, ApiError> {
+) -> Result<Json<ShownPostbackSettings>, ApiError> {
     publishers::get(&state.db, &id).await?;
     let settings = postback_settings::get(&state.db, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound("no postback configured for this publisher".into()))?;
-    Ok(Json(settings))
+    Ok(Json(settings.shown(false)))
 }

@@ -248,3 +248,17 @@ on_both_backends!(the_reward_and_audit_screens_name_the_wrong_field, |app| {
     let (status, wrong) = call("/api/admin_audit", filters("2025-02-02", "2025-02-01")).await;
     assert_eq!((status, wrong["Field"]["field"].clone()), (422, json!("to")), "{wrong}");
 });
+
+on_both_backends!(offer_urls_with_a_macro_in_the_host_are_refused, |app| {
+    for url in ["https://trk{s1}/go", "https://trk.example:{s2}/go", "https://user{uid}@trk.example/go"] {
+        let response = app.post_json("/api/admin/offers", json!({ "name": "Hijack", "payout_cents": 5, "url_template": url })).await;
+        let message = expect_error(response, 422).await;
+        assert!(message.starts_with("url_template:") && message.contains("host"), "{url}: {message}");
+    }
+    let fine =
+        app.post_json("/api/admin/offers", json!({ "name": "Fine", "payout_cents": 5, "url_template": "https://trk.example/{s1}" })).await;
+    assert_eq!(fine.status(), 201);
+    let id = fine.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
+    let edit = app.patch_json(&format!("/api/admin/offers/{id}"), json!({ "url_template": "https://trk{s1}/go" })).await;
+    expect_error(edit, 422).await;
+});

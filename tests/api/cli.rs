@@ -91,6 +91,18 @@ async fn bootstrap_an_admin_and_a_token_from_the_command_line() {
         .expect("POST");
     assert_eq!(response.status(), 201);
 
+    // Tokens are listed by hint, never in full, and a revoked one is refused at once.
+    let listed = taprain(&["admin", "tokens", "--email", "root@example.com"], &db);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let listing = text(&listed.stdout);
+    assert!(listing.contains(&token[..8]) && !listing.contains(&token), "{listing}");
+    let id = listing.lines().find_map(|l| l.split_whitespace().next().filter(|w| w.starts_with("tok_"))).expect("token id").to_owned();
+    let revoked = taprain(&["admin", "revoke-token", &id], &db);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let refused = client.get(format!("http://{address}/api/admin/networks")).bearer_auth(&token).send().await.expect("GET");
+    assert_eq!(refused.status(), 401);
+    assert!(!taprain(&["admin", "revoke-token", "tok_unknown"], &db).status.success());
+
     let verify = taprain(&["ledger", "verify"], &db);
     assert!(verify.status.success(), "{}", text(&verify.stdout));
 

@@ -143,3 +143,15 @@ on_both_backends!(hostile_strings_are_stored_verbatim_and_answered_as_json, |app
     assert_eq!(listing.status(), 200);
     assert!(!listing.text().await.expect("text").contains('\u{0}'));
 });
+
+on_both_backends!(oversize_meta_data_is_refused, |app| {
+    let program = app.setup_program().await;
+    let mut body = seed_conversion();
+    body["meta_data"] = json!({ "notes": "x".repeat(8 * 1024) });
+    expect_field_error(app.v1_post(&program.key, "/api/v1/conversions", body).await, "meta_data").await;
+    let query = format!("/api/v1/conversions?external_id=ORD6&referral_code=nwjinmy&meta_data[notes]={}", "y".repeat(5000));
+    expect_field_error(app.v1_get(&program.key, &query).await, "meta_data").await;
+    let mut small = seed_conversion();
+    small["meta_data"] = json!({ "notes": "x".repeat(1024) });
+    assert_eq!(app.v1_post(&program.key, "/api/v1/conversions", small).await.status(), 201);
+});

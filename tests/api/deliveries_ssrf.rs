@@ -63,6 +63,27 @@ on_both_backends!(private_targets_are_refused, |app| {
     assert!(receiver.requests().is_empty());
 });
 
+on_both_backends!(ipv6_spellings_of_private_ipv4_and_site_local_are_refused, |app| {
+    let receiver = Receiver::start(200, "OK").await;
+    let port = receiver.address.port();
+    let publisher = app.create_publisher("SSRF v6").await;
+    for host in [
+        "[::127.0.0.1]",               // IPv4-compatible loopback
+        "[2002:7f00:1::1]",            // 6to4 of 127.0.0.1
+        "[2001:0:7f00:1::1]",          // Teredo via server 127.0.0.1
+        "[2001:0:808:808::80ff:fffe]", // Teredo to client 127.0.0.1
+        "[fec0::1]",                   // site-local
+    ] {
+        let target = format!("http://{host}:{port}/cb");
+        set_template(&app, &publisher, &target).await;
+        let test: Value =
+            app.post_json(&format!("/api/admin/publishers/{publisher}/postback/test"), json!({})).await.json().await.expect("json");
+        assert_eq!(test["delivered"], false, "{target}");
+        assert!(test["error"].as_str().unwrap_or_default().contains("SSRF"), "{target}: {test}");
+    }
+    assert!(receiver.requests().is_empty());
+});
+
 on_both_backends!(redirects_are_not_followed, settings(|s| s.deliveries.allow_private_targets = true), |app| {
     let inner = Receiver::start(200, "OK").await;
     let outer = Receiver::start(200, "").await;

@@ -44,3 +44,34 @@ on_both_backends!(pages_and_apis_carry_security_headers, |app| {
     let missing = app.client.get(app.url("/no/such/page")).send().await.expect("404 page");
     assert_eq!(missing.status(), 404);
 });
+
+/// The series `/metrics` lists: every sample line without its value.
+async fn metric_series(app: &crate::helpers::TestApp) -> std::collections::BTreeSet<String> {
+    let text = app.client.get(app.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.rsplit_once(' ').map(|(series, _)| series.to_owned())).collect()
+}
+
+on_both_backends!(random_methods_and_paths_do_not_grow_metrics, |app| {
+    let send = |method: String, path: String| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method token");
+            client.request(method, url).send().await.expect("request").status()
+        }
+    };
+    // Warm up every label set the flood can reach.
+    send("RWARM".into(), "/healthz".into()).await;
+    send("RWARM".into(), "/no/such/warm".into()).await;
+    metric_series(&app).await;
+    let before = metric_series(&app).await;
+
+    for _ in 0..200 {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        send(format!("R{}", &random[..8]).to_uppercase(), "/healthz".into()).await;
+        send(format!("X{}", &random[8..16]).to_uppercase(), format!("/no/such/{random}")).await;
+    }
+    let after = metric_series(&app).await;
+    assert_eq!(before, after, "random methods and paths added series");
+    assert!(after.iter().any(|s| s.contains("method=\"OTHER\"")), "{after:?}");
+});

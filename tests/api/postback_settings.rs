@@ -1,11 +1,12 @@
-//! `PUT /api/admin/publishers/{id}/postback` (SPEC K): template checked when saved, secret returned.
+//! `PUT /api/admin/publishers/{id}/postback` (SPEC K): template checked when saved, secret shown
+//! once — in the answer that created it — and only as a hint afterwards.
 
 use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::on_both_backends;
 
-on_both_backends!(saving_a_template_returns_the_signing_secret, |app| {
+on_both_backends!(saving_a_template_returns_the_signing_secret_once, |app| {
     let id = app.create_publisher("Postbacks").await;
     let path = format!("/api/admin/publishers/{id}/postback");
     let template = "https://pub.example/cb?uid={user_id}&tx={tx_id}&r={reward}&p={payout}&s={status}&sub={subid}&c={country}";
@@ -20,15 +21,24 @@ on_both_backends!(saving_a_template_returns_the_signing_secret, |app| {
     assert_eq!(saved["retry_interval_seconds"], 21600);
     assert_eq!(saved["url_template"], template);
 
-    // Updating keeps the secret and changes the rest.
+    let hint = format!("{}…", &secret[..10]);
+    assert_eq!(saved["secret_hint"], hint.as_str());
+
+    // Updating keeps the secret and changes the rest; the secret is not shown again.
     let update = json!({ "url_template": "https://pub.example/v2?u={user_id}&sig={signature}", "signature": "md5", "max_retries": 2, "retry_interval_seconds": 60 });
-    let again: Value =
-        app.client.put(app.url(&path)).bearer_auth(&app.token).json(&update).send().await.expect("PUT").json().await.expect("json");
-    assert_eq!(again["secret"], secret.as_str());
+    let again = app.client.put(app.url(&path)).bearer_auth(&app.token).json(&update).send().await.expect("PUT");
+    let again_text = again.text().await.expect("text");
+    assert!(!again_text.contains(&secret), "{again_text}");
+    let again: Value = serde_json::from_str(&again_text).expect("json");
+    assert_eq!(again["secret_hint"], hint.as_str());
     assert_eq!(again["signature"], "md5");
     assert_eq!(again["max_retries"], 2);
-    let fetched: Value = app.get(&path).await.json().await.expect("json");
+    let fetched_text = app.get(&path).await.text().await.expect("text");
+    assert!(!fetched_text.contains(&secret), "GET shows a hint, never the secret: {fetched_text}");
+    let fetched: Value = serde_json::from_str(&fetched_text).expect("json");
     assert_eq!(fetched["retry_interval_seconds"], 60);
+    assert_eq!(fetched["secret_hint"], hint.as_str());
+    assert!(fetched.get("secret").is_none());
 
     let audit: Value = app.get("/api/admin/audit?action=publisher.postback").await.json().await.expect("json");
     assert_eq!(audit["items"].as_array().expect("items").len(), 2);

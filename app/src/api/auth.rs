@@ -19,39 +19,65 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
     use std::time::Instant;
 
     use axum::extract::ConnectInfo;
-    use http::{header, HeaderValue, StatusCode};
+    use http::{header, HeaderMap, HeaderValue, StatusCode};
     use leptos_axum::{extract, ResponseOptions};
 
     use super::guard::{internal, session, state};
+    use crate::domain::client_addr;
+    use crate::server::auth::throttle;
     use crate::server::users;
+
+    let refuse = |status: StatusCode, retry_after: std::time::Duration, message: String| {
+        if let Some(options) = use_context::<ResponseOptions>() {
+            options.set_status(status);
+            if let Ok(value) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
+                options.insert_header(header::RETRY_AFTER, value);
+            }
+        }
+        ServerFnError::new(message)
+    };
+    let too_many = |wait: std::time::Duration| {
+        let minutes = wait.as_secs().max(1).div_ceil(60);
+        refuse(StatusCode::TOO_MANY_REQUESTS, wait, format!("Too many failed sign-ins. Try again in {minutes} minute(s)."))
+    };
 
     let state = state()?;
     if email.len() > 320 || password.len() > 4096 {
         return Err(ServerFnError::new("Invalid email or password"));
     }
-    let ip = extract::<ConnectInfo<std::net::SocketAddr>>().await.map(|c| c.0.ip().to_string()).unwrap_or_default();
-    let keys = vec![format!("ip:{ip}"), format!("email:{}", email.trim().to_lowercase())];
-    let now = Instant::now();
-    if let Err(wait) = state.throttle.check(&keys, now) {
-        let seconds = wait.as_secs().max(1);
-        if let Some(options) = use_context::<ResponseOptions>() {
-            options.set_status(StatusCode::TOO_MANY_REQUESTS);
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                options.insert_header(header::RETRY_AFTER, value);
-            }
-        }
-        let minutes = seconds.div_ceil(60);
-        return Err(ServerFnError::new(format!("Too many failed sign-ins. Try again in {minutes} minute(s).")));
-    }
+    // The throttle keys on the real client: behind a trusted proxy, the address it reports.
+    let peer =
+        extract::<ConnectInfo<std::net::SocketAddr>>().await.map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let headers = extract::<HeaderMap>().await.map_err(internal)?;
+    let header_value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let client = client_addr::resolve(
+        peer,
+        false,
+        header_value("x-forwarded-for"),
+        header_value("x-forwarded-proto"),
+        &state.settings.trusted_proxies,
+    );
+    let keys = throttle::keys(&email, client.ip);
+    // Cheap refusal first, so a throttled caller never queues for a password-check slot.
+    state.throttle.check(&keys, Instant::now()).map_err(too_many)?;
+    let Some(_slot) = state.throttle.verification_slot().await else {
+        tracing::warn!(client = %client.ip, "sign-in refused: every password-check slot is busy");
+        return Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.throttle.busy_retry_after(),
+            "The server is busy; please try again in a moment.".into(),
+        ));
+    };
+    // The attempt is counted before the password is checked.
+    state.throttle.begin(&keys, Instant::now()).map_err(too_many)?;
     let user = users::authenticate(&state.db, &email, &password).await.map_err(internal)?;
     let Some(user) = user else {
-        state.throttle.record_failure(&keys, now);
         if let Some(options) = use_context::<ResponseOptions>() {
             options.set_status(StatusCode::UNAUTHORIZED);
         }
         return Err(ServerFnError::new("Invalid email or password"));
     };
-    state.throttle.reset(&keys);
+    state.throttle.succeeded(&keys);
     session().await?.sign_in(&user.id, user.role, user.publisher_id.clone()).await.map_err(internal)?;
     tracing::info!(user = %user.id, role = user.role.as_str(), "signed in");
     leptos_axum::redirect(user.role.home());

@@ -104,3 +104,26 @@ pub async fn rotate_postback_secret(publisher_id: String) -> Result<String, Serv
     let (state, user) = require(Role::Admin).await?;
     postback_settings::rotate_secret(&state.db, &Actor::user(&user.user_id), &publisher_id).await.map_err(service)
 }
+
+/// Every admin API token, by hint, newest first.
+#[server(endpoint = "admin_tokens")]
+pub async fn load_admin_tokens() -> Result<Vec<crate::domain::secrets::AdminTokenInfo>, ServerFnError> {
+    use super::guard::{require, service};
+    use crate::domain::Role;
+    use crate::server::auth::tokens;
+
+    let (state, _) = require(Role::Admin).await?;
+    tokens::list(&state.db, None).await.map_err(service)
+}
+
+/// Revokes an admin API token: it is refused from its next call.
+#[server(endpoint = "admin_token_revoke")]
+pub async fn revoke_admin_token(id: String) -> Result<(), ServerFnError> {
+    use super::guard::{require, service};
+    use crate::domain::Role;
+    use crate::server::audit::Actor;
+    use crate::server::auth::tokens;
+
+    let (state, user) = require(Role::Admin).await?;
+    tokens::revoke(&state.db, &Actor::user(&user.user_id), &id).await.map_err(service)
+}

@@ -106,6 +106,24 @@ impl AttemptOutcome {
     }
 }
 
+/// How a receiver says it took a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SuccessRule {
+    /// The seeds' schemes: 200 with `1` or `OK`, or `DUP` (see [`judge`]).
+    SeedAnswer,
+    /// Standard Webhooks: any 2xx status, whatever the body.
+    Any2xx,
+}
+
+/// Judges a receiver's answer by `rule`.
+pub fn judge_by(rule: SuccessRule, status: Option<u16>, body: &str) -> AttemptOutcome {
+    match (rule, status) {
+        (SuccessRule::Any2xx, Some(200..=299)) => AttemptOutcome::Delivered,
+        (SuccessRule::Any2xx, _) => AttemptOutcome::Failed,
+        (SuccessRule::SeedAnswer, _) => judge(status, body),
+    }
+}
+
 /// Judges a receiver's answer: delivered when the status is 200 and the body is or contains
 /// `1` or `OK`; `DUP` (with 200 or 409) ends it as already received; anything else failed.
 pub fn judge(status: Option<u16>, body: &str) -> AttemptOutcome {
@@ -178,6 +196,8 @@ pub struct OutboundRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+    /// How the answer is judged.
+    pub success: SuccessRule,
 }
 
 /// Renders and signs one delivery.
@@ -204,7 +224,7 @@ pub fn sign(
     let rendered = template.render(values, &hash);
     let url = format!("{rendered}{}hash={hash}", if rendered.contains('?') { '&' } else { '?' });
     if scheme != SignatureScheme::StandardWebhooks {
-        return OutboundRequest { method: "GET", url, headers: Vec::new(), body: None };
+        return OutboundRequest { method: "GET", url, headers: Vec::new(), body: None, success: SuccessRule::SeedAnswer };
     }
     let body = serde_json::json!({
         "type": format!("conversion.{}", values.event_name),
@@ -225,7 +245,7 @@ pub fn sign(
     if let Some(sig) = signature::standard_webhooks(secret, webhook_id, now_seconds, &body) {
         headers.push(("webhook-signature".to_owned(), sig));
     }
-    OutboundRequest { method: "POST", url, headers, body: Some(body) }
+    OutboundRequest { method: "POST", url, headers, body: Some(body), success: SuccessRule::Any2xx }
 }
 
 /// Sample values for "send test postback".
@@ -276,6 +296,23 @@ mod tests {
         assert_eq!(judge(Some(500), "OK"), AttemptOutcome::Failed);
         assert_eq!(judge(Some(302), "1"), AttemptOutcome::Failed);
         assert_eq!(judge(None, ""), AttemptOutcome::Failed);
+    }
+
+    #[test]
+    fn standard_webhooks_succeed_on_any_2xx() {
+        for status in [200, 201, 202, 204, 299] {
+            assert_eq!(judge_by(SuccessRule::Any2xx, Some(status), ""), AttemptOutcome::Delivered, "{status}");
+        }
+        for status in [Some(199), Some(301), Some(409), Some(500), None] {
+            assert_eq!(judge_by(SuccessRule::Any2xx, status, "OK"), AttemptOutcome::Failed, "{status:?}");
+        }
+        // The seed schemes keep "200 and 1/OK, or DUP".
+        assert_eq!(judge_by(SuccessRule::SeedAnswer, Some(204), ""), AttemptOutcome::Failed);
+        assert_eq!(judge_by(SuccessRule::SeedAnswer, Some(200), "OK"), AttemptOutcome::Delivered);
+        assert_eq!(judge_by(SuccessRule::SeedAnswer, Some(409), "DUP"), AttemptOutcome::Duplicate);
+        let t = PostbackTemplate::parse("https://pub.example/hook").expect("valid");
+        assert_eq!(sign(&t, SignatureScheme::StandardWebhooks, "whsec_x", &sample_values(), "d", 0).success, SuccessRule::Any2xx);
+        assert_eq!(sign(&t, SignatureScheme::HmacSha256, "whsec_x", &sample_values(), "d", 0).success, SuccessRule::SeedAnswer);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod postback_template;
 pub mod program;
 pub mod quality;
 pub mod report;
+pub mod retry;
 pub mod reward;
 pub mod role;
 pub mod secrets;

@@ -45,6 +45,8 @@ pub enum OfferUrlError {
     Unclosed,
     #[error("the URL must start with http:// or https://")]
     Scheme,
+    #[error("macros may only follow the host: the scheme, host and port must be written out")]
+    MacroInHost,
     #[error("the URL must have at most 2048 characters and no spaces, quotes or control characters")]
     Shape,
 }
@@ -74,6 +76,12 @@ impl OfferUrl {
         };
         if raw.len() == host_start || raw[host_start..].starts_with(['/', '{', '?', '#']) {
             return Err(OfferUrlError::Shape);
+        }
+        // A value filled into the host (`https://trk{s1}/` with `s1=.evil.com`) would send
+        // visitors to any site; only the path, query and fragment may carry values.
+        let authority = raw[host_start..].split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains(['{', '}']) {
+            return Err(OfferUrlError::MacroInHost);
         }
         let parts = split_macros(raw, OfferMacro::parse, || OfferUrlError::Unclosed, OfferUrlError::UnknownMacro)?;
         Ok(Self { raw: raw.to_owned(), parts })
@@ -205,6 +213,25 @@ mod tests {
         assert_eq!(OfferUrl::parse("https://a.example/\"onclick"), Err(OfferUrlError::Shape));
         assert_eq!(OfferUrl::parse("https://"), Err(OfferUrlError::Shape));
         assert_eq!(OfferUrl::parse("https:///path"), Err(OfferUrlError::Shape));
+    }
+
+    #[test]
+    fn macros_never_reach_the_scheme_host_or_port() {
+        for raw in [
+            "https://trk{s1}/go",
+            "https://trk.example{s1}",
+            "https://trk.example:{s2}/go",
+            "https://{uid}@trk.example/go",
+            "http://a.example{click_id}?x=1",
+            "{s1}://a.example/",
+            "http{s1}://a.example/",
+        ] {
+            assert!(OfferUrl::parse(raw).is_err(), "{raw} must be refused");
+        }
+        assert_eq!(OfferUrl::parse("https://trk{s1}/go"), Err(OfferUrlError::MacroInHost));
+        for raw in ["https://trk.example/{s1}", "https://trk.example:8443/go?s={s1}", "https://trk.example#{uid}"] {
+            assert!(OfferUrl::parse(raw).is_ok(), "{raw}");
+        }
     }
 
     #[test]

@@ -14,6 +14,22 @@ pub struct PostbackSecretInfo {
     pub updated_at: i64,
 }
 
+/// An admin API token as listed: never the token, only its first characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AdminTokenInfo {
+    pub id: String,
+    /// The admin the token acts for.
+    pub user_id: String,
+    pub owner_email: String,
+    /// The token's first characters (`tra_3f9a…`); empty for tokens made before hints were kept.
+    pub hint: String,
+    pub created_at: i64,
+    /// Unix ms of the last call made with it (updated at most once a minute).
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
 /// Where a key or secret is in its life at `now` (unix ms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyState {

@@ -18,6 +18,7 @@ pub mod postback_settings;
 pub mod programs;
 pub mod publishers;
 pub mod reports;
+pub mod retention;
 pub mod reward;
 pub mod secrets;
 pub mod session_store;

@@ -39,6 +39,41 @@ pub struct PostbackSettings {
     pub updated_at: i64,
 }
 
+/// The settings as the admin API shows them: a hint of the signing secret, and the secret
+/// itself only in the answer that created it (rotation answers with the new one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ShownPostbackSettings {
+    pub publisher_id: String,
+    pub url_template: String,
+    /// `hmac-sha256` (default), `md5` or `standard-webhooks`.
+    pub signature: String,
+    /// The secret's first characters (`whsec_AbCd…`).
+    pub secret_hint: String,
+    /// The signing secret: present only when this save created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub max_retries: i64,
+    pub retry_interval_seconds: i64,
+    pub updated_at: i64,
+}
+
+impl PostbackSettings {
+    /// What may be shown; `reveal` only in the answer that created the secret.
+    pub fn shown(self, reveal: bool) -> ShownPostbackSettings {
+        ShownPostbackSettings {
+            secret_hint: crate::api::postback::secret_hint(&self.secret),
+            secret: reveal.then_some(self.secret),
+            publisher_id: self.publisher_id,
+            url_template: self.url_template,
+            signature: self.signature,
+            max_retries: self.max_retries,
+            retry_interval_seconds: self.retry_interval_seconds,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 /// A fresh signing secret: `whsec_` + base64 of 24 random bytes (usable by every scheme).
 fn new_secret() -> String {
     use base64::Engine;
@@ -148,7 +183,7 @@ pub async fn secrets(db: &Db) -> Result<Vec<PostbackSecretInfo>, ServiceError> {
         .map(|(publisher_id, publisher_name, secret, updated_at)| PostbackSecretInfo {
             publisher_id,
             publisher_name,
-            hint: format!("{}…", secret.chars().take(10).collect::<String>()),
+            hint: crate::api::postback::secret_hint(&secret),
             updated_at,
         })
         .collect())

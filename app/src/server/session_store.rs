@@ -1,6 +1,9 @@
 //! tower-sessions store on the same database as everything else, so sessions survive restarts
 //! and are shared by instances. Written here because the published sqlx stores need a concrete
 //! pool type, while TapRain picks its backend at run time.
+//!
+//! Rows are keyed by the SHA-256 of the session id, never the id itself: whoever reads the
+//! table (a backup, a leaked dump) cannot ride a live session.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
@@ -26,6 +29,11 @@ impl DbSessionStore {
     }
 }
 
+/// The stored key of a session id.
+fn key(id: &Id) -> String {
+    super::secrets::hash(&id.to_string())
+}
+
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
@@ -37,7 +45,7 @@ impl SessionStore for DbSessionStore {
         // On the (astronomically unlikely) id collision, draw a new id.
         loop {
             let inserted = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                .bind(record.id.to_string())
+                .bind(key(&record.id))
                 .bind(&data)
                 .bind(record.expiry_date.unix_timestamp())
                 .execute(self.db.pool())
@@ -56,7 +64,7 @@ impl SessionStore for DbSessionStore {
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
         )
-        .bind(record.id.to_string())
+        .bind(key(&record.id))
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())
         .execute(self.db.pool())
@@ -68,7 +76,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let row: Option<(String, i64)> = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
+            .bind(key(id))
             .bind(now)
             .fetch_optional(self.db.pool())
             .await
@@ -82,7 +90,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()).execute(self.db.pool()).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(key(id)).execute(self.db.pool()).await.map_err(backend)?;
         Ok(())
     }
 }

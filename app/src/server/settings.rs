@@ -23,9 +23,10 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// Sign out this long after sign-in, whatever the activity.
     pub session_absolute_hours: i64,
-    /// Failed sign-ins allowed per address and per email within the lockout window.
+    /// Sign-in attempts per client address, and per email and address, before each further
+    /// attempt must wait (429 with `Retry-After`); the wait starts at 30 s and doubles.
     pub login_max_failures: u32,
-    /// How long sign-in stays refused (429) after too many failures.
+    /// The longest such wait.
     pub login_lockout_seconds: u64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -36,6 +37,9 @@ pub struct Settings {
     pub country_header: Option<String>,
     /// Outbound postbacks.
     pub deliveries: DeliverySettings,
+    /// Days postback log rows, unconverted clicks and delivery attempts are kept; 0 keeps them
+    /// forever. Conversions, the ledger and the audit log are never pruned.
+    pub retention_days: u32,
 }
 
 /// How outbound postbacks are sent.
@@ -74,6 +78,7 @@ impl Settings {
             thresholds: Thresholds::default(),
             country_header: Some("CF-IPCountry".into()),
             deliveries: DeliverySettings::default(),
+            retention_days: 90,
         }
     }
 

@@ -40,6 +40,9 @@ fn refuse(field: &'static str, message: impl Into<String>) -> FieldError {
     FieldError { field, message: message.into() }
 }
 
+/// Largest `meta_data` accepted, as compact JSON; more is refused (it is stored and logged).
+pub const MAX_META_DATA_BYTES: usize = 4096;
+
 /// Longest `user_agent` kept; longer ones are cut.
 pub const MAX_USER_AGENT_CHARS: usize = 1024;
 
@@ -109,12 +112,30 @@ impl ConversionCall {
             },
             Some(_) => return Err(refuse("meta_data", "must be a JSON object")),
         };
+        if let Some(map) = &meta_data {
+            let size = serde_json::to_string(map).map_or(usize::MAX, |s| s.len());
+            if size > MAX_META_DATA_BYTES {
+                return Err(refuse("meta_data", format!("must be at most {MAX_META_DATA_BYTES} bytes of JSON (got {size})")));
+            }
+        }
         let user_agent =
             text(fields, "user_agent")?.map(|ua| ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect::<String>());
         let ip = text(fields, "ip")?
             .map(|raw| raw.parse::<IpAddr>().map_err(|_| refuse("ip", "must be an IPv4 or IPv6 address")))
             .transpose()?;
         Ok(Self { external_id, handles, customer_id, amount, currency, meta_data, user_agent, ip })
+    }
+
+    /// The currency the call is booked in: the program's. A call may repeat it, but a different
+    /// one is refused — commissions are credited in the program's minor units, so a `KWD` or
+    /// `JPY` call on a USD program would credit 10× or 1/100 of the amount.
+    pub fn currency_for(&self, program: Currency) -> Result<Currency, FieldError> {
+        match self.currency {
+            Some(sent) if sent != program => {
+                Err(refuse("currency", format!("must be the program's currency, {}, not {}", program.as_str(), sent.as_str())))
+            }
+            _ => Ok(program),
+        }
     }
 
     /// A digest of everything the call says, with the currency it ends up in: the same call
@@ -283,6 +304,33 @@ mod tests {
         let mut fields = query("external_id=1");
         fields.insert("coupon".into(), Input::Other);
         assert_eq!(ConversionCall::parse(&fields).expect_err("bool").field, "coupon");
+    }
+
+    #[test]
+    fn the_currency_is_the_programs() {
+        let usd = Currency::parse("USD").expect("usd");
+        let plain = ConversionCall::parse(&query("external_id=1&coupon=x&amount=10")).expect("call");
+        assert_eq!(plain.currency_for(usd), Ok(usd));
+        let same = ConversionCall::parse(&query("external_id=1&coupon=x&amount=10&currency=USD")).expect("call");
+        assert_eq!(same.currency_for(usd), Ok(usd));
+        for other in ["KWD", "JPY", "EUR"] {
+            let call = ConversionCall::parse(&query(&format!("external_id=1&coupon=x&amount=10&currency={other}"))).expect("call");
+            let err = call.currency_for(usd).expect_err(other);
+            assert_eq!(err.field, "currency");
+            assert!(err.message.contains("USD") && err.message.contains(other), "{err}");
+        }
+    }
+
+    #[test]
+    fn meta_data_is_capped() {
+        let fits = format!("external_id=1&coupon=x&meta_data[a]={}", "x".repeat(MAX_META_DATA_BYTES - 16));
+        assert!(ConversionCall::parse(&query(&fits)).is_ok());
+        let over = format!("external_id=1&coupon=x&meta_data[a]={}", "x".repeat(MAX_META_DATA_BYTES));
+        assert_eq!(ConversionCall::parse(&query(&over)).expect_err("too big").field, "meta_data");
+        let mut fields = query("external_id=1&coupon=x");
+        let big: Map<String, Value> = (0..600).map(|i| (format!("k{i}"), Value::from(i))).collect();
+        fields.insert("meta_data".into(), Input::Object(big));
+        assert_eq!(ConversionCall::parse(&fields).expect_err("many keys").field, "meta_data");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The admin dashboard: a guard that lets only admins in, the navigation, and one module per screen.
 
+mod admin_tokens;
 mod audit;
 mod conversion;
 mod deliveries;

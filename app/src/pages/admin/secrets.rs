@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::admin_tokens::AdminTokens;
 use super::networks::active_word;
 use super::AdminPage;
 use crate::api::error_message;
@@ -206,6 +207,7 @@ fn Sections(overview: SecretsOverview, actions: Actions, filter: RwSignal<String
         </section>
         <RewardSecrets secrets=reward_secrets now actions />
         <PostbackSecrets secrets=postback_secrets actions filter />
+        <AdminTokens />
     }
 }
 

@@ -1,6 +1,7 @@
 //! Outbound postbacks to publishers (SPEC E): the durable queue, the sender with its SSRF
 //! guard, the worker, and the delivery log.
 
+pub mod breaker;
 pub mod listing;
 pub mod queue;
 pub mod sender;

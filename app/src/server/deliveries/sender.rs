@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 
-use crate::domain::delivery::{body_excerpt, judge, AttemptOutcome, OutboundRequest};
+use crate::domain::delivery::{body_excerpt, judge_by, AttemptOutcome, OutboundRequest};
 use crate::domain::ip_class::is_non_public;
 
 /// How the sender behaves.
@@ -129,7 +129,7 @@ impl Sender {
         };
         Answer {
             status_code: Some(status),
-            outcome: judge(Some(status), &body),
+            outcome: judge_by(request.success, Some(status), &body),
             body,
             latency_ms: started.elapsed().as_millis() as i64,
             error: None,
@@ -165,6 +165,7 @@ fn describe(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::delivery::SuccessRule;
 
     fn guarded() -> Sender {
         Sender::new(SenderConfig { timeout: Duration::from_secs(1), allow_private_targets: false }).expect("client")
@@ -185,6 +186,11 @@ mod tests {
             "http://0x7f.1/",
             "http://100.64.0.1/",
             "http://[fd00::1]/",
+            "http://[::127.0.0.1]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[2001:0:7f00:1::1]/",
+            "http://[2001:0:808:808::80ff:fffe]/",
+            "http://[fec0::1]/",
         ] {
             let parsed = Url::parse(url).expect("url");
             assert!(sender.check_target(&parsed).is_err(), "{url} must be refused");
@@ -196,8 +202,15 @@ mod tests {
 
     #[tokio::test]
     async fn names_resolving_to_private_addresses_are_refused_at_connect_time() {
-        let answer =
-            guarded().send(&OutboundRequest { method: "GET", url: "http://localhost:9/".into(), headers: vec![], body: None }).await;
+        let answer = guarded()
+            .send(&OutboundRequest {
+                method: "GET",
+                url: "http://localhost:9/".into(),
+                headers: vec![],
+                body: None,
+                success: SuccessRule::SeedAnswer,
+            })
+            .await;
         assert_eq!(answer.outcome, AttemptOutcome::Failed);
         assert!(answer.error.as_deref().unwrap_or_default().contains("SSRF"), "{answer:?}");
     }
