@@ -155,3 +155,19 @@ on_both_backends!(oversize_meta_data_is_refused, |app| {
     small["meta_data"] = json!({ "notes": "x".repeat(1024) });
     assert_eq!(app.v1_post(&program.key, "/api/v1/conversions", small).await.status(), 201);
 });
+
+on_both_backends!(a_currency_other_than_the_programs_is_refused, |app| {
+    let program = app.setup_program().await;
+    for currency in ["KWD", "JPY"] {
+        let mut body = seed_conversion();
+        body["currency"] = json!(currency);
+        expect_field_error(app.v1_post(&program.key, "/api/v1/conversions", body).await, "currency").await;
+    }
+    let get = "/api/v1/conversions?external_id=ORD7&referral_code=nwjinmy&amount=100&currency=KWD";
+    expect_field_error(app.v1_get(&program.key, get).await, "currency").await;
+    assert_eq!(app.balance(&program.publisher).await, 0, "nothing credited in another currency's units");
+    let mut usd = seed_conversion();
+    usd["currency"] = json!("USD");
+    assert_eq!(app.v1_post(&program.key, "/api/v1/conversions", usd).await.status(), 201);
+    assert_eq!(app.balance(&program.publisher).await, 1000, "10 % of 100.00 USD in cents");
+});

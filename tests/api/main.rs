@@ -25,6 +25,7 @@ mod offerwall;
 mod postback_settings;
 mod programs;
 mod publishers;
+mod refused_calls;
 mod reports;
 mod retention;
 mod reward;

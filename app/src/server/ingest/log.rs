@@ -40,6 +40,13 @@ impl NewLogEntry {
         }
     }
 
+    /// Drops the call's parameters: a call refused before its sender was known (no or a wrong
+    /// key) is logged with outcome, reason, address and time only, so strangers cannot fill the
+    /// log with what they send.
+    pub fn forget_params(&mut self) {
+        self.params = serde_json::Value::Object(serde_json::Map::new());
+    }
+
     /// Stamps the time the call took since `started`.
     pub fn took(&mut self, started: std::time::Instant) {
         self.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
@@ -90,6 +97,10 @@ const REFUSED: Table = Table {
     columns: &[("network_id", Ty::Text), ("ip", Ty::Text), ("count", Ty::Int), ("first_seen", Ty::Int), ("last_seen", Ty::Int)],
 };
 
+/// Most refused addresses remembered per network: beyond it the least recently seen are
+/// forgotten, so a flood from many addresses cannot grow the queue without limit.
+pub const REFUSED_IPS_PER_NETWORK: i64 = 1_000;
+
 /// Remembers (or counts again) refused source addresses: `(network, ip)` → times refused.
 pub async fn remember_refused_ips(tx: &mut dyn WriteTx, refused: &BTreeMap<(String, String), i64>) -> Result<(), StoreError> {
     let now = now_ms();
@@ -103,6 +114,18 @@ pub async fn remember_refused_ips(tx: &mut dyn WriteTx, refused: &BTreeMap<(Stri
         "ON CONFLICT (network_id, ip) DO UPDATE SET count = refused_ips.count + excluded.count, last_seen = excluded.last_seen",
     )
     .await?;
+    let networks: std::collections::BTreeSet<&str> = refused.keys().map(|(network, _)| network.as_str()).collect();
+    for network in networks {
+        let count = tx.query_one("SELECT COUNT(*) FROM refused_ips WHERE network_id = $1", &[network.into()]).await?;
+        if count.map(|row| row.int(0)).transpose()?.unwrap_or(0) > REFUSED_IPS_PER_NETWORK {
+            tx.execute(
+                "DELETE FROM refused_ips WHERE network_id = $1 AND ip NOT IN \
+                 (SELECT ip FROM refused_ips WHERE network_id = $1 ORDER BY last_seen DESC, ip LIMIT $2)",
+                &[network.into(), REFUSED_IPS_PER_NETWORK.into()],
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 

@@ -144,6 +144,9 @@ fn answer_of(recorded: ProgramRecorded) -> ApiAnswer {
 
 async fn refuse(ctx: &ApiContext<'_>, mut log: NewLogEntry, started: Instant, answer: ApiAnswer) -> ApiAnswer {
     log.took(started);
+    if matches!(answer, ApiAnswer::Unauthorized | ApiAnswer::HttpsRequired) {
+        log.forget_params();
+    }
     answer.refuse(&mut log);
     log_refused(ctx.writer, log, None).await;
     answer
@@ -171,7 +174,7 @@ async fn decide_conversion(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: 
     let terms = authenticate(ctx, request, log).await?;
     let fields = request.fields.as_ref().map_err(|message| ApiAnswer::BadRequest(message.clone()))?;
     let call = ConversionCall::parse(fields).map_err(ApiAnswer::Invalid)?;
-    let currency = call.currency.unwrap_or(terms.currency);
+    let currency = call.currency_for(terms.currency).map_err(ApiAnswer::Invalid)?;
     let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
     let customer = match call.customer_id.as_deref() {
         Some(id) => attribution::customer(&mut conn, &terms.id, id).await.map_err(internal)?,

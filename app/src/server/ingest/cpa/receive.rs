@@ -101,6 +101,9 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
         }
         Err(refusal) => {
             log.network_id = refusal.network_id.clone();
+            if log.network_id.is_none() {
+                log.forget_params();
+            }
             refusal.answer.refuse(&mut log);
             let refused_ip = refusal.refused_ip.then(|| (refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
             log_refused(ctx.writer, log, refused_ip).await;
