@@ -40,6 +40,7 @@ impl From<EditCatalogEntry> for CatalogEdit {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogListQuery {
     /// Part of the id or the name (case-insensitive).
     pub q: Option<String>,
@@ -103,6 +104,7 @@ pub struct RotateRewardSecret {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RewardUserQuery {
     /// Part of the user id, app id or device id (case-insensitive).
     pub q: Option<String>,

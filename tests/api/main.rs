@@ -6,6 +6,7 @@ mod receiver;
 
 mod admin_auth;
 mod admin_catalogs;
+mod backup;
 mod bad_input;
 mod catalog_edits;
 mod cli;
@@ -31,4 +32,6 @@ mod reward_app;
 mod reward_catalog;
 mod reward_ledger;
 mod sessions;
+mod source_health;
 mod stats;
+mod tls;

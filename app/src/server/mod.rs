@@ -3,12 +3,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod conversions;
 pub mod db;
 pub mod deliveries;
 pub mod error;
 pub mod exports;
+pub mod health;
 pub mod keys;
 pub mod ledger;
 pub mod networks;
