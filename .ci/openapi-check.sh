@@ -32,9 +32,11 @@ log "openapi-spec-validator"
 "$VENV/bin/openapi-spec-validator" "$TMP/openapi.json"
 
 log "generating a Python client"
-(cd "$TMP" && "$VENV/bin/openapi-python-client" generate --path openapi.json --meta none --output-path client >"$TMP/generate.log" 2>&1) \
+mkdir -p "$TMP/pkg"
+(cd "$TMP" && "$VENV/bin/openapi-python-client" generate --path openapi.json --meta none --output-path pkg/taprain_admin_api_client >"$TMP/generate.log" 2>&1) \
   || { cat "$TMP/generate.log"; exit 1; }
-if grep -qi 'warning' "$TMP/generate.log"; then
+# The one warning allowed: /t.js answers application/javascript, a type the generator leaves out.
+if [ "$(grep -c 'WARNING parsing' "$TMP/generate.log")" != "$(grep -c 'Unsupported content_type application/javascript' "$TMP/generate.log")" ]; then
   cat "$TMP/generate.log"
   echo "openapi-python-client warned about the document" >&2
   exit 1
@@ -51,5 +53,5 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 log "calling the server through the generated client"
-PYTHONPATH="$TMP/client" "$VENV/bin/python" tests/openapi/client_check.py "http://127.0.0.1:$PORT" "$TOKEN" \
+PYTHONPATH="$TMP/pkg" "$VENV/bin/python" tests/openapi/client_check.py "http://127.0.0.1:$PORT" "$TOKEN" \
   || { tail -n 30 "$TMP/server.log"; exit 1; }
