@@ -1,8 +1,9 @@
 //! Decides whether the built site (cargo-leptos output: `pkg/`, CSS, `public/` assets) is
 //! compiled into the binary.
 //!
-//! - Release builds embed it when the site folder holds `pkg/` (cargo-leptos builds the
-//!   hydration bundle before the server, so `cargo leptos build --release` always embeds).
+//! - Release builds embed it when the site folder holds `pkg/`. Build with
+//!   `cargo leptos build --release --precompress`: only then does cargo-leptos 0.3 finish the
+//!   site before it compiles the server (without it both run at once).
 //! - The `embed-site` feature embeds it in any build and fails when it is missing.
 //! - Otherwise (debug builds, tests) the binary reads the site from disk as before.
 //!
@@ -32,7 +33,7 @@ fn main() {
             panic!("the embed-site feature needs a built site: {} has no pkg/ (run cargo leptos build first)", site.display());
         }
         println!(
-            "cargo::warning=site not embedded: {} has no pkg/; this binary serves the site from TAPRAIN_SITE_ROOT (build with cargo leptos build --release to embed it)",
+            "cargo::warning=site not embedded: {} has no pkg/; this binary serves the site from disk (build with cargo leptos build --release --precompress to embed it)",
             site.display()
         );
         return;
