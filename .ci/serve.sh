@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release
+# --precompress makes cargo-leptos finish the site (and its .gz/.br copies) before it compiles
+# the server, which then embeds the site: target/release/taprain runs from any folder.
+cargo leptos build --release --precompress
 cat <<'MSG'
 
 TapRain is built. Create the first admin in another terminal (from this directory):

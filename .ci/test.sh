@@ -19,7 +19,10 @@ export LEPTOS_OUTPUT_NAME=taprain
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
-log "building the site (server + hydration bundle)"
+# The test site goes to its own folder: target/site is what a release server started from disk
+# (`.ci/serve.sh`, `target/release/taprain serve`) serves, and a debug bundle there breaks it.
+export LEPTOS_SITE_ROOT=target/site-test
+log "building the site (server + hydration bundle) into $LEPTOS_SITE_ROOT"
 cargo leptos build
 
 log "cargo clippy"
@@ -32,7 +35,16 @@ export TAPRAIN_TEST_POSTGRES_URL
 log "unit and integration tests (SQLite and PostgreSQL)"
 cargo nextest run --workspace --features ssr --no-fail-fast
 
+log "OpenAPI document: openapi-spec-validator and a generated client"
+bash .ci/openapi-check.sh "$CARGO_TARGET_DIR/debug/taprain"
+
+log "the binary alone: site embedded (embed-site feature), copied to an empty folder"
+cargo build --bin taprain --features embed-site
+mkdir -p "$CARGO_TARGET_DIR/embedded"
+cp "$CARGO_TARGET_DIR/debug/taprain" "$CARGO_TARGET_DIR/embedded/taprain"
+bash end2end/run.sh "$CARGO_TARGET_DIR/embedded/taprain" --embedded tests/site.spec.ts
+
 log "browser tests"
-bash end2end/run.sh "$CARGO_TARGET_DIR/debug/taprain" "$PWD/target/site"
+bash end2end/run.sh "$CARGO_TARGET_DIR/debug/taprain" "$PWD/$LEPTOS_SITE_ROOT"
 
 log "all tests passed in $(( $(date +%s) - started )) s"

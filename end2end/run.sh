@@ -2,8 +2,11 @@
 # Runs the browser suite against a real TapRain server on a fresh SQLite database.
 #
 #   end2end/run.sh <path-to-taprain-binary> <site-root-dir>
-#   e.g. end2end/run.sh target/debug/taprain target/site
+#   e.g. end2end/run.sh target/debug/taprain target/site-test
 #   end2end/run.sh <binary> <site-root> tests/dashboard.spec.ts   (extra args go to Playwright)
+#   end2end/run.sh <binary> --embedded tests/embedded.spec.ts
+#     the binary must carry the site (release build, or the embed-site feature): it is copied
+#     alone into an empty folder and started there, with no TAPRAIN_SITE_ROOT.
 #
 # Creates an admin (CLI) and a publisher with a login (admin API), hands the specs an admin API
 # token and the publisher id (E2E_ADMIN_TOKEN, E2E_PUBLISHER_ID), runs Playwright with the
@@ -19,9 +22,14 @@ fi
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-SITE_ROOT="$(cd "$2" && pwd)"
 [ -x "$BIN" ] || { echo "not an executable: $BIN" >&2; exit 2; }
-[ -d "$SITE_ROOT/pkg" ] || { echo "no pkg/ in site root $SITE_ROOT (run cargo leptos build)" >&2; exit 2; }
+EMBEDDED=""
+if [ "$2" = "--embedded" ]; then
+  EMBEDDED=1
+else
+  SITE_ROOT="$(cd "$2" && pwd)"
+  [ -d "$SITE_ROOT/pkg" ] || { echo "no pkg/ in site root $SITE_ROOT (run cargo leptos build)" >&2; exit 2; }
+fi
 [ -d "$HERE/node_modules/@playwright/test" ] || { echo "run 'npm ci' in $HERE first" >&2; exit 2; }
 
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -37,7 +45,16 @@ PUBLISHER_PASSWORD="pub-e2e-$(python3 -c 'import secrets; print(secrets.token_he
 
 export DATABASE_URL="sqlite://$TMP/e2e.db"
 export TAPRAIN_LISTEN="127.0.0.1:$PORT"
-export TAPRAIN_SITE_ROOT="$SITE_ROOT"
+if [ -n "$EMBEDDED" ]; then
+  # The binary alone, in an empty folder: no target/site next to it, no TAPRAIN_SITE_ROOT.
+  unset TAPRAIN_SITE_ROOT
+  mkdir -p "$TMP/alone"
+  cp "$BIN" "$TMP/alone/taprain"
+  BIN="$TMP/alone/taprain"
+  cd "$TMP/alone"
+else
+  export TAPRAIN_SITE_ROOT="$SITE_ROOT"
+fi
 export RUST_LOG="${RUST_LOG:-info}"
 # The postback-settings test sends a test postback to a receiver the spec runs on 127.0.0.1.
 export TAPRAIN_ALLOW_PRIVATE_POSTBACK_TARGETS=true
@@ -88,6 +105,10 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fsS -o /dev/null "$BASE_URL/healthz" || fail "the server did not answer /healthz within 120 s"
+if [ -n "$EMBEDDED" ]; then
+  grep -q 'embedded in the binary' "$SERVER_LOG" || fail "the binary does not carry the site (build it with --release or --features embed-site)"
+  echo "== serving the embedded site from $(pwd) (holds: $(ls -A | tr '\n' ' '))"
+fi
 
 echo "== publisher and its login"
 api() { # method path json-body

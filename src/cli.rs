@@ -1,4 +1,4 @@
-//! The subcommands: serve, migrate, admin create / token / tokens / revoke-token, ledger verify.
+//! The subcommands: serve, migrate, admin create / token / tokens / revoke-token, ledger verify, backup, openapi.
 
 use std::process::ExitCode;
 
@@ -7,7 +7,7 @@ use app::domain::{Email, Role};
 use app::server::audit::Actor;
 use app::server::auth::tokens;
 use app::server::db::Db;
-use app::server::{ledger, users};
+use app::server::{backup, ledger, users};
 
 use crate::config::{AdminCommand, Cli, Command, LedgerCommand};
 use crate::startup::Application;
@@ -16,8 +16,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = cli.settings.into_settings()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            let settings_site = settings.site_root.clone();
             let app = Application::build(settings).await?;
-            tracing::info!(address = %app.address(), "TapRain is listening");
+            let scheme = if app.serves_tls() { "https" } else { "http" };
+            tracing::info!(address = %app.address(), scheme, site = %crate::site::describe(settings_site.as_deref()), "TapRain is listening");
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
@@ -79,6 +81,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("ledger verify failed: {} of {checked} account(s) disagree", mismatches.len());
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Openapi => {
+            use utoipa::OpenApi;
+            println!("{}", serde_json::to_string_pretty(&crate::admin_api::openapi::ApiDoc::openapi())?);
+        }
+        Command::Backup { to } => {
+            // No migrations: a backup must not change the database it copies.
+            let db = Db::connect(&settings.database_url).await?;
+            let copy = backup::sqlite(&db, &to).await?;
+            println!("backup written: {} ({} bytes, {} conversion(s))", copy.path.display(), copy.bytes, copy.conversions);
+            if !copy.mismatches.is_empty() {
+                for m in &copy.mismatches {
+                    println!("MISMATCH {}: cached {} but entries sum to {}", m.account, m.cached, m.computed);
+                }
+                println!("ledger verify failed on the copy: {} of {} account(s) disagree", copy.mismatches.len(), copy.accounts);
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("ledger ok in the copy: {} account(s), every cached balance equals the sum of its entries", copy.accounts);
         }
     }
     Ok(ExitCode::SUCCESS)

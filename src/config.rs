@@ -29,6 +29,15 @@ pub enum Command {
     /// Check the ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Print the OpenAPI document (the one served at /api/openapi.json) and exit.
+    Openapi,
+    /// Copy the SQLite database while the server runs (VACUUM INTO), then check the copy (its
+    /// pages and `ledger verify`). PostgreSQL: use pg_dump (docs/operations.md).
+    Backup {
+        /// The new file to write; refused when it exists.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,15 +78,23 @@ pub struct SettingsArgs {
     /// Database: sqlite://path or postgres://user:pass@host/db. Default: SQLite under ./data.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/taprain.db", global = true, hide_env_values = true)]
     pub database_url: String,
-    /// Directory with the built site (cargo-leptos output: pkg/, CSS, assets).
-    #[arg(long, env = "TAPRAIN_SITE_ROOT", default_value = "target/site", global = true)]
-    pub site_root: String,
+    /// Directory with the built site (cargo-leptos output: pkg/, CSS, assets). Default: the site
+    /// compiled into the binary (release builds), else target/site.
+    #[arg(long, env = "TAPRAIN_SITE_ROOT", global = true)]
+    pub site_root: Option<String>,
     /// Public base URL used in share links and cookies (default: http://<listen>).
     #[arg(long, env = "TAPRAIN_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Production mode: machine endpoints refuse plain HTTP (403), cookies are Secure, HSTS is sent.
     #[arg(long, env = "TAPRAIN_REQUIRE_HTTPS", default_value_t = false, global = true)]
     pub require_https: bool,
+    /// Serve HTTPS (HTTP/2 and HTTP/1.1) directly with this PEM certificate chain; needs --tls-key.
+    /// Renewed files are picked up without a restart.
+    #[arg(long, env = "TAPRAIN_TLS_CERT", global = true, requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, env = "TAPRAIN_TLS_KEY", global = true, requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Comma-separated proxies (IPs or CIDRs) whose X-Forwarded-For/-Proto headers are trusted.
     #[arg(long, env = "TAPRAIN_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
     pub trusted_proxies: Vec<String>,
@@ -148,11 +165,17 @@ impl SettingsArgs {
             anyhow::bail!("session timeouts must be positive");
         }
         let mut settings = Settings::development(self.listen, self.database_url);
+        if let (Some(cert), Some(key)) = (self.tls_cert, self.tls_key) {
+            settings.tls = Some(app::server::settings::TlsFiles { cert, key });
+            settings.public_url = format!("https://{}", self.listen);
+        }
         if let Some(url) = self.public_url {
             settings.public_url = url.trim_end_matches('/').to_owned();
         }
-        settings.site_root = self.site_root;
-        settings.require_https = self.require_https;
+        settings.site_root = self.site_root.filter(|root| !root.trim().is_empty());
+        // With direct TLS there is no plain HTTP to refuse: every request arrives encrypted, and
+        // cookies are Secure and HSTS is sent anyway (`Settings::secure_cookies`, `send_hsts`).
+        settings.require_https = self.require_https && settings.tls.is_none();
         settings.trusted_proxies = trusted_proxies;
         settings.session_idle_minutes = self.session_idle_minutes;
         settings.session_absolute_hours = self.session_absolute_hours;

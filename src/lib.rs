@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin_api;
+pub mod api_docs;
 pub mod cli;
 pub mod config;
 pub mod ingest;
@@ -9,5 +10,7 @@ pub mod middleware;
 pub mod offerwall;
 pub mod ops;
 pub mod portal;
+pub mod site;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;

@@ -26,17 +26,28 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::middleware::{self, metrics::Metrics};
-use crate::{admin_api, ingest as doors, offerwall, ops, portal};
+use crate::site::{self, SiteFiles};
+use crate::{admin_api, api_docs, ingest as doors, offerwall, ops, portal};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    /// Direct HTTPS, when configured.
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
 impl Application {
     /// Connects and migrates the database, binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let tls = match &settings.tls {
+            Some(files) => {
+                let config = crate::tls::load(files).await?;
+                crate::tls::spawn_reloader(files.clone(), config.clone());
+                Some(config)
+            }
+            None => None,
+        };
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
         db.spawn_checkpointer();
@@ -44,7 +55,7 @@ impl Application {
         let address = listener.local_addr()?;
         let leptos_options = LeptosOptions::builder()
             .output_name("taprain")
-            .site_root(settings.site_root.as_str())
+            .site_root(SiteFiles::choose(settings.site_root.as_deref()).leptos_root())
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
@@ -73,7 +84,7 @@ impl Application {
         spawn_session_cleanup(DbSessionStore::new(db.clone()));
         app::server::retention::spawn(db, state.settings.retention_days);
         let router = router(state);
-        Ok(Self { listener, router, address })
+        Ok(Self { listener, router, address, tls })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -84,10 +95,26 @@ impl Application {
         self.address.port()
     }
 
+    /// Whether this server speaks HTTPS itself.
+    pub fn serves_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+        let Some(tls) = self.tls else {
+            return axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
+        };
+        let handle = axum_server::Handle::new();
+        tokio::spawn({
+            let handle = handle.clone();
+            async move {
+                shutdown_signal().await;
+                handle.graceful_shutdown(Some(Duration::from_secs(30)));
+            }
+        });
+        axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?.handle(handle).serve(service).await
     }
 }
 
@@ -107,13 +134,14 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell));
+        .fallback(site::fallback);
 
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/api/openapi.json", get(admin_api::openapi::document));
+        .route("/api/openapi.json", get(admin_api::openapi::document))
+        .route("/api/docs", get(api_docs::page));
 
     let router = Router::new()
         .merge(ops)

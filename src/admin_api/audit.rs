@@ -13,6 +13,7 @@ use super::auth::AdminCaller;
 use super::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Part of the actor (`user:…`, `token:…`, `cli`) or of the person's email.
     pub actor: Option<String>,

@@ -14,6 +14,7 @@ use super::auth::AdminCaller;
 use super::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConversionQuery {
     /// `pending`, `credited`, `held`, `rejected`, `reversed` or `reversal_pending`.
     pub status: Option<String>,
@@ -106,6 +107,7 @@ pub async fn reverse(State(state): State<AppState>, caller: AdminCaller, Path(id
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     pub network: Option<String>,
     /// `ok`, `duplicate`, `held`, `unauthorized`, `forbidden`, `bad_request`, `not_found`, `https_required`, `error`.

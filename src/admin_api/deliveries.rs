@@ -15,6 +15,7 @@ use super::conversions::non_empty;
 use super::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// Publisher id.
     pub publisher: Option<String>,
@@ -32,6 +33,7 @@ pub struct DeliveryList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResendFailed {
     /// Only this publisher's failed deliveries; all when absent.
     pub publisher: Option<String>,

@@ -7,11 +7,14 @@ pub mod conversions;
 pub mod deliveries;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod json;
 pub mod networks;
 pub mod offers;
 pub mod offerwalls;
 pub mod openapi;
+pub mod openapi_doors;
+pub mod openapi_tidy;
 pub mod programs;
 pub mod publishers;
 pub mod reports;
@@ -56,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/postback-log", get(conversions::postback_log))
         .route("/events", get(events::stream))
         .route("/audit", get(audit::list))
+        .route("/health/sources", get(health::sources))
         .route("/store-apps", post(reward::create_store_app).get(reward::list_store_apps))
         .route("/store-apps/{pid}", get(reward::get_store_app).patch(reward::edit_store_app))
         .route("/reward-games", post(reward::create_game).get(reward::list_games))

@@ -59,6 +59,7 @@ pub struct NetworkList {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches name or id (case-insensitive); `q` is accepted too, like the other catalog lists.
     #[serde(alias = "q")]

@@ -49,6 +49,7 @@ impl From<OfferBody> for OfferInput {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Part of the name or id (case-insensitive).
     pub q: Option<String>,

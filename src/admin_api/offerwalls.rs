@@ -57,6 +57,7 @@ impl OfferwallBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this publisher's walls.
     pub publisher: Option<String>,

@@ -26,6 +26,7 @@ pub struct CreatePublisher {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches name, id or email; `q` is accepted too, like the other catalog lists.
     #[serde(alias = "q")]

@@ -40,6 +40,7 @@ impl From<EditCatalogEntry> for CatalogEdit {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogListQuery {
     /// Part of the id or the name (case-insensitive).
     pub q: Option<String>,
@@ -103,6 +104,7 @@ pub struct RotateRewardSecret {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RewardUserQuery {
     /// Part of the user id, app id or device id (case-insensitive).
     pub q: Option<String>,
@@ -226,7 +228,7 @@ pub async fn revoke_secret(State(state): State<AppState>, caller: AdminCaller, P
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/admin/reward-users", tag = "reward", params(RewardUserQuery),
+#[utoipa::path(get, path = "/api/admin/reward-users", tag = "reward", operation_id = "admin_list_users", params(RewardUserQuery),
     responses((status = 200, body = RewardUserList), (status = 401)), security(("bearer" = [])))]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -237,7 +239,7 @@ pub async fn list_users(
     Ok(Json(RewardUserList { items: users::list(&state.db, q.q.as_deref(), q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await? }))
 }
 
-#[utoipa::path(get, path = "/api/admin/reward-users/{id}", tag = "reward", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/admin/reward-users/{id}", tag = "reward", operation_id = "admin_get_user", params(("id" = String, Path)),
     responses((status = 200, body = RewardUser), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn get_user(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<RewardUser>, ApiError> {
     let user = users::find_raw(&mut *state.db.pool().acquire().await?, &id).await?;

@@ -25,7 +25,7 @@ pub async fn add(State(settings): State<Arc<Settings>>, request: Request, next: 
         let policy = if frameable { "default-src 'none'; frame-ancestors *" } else { "default-src 'none'; frame-ancestors 'none'" };
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     }
-    if settings.require_https {
+    if settings.send_hsts() {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     response

@@ -65,7 +65,7 @@ pub async fn fresh_postgres_database(server_url: &str) -> String {
 
 pub fn test_settings(database_url: String, dir: &std::path::Path) -> Settings {
     let mut settings = Settings::development("127.0.0.1:0".parse().expect("addr"), database_url);
-    settings.site_root = dir.display().to_string();
+    settings.site_root = Some(dir.display().to_string());
     settings
 }
 

@@ -6,6 +6,7 @@ mod receiver;
 
 mod admin_auth;
 mod admin_catalogs;
+mod backup;
 mod bad_input;
 mod catalog_edits;
 mod cli;
@@ -37,3 +38,5 @@ mod sessions;
 mod sign_in_abuse;
 mod stats;
 mod write_store;
+mod source_health;
+mod tls;

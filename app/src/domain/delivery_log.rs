@@ -57,6 +57,8 @@ pub struct TestPostback {
     pub method: String,
     /// The exact URL requested, signature included.
     pub url: String,
+    /// `[name, value]` pairs, in the order sent.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub headers: Vec<(String, String)>,
     pub request_body: Option<String>,
     pub status_code: Option<u16>,

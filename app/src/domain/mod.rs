@@ -13,6 +13,7 @@ pub mod decimal;
 pub mod delivery;
 pub mod delivery_log;
 pub mod email;
+pub mod health;
 pub mod ids;
 pub mod ip_class;
 pub mod ip_rule;

@@ -135,7 +135,7 @@ pub fn date_of(day: i64) -> NaiveDate {
 /// A report as asked for: every field a string as it came from a query string or a form;
 /// empty means the default (`day`, the last 30 days, UTC, everyone).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct ReportParams {
     /// `day`, `offer`, `country`, `network`, `s1` or `s2`.
@@ -154,7 +154,7 @@ pub struct ReportParams {
 
 /// A conversion listing or export as asked for (strings as they came; empty is no filter).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct ConversionParams {
     /// First day, `YYYY-MM-DD` (default: 29 days before `to`).

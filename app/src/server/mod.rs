@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod conversions;
 pub mod db;
@@ -10,6 +11,7 @@ pub mod deliveries;
 pub mod error;
 pub mod exports;
 pub mod ingest;
+pub mod health;
 pub mod keys;
 pub mod ledger;
 pub mod networks;

@@ -11,8 +11,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// `sqlite://…` or `postgres://…`; other schemes are refused at start.
     pub database_url: String,
-    /// Where cargo-leptos put the site (`pkg/`, CSS, public assets).
-    pub site_root: String,
+    /// Where cargo-leptos put the site (`pkg/`, CSS, public assets). `None`: the site compiled
+    /// into the binary when it has one (release builds), else `target/site`.
+    pub site_root: Option<String>,
     /// Public base URL used in share links (e.g. `https://taprain.example.com`).
     pub public_url: String,
     /// Production mode: refuse plain HTTP on machine endpoints, mark cookies Secure, send HSTS.
@@ -40,6 +41,15 @@ pub struct Settings {
     /// Days postback log rows, unconverted clicks and delivery attempts are kept; 0 keeps them
     /// forever. Conversions, the ledger and the audit log are never pruned.
     pub retention_days: u32,
+    /// Serve HTTPS directly with these PEM files (no proxy needed); re-read when they change.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The certificate chain and private key for direct HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 /// How outbound postbacks are sent.
@@ -67,7 +77,7 @@ impl Settings {
             listen,
             public_url: format!("http://{listen}"),
             database_url,
-            site_root: "target/site".into(),
+            site_root: None,
             require_https: false,
             trusted_proxies: Vec::new(),
             session_idle_minutes: 60,
@@ -79,12 +89,18 @@ impl Settings {
             country_header: Some("CF-IPCountry".into()),
             deliveries: DeliverySettings::default(),
             retention_days: 90,
+            tls: None,
         }
     }
 
     /// Cookies carry `Secure` when the site is reached over HTTPS.
     pub fn secure_cookies(&self) -> bool {
-        self.require_https || self.public_url.starts_with("https://")
+        self.require_https || self.tls.is_some() || self.public_url.starts_with("https://")
+    }
+
+    /// Browsers are told to use HTTPS only (HSTS) in production mode and when serving TLS.
+    pub fn send_hsts(&self) -> bool {
+        self.require_https || self.tls.is_some()
     }
 }
 
@@ -99,6 +115,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("require_https", &self.require_https)
             .field("trusted_proxies", &self.trusted_proxies.len())
+            .field("tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -97,8 +97,27 @@ pub struct Program {
     pub commission_cents: Option<i64>,
     pub active: bool,
     pub created_at: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<ProgramKeyInfo>))]
     pub keys: Vec<crate::domain::catalog::NetworkKeyInfo>,
     pub handles: Vec<ProgramHandle>,
+}
+
+/// A program API key as the OpenAPI document describes it (the JSON is the same as a network
+/// key's; the key itself is shown once, when it is created or rotated).
+#[cfg(feature = "ssr")]
+#[derive(utoipa::ToSchema)]
+pub struct ProgramKeyInfo {
+    /// Pass to `DELETE /api/admin/programs/{id}/keys/{key_id}` to revoke the key.
+    pub id: String,
+    /// The key's last characters, to tell keys apart.
+    pub hint: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms after which the key stops authenticating conversions API calls; `null` while it
+    /// is the current key.
+    pub valid_until: Option<i64>,
+    /// Unix ms when an admin revoked it.
+    pub revoked_at: Option<i64>,
 }
 
 /// A publisher's referral code, coupon, asset id, source id or click id inside a program.

@@ -31,6 +31,7 @@ fn Overview() -> impl IntoView {
             <h1>"Overview"</h1>
             <div class="page-actions">
                 <LiveBadge />
+                <a class="btn btn-ghost" href="/api/docs" rel="external" data-testid="api-docs-link">"API docs"</a>
                 <button class="btn" on:click=refresh data-testid="refresh">"Refresh"</button>
             </div>
         </div>
@@ -81,7 +82,7 @@ fn Figures(stats: AdminStats) -> impl IntoView {
         {nothing_yet.then(|| view! {
             <div class="empty">
                 <h2>"Nothing here yet"</h2>
-                <p>"Create a network and a publisher with the admin API (" <code>"POST /api/admin/networks"</code> ", " <code>"POST /api/admin/publishers"</code> ") to start receiving postbacks. The API is described at " <a href="/api/openapi.json">"/api/openapi.json"</a> "."</p>
+                <p>"Create a network and a publisher with the admin API (" <code>"POST /api/admin/networks"</code> ", " <code>"POST /api/admin/publishers"</code> ") to start receiving postbacks. The API is described in the " <a href="/api/docs" rel="external">"API docs"</a> "."</p>
             </div>
         })}
         <section class="charts">
