@@ -13,6 +13,7 @@ pub mod offers;
 pub mod offerwalls;
 pub mod openapi;
 pub mod programs;
+pub mod providers;
 pub mod publishers;
 pub mod reports;
 pub mod reward;
@@ -78,5 +79,12 @@ pub fn router() -> Router<AppState> {
         .route("/offers/{id}", get(offers::get).put(offers::replace).patch(offers::edit))
         .route("/offerwalls", post(offerwalls::create).get(offerwalls::list))
         .route("/offerwalls/{id}", get(offerwalls::get).patch(offerwalls::edit))
+        .route("/providers", post(providers::create).get(providers::list))
+        .route("/providers/{id}", get(providers::get).patch(providers::edit))
+        .route("/providers/{id}/ips", post(providers::add_ip))
+        .route("/providers/{id}/ips/{ip}", delete(providers::remove_ip))
+        .route("/providers/{id}/refused-ips", get(providers::refused_ips))
+        .route("/providers/{id}/refused-ips/{ip}/approve", post(providers::approve_refused_ip))
+        .route("/providers/{id}/check", post(providers::check))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, conversions, deliveries, events, networks, offers, offerwalls, programs, publishers, reports, reward};
+use super::{audit, conversions, deliveries, events, networks, offers, offerwalls, programs, providers, publishers, reports, reward};
 use crate::postback::{conversions_api, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
@@ -22,8 +22,9 @@ use crate::postback::{conversions_api, reward as reward_postback, reward_app};
         reward_postback::receive, reward_app::create_user, reward_app::get_user, reward_app::postbacks,
         programs::create, programs::list, programs::get, programs::edit, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click, programs::remove_handle,
         conversions_api::post_conversion, conversions_api::get_conversion, conversions_api::post_customer, conversions_api::get_customer,
+        providers::create, providers::list, providers::get, providers::edit, providers::add_ip, providers::remove_ip, providers::refused_ips, providers::approve_refused_ip, providers::check,
     ),
-    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget, app::domain::report::Report, app::domain::report::ReportRow, app::domain::report::GroupBy)),
+    components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget, app::domain::report::Report, app::domain::report::ReportRow, app::domain::report::GroupBy, app::domain::provider::Provider, app::domain::provider::Preset, app::domain::provider::CustomConfig, app::domain::provider::Part, app::domain::provider::RecipeKind, app::domain::provider::ProviderCheck, app::domain::provider::SignatureAnalysis, app::domain::provider::verify::SignedPart, app::domain::provider::Difference, app::domain::provider::ProviderRefusedIp)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

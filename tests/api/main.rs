@@ -24,6 +24,7 @@ mod networks;
 mod offerwall;
 mod postback_settings;
 mod programs;
+mod providers;
 mod publishers;
 mod reports;
 mod reward;

@@ -16,6 +16,7 @@ pub mod offerwall;
 pub mod postback;
 pub mod postback_settings;
 pub mod programs;
+pub mod providers;
 pub mod publishers;
 pub mod reports;
 pub mod reward;
