@@ -7,8 +7,8 @@ use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
     AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage,
-    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminProviderPage, AdminProvidersPage, AdminPublisherPage, AdminPublishersPage,
-    AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
+    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminProviderPage, AdminProvidersPage,
+    AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;

@@ -80,7 +80,10 @@ on_both_backends!(bad_provider_settings_are_refused_by_name, settings(|s| s.publ
         (json!({ "name": "X", "preset": "medioot", "secret": "s\u{0}" }), "secret:"),
         (json!({ "name": "X", "preset": "medioot", "secret": "s", "rounding": "half" }), "rounding:"),
         (json!({ "name": "X", "preset": "custom", "secret": "s" }), "custom:"),
-        (json!({ "name": "X", "preset": "medioot", "secret": "s", "custom": { "user": "u", "transaction": "t", "reward": "r" } }), "custom:"),
+        (
+            json!({ "name": "X", "preset": "medioot", "secret": "s", "custom": { "user": "u", "transaction": "t", "reward": "r" } }),
+            "custom:",
+        ),
         (
             json!({ "name": "X", "preset": "custom", "secret": "s",
                     "custom": { "user": "u", "transaction": "t", "reward": "r", "signature": "sig", "recipe": "md5", "md5_order": ["user", "transaction"] } }),
@@ -99,18 +102,32 @@ on_both_backends!(bad_provider_settings_are_refused_by_name, settings(|s| s.publ
     assert_eq!(row_count(&app, "providers").await, 0, "nothing half-created");
 
     // An unsigned custom provider needs no secret.
-    let unsigned = create_provider(&app, json!({ "name": "IP only", "preset": "custom", "custom": { "user": "u", "transaction": "t", "reward": "r" } })).await;
+    let unsigned = create_provider(
+        &app,
+        json!({ "name": "IP only", "preset": "custom", "custom": { "user": "u", "transaction": "t", "reward": "r" } }),
+    )
+    .await;
     assert_eq!(unsigned["recipe"], "none (approved IPs only)");
-    assert_eq!(unsigned["postback_url"], format!("https://tap.example/api/postback/in/{}?u={{user}}&t={{transaction}}&r={{reward}}", unsigned["id"].as_str().expect("id")));
+    assert_eq!(
+        unsigned["postback_url"],
+        format!("https://tap.example/api/postback/in/{}?u={{user}}&t={{transaction}}&r={{reward}}", unsigned["id"].as_str().expect("id"))
+    );
 });
 
 on_both_backends!(patch_deactivates_and_rotates_the_secret_with_an_overlap, |app| {
-    let body = create_provider(&app, json!({ "name": "Rotating", "preset": "medioot", "secret": "old-secret", "sandbox": true, "rounding": "up" })).await;
+    let body = create_provider(
+        &app,
+        json!({ "name": "Rotating", "preset": "medioot", "secret": "old-secret", "sandbox": true, "rounding": "up" }),
+    )
+    .await;
     let id = body["id"].as_str().expect("id").to_owned();
     assert_eq!((body["sandbox"].as_bool(), body["rounding"].as_str()), (Some(true), Some("up")));
 
     let rotated = app
-        .patch_json(&format!("/api/admin/providers/{id}"), json!({ "secret": "new-secret", "overlap_seconds": 3600, "name": "Rotated", "sandbox": false }))
+        .patch_json(
+            &format!("/api/admin/providers/{id}"),
+            json!({ "secret": "new-secret", "overlap_seconds": 3600, "name": "Rotated", "sandbox": false }),
+        )
         .await;
     assert_eq!(rotated.status(), 200);
     let rotated: Value = rotated.json().await.expect("json");
@@ -121,13 +138,21 @@ on_both_backends!(patch_deactivates_and_rotates_the_secret_with_an_overlap, |app
     // During the overlap, a call signed with the old secret still passes, and the debugger says why.
     let url = fill(
         rotated["postback_url"].as_str().expect("url"),
-        &[("subid", USER), ("transid", "T1"), ("reward", "5"), ("payout", "0.10"), ("status", "1"), ("signature", &md5_hex(&format!("{USER}T15old-secret")))],
+        &[
+            ("subid", USER),
+            ("transid", "T1"),
+            ("reward", "5"),
+            ("payout", "0.10"),
+            ("status", "1"),
+            ("signature", &md5_hex(&format!("{USER}T15old-secret"))),
+        ],
     );
     let old = check(&app, &id, &url).await;
     assert_eq!((old["matches"].as_bool(), old["differs"].as_str()), (Some(true), Some("previous_secret")));
 
     // Rotating again with no overlap stops the old secret at once.
-    let again: Value = app.patch_json(&format!("/api/admin/providers/{id}"), json!({ "secret": "newest-secret" })).await.json().await.expect("json");
+    let again: Value =
+        app.patch_json(&format!("/api/admin/providers/{id}"), json!({ "secret": "newest-secret" })).await.json().await.expect("json");
     assert_eq!(again["previous_secret_hint"], Value::Null);
     let old = check(&app, &id, &url).await;
     assert_eq!((old["matches"].as_bool(), old["differs"].as_str()), (Some(false), Some("secret")));
@@ -172,7 +197,10 @@ on_both_backends!(the_debugger_explains_a_wrong_secret_and_a_reordered_field_and
     let id = body["id"].as_str().expect("id");
     let template = body["postback_url"].as_str().expect("url");
     let url_with = |signature: &str| {
-        fill(template, &[("subid", USER), ("transid", "TX 9"), ("reward", "12.5"), ("payout", "0.35"), ("status", "1"), ("signature", signature)])
+        fill(
+            template,
+            &[("subid", USER), ("transid", "TX 9"), ("reward", "12.5"), ("payout", "0.35"), ("status", "1"), ("signature", signature)],
+        )
     };
     let (log_before, audit_before) = (row_count(&app, "postback_log").await, row_count(&app, "audit_log").await);
 
@@ -212,7 +240,17 @@ on_both_backends!(the_debugger_checks_taprain_and_custom_hmac_signatures, |app| 
     // As a TapRain instance sends it: the URL rendered from the template, then `&hash=` appended.
     let unsigned = fill(
         body["postback_url"].as_str().expect("url"),
-        &[("user_id", USER), ("tx_id", "cnv_1"), ("reward", "40"), ("payout", "0.50"), ("status", "1"), ("offer_id", "o1"), ("offer_name", "Big & Co"), ("ip", "203.0.113.1"), ("country_code", "US")],
+        &[
+            ("user_id", USER),
+            ("tx_id", "cnv_1"),
+            ("reward", "40"),
+            ("payout", "0.50"),
+            ("status", "1"),
+            ("offer_id", "o1"),
+            ("offer_name", "Big & Co"),
+            ("ip", "203.0.113.1"),
+            ("country_code", "US"),
+        ],
     );
     let signed = format!("{unsigned}&hash={}", hmac_hex(secret, &unsigned));
     let good = check(&app, id, &signed).await;

@@ -75,7 +75,13 @@ impl KeyTable {
 
     /// Like [`KeyTable::rotate`], for the owner's live keys or (`sandbox`) its sandbox keys:
     /// each kind rotates on its own, so issuing a sandbox key never retires a live one.
-    pub async fn rotate_kind(&self, conn: &mut AnyConnection, owner: &str, overlap_seconds: i64, sandbox: bool) -> Result<String, ServiceError> {
+    pub async fn rotate_kind(
+        &self,
+        conn: &mut AnyConnection,
+        owner: &str,
+        overlap_seconds: i64,
+        sandbox: bool,
+    ) -> Result<String, ServiceError> {
         check_overlap(overlap_seconds)?;
         if sandbox && !self.has_sandbox {
             return Err(ServiceError::invalid("sandbox", "sandbox keys exist only for networks"));

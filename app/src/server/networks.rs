@@ -95,7 +95,13 @@ pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_second
 
 /// Issues a new live key, or (`sandbox`) a new sandbox key; only keys of the same kind get the
 /// overlap and then stop, so a sandbox key sits beside the live ones.
-pub async fn rotate_key_of_kind(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64, sandbox: bool) -> Result<String, ServiceError> {
+pub async fn rotate_key_of_kind(
+    db: &Db,
+    actor: &Actor,
+    network_id: &str,
+    overlap_seconds: i64,
+    sandbox: bool,
+) -> Result<String, ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));

@@ -110,7 +110,10 @@ pub fn parse(format: &Format, callback: &Callback) -> Result<ProviderPostback, I
     let user = RewardUserId::parse(user_raw).map_err(|e| InvalidField::new(&format.user, e.to_string().replace("uid ", "")))?;
     let transaction = callback.required(&format.transaction)?;
     if transaction.chars().count() > MAX_TRANSACTION || transaction.chars().any(char::is_control) {
-        return Err(InvalidField::new(&format.transaction, format!("must be at most {MAX_TRANSACTION} characters, without control characters")));
+        return Err(InvalidField::new(
+            &format.transaction,
+            format!("must be at most {MAX_TRANSACTION} characters, without control characters"),
+        ));
     }
     let reward = decimal(&format.reward, callback.required(&format.reward)?)?;
     let payout_cents = match &format.payout {

@@ -336,10 +336,12 @@ impl Format {
 pub fn postback_url(public_url: &str, provider_id: &str, preset: Preset, format: &Format) -> String {
     let base = format!("{}/api/postback/in/{provider_id}", public_url.trim_end_matches('/'));
     let pairs: Vec<(String, String)> = match preset {
-        Preset::Medioot => ["subid", "transid", "reward", "payout", "status", "signature", "userIp", "campaign_id", "country", "uuid", "offer_name"]
-            .iter()
-            .map(|n| (n.to_string(), n.to_string()))
-            .collect(),
+        Preset::Medioot => {
+            ["subid", "transid", "reward", "payout", "status", "signature", "userIp", "campaign_id", "country", "uuid", "offer_name"]
+                .iter()
+                .map(|n| (n.to_string(), n.to_string()))
+                .collect()
+        }
         Preset::Taprain => ["user_id", "tx_id", "reward", "payout", "status", "offer_id", "offer_name", "ip", "country_code"]
             .iter()
             .map(|n| (n.to_string(), n.to_string()))
@@ -431,7 +433,10 @@ mod tests {
 
     #[test]
     fn md5_orders_parse_from_a_form() {
-        assert_eq!(Part::parse_order("user + transaction, reward secret"), Ok(vec![Part::User, Part::Transaction, Part::Reward, Part::Secret]));
+        assert_eq!(
+            Part::parse_order("user + transaction, reward secret"),
+            Ok(vec![Part::User, Part::Transaction, Part::Reward, Part::Secret])
+        );
         assert!(Part::parse_order("user + pepper").is_err_and(|e| e.starts_with("pepper")));
         assert_eq!(Part::parse_order(""), Ok(vec![]));
     }

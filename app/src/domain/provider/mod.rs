@@ -74,7 +74,10 @@ pub const MAX_CALLBACK_URL: usize = 8192;
 pub fn split_callback_url(raw: &str) -> Option<(&str, &str)> {
     let raw = raw.trim();
     let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
-    if raw.len() > MAX_CALLBACK_URL || !(lower.starts_with("http://") || lower.starts_with("https://")) || raw.chars().any(char::is_whitespace) {
+    if raw.len() > MAX_CALLBACK_URL
+        || !(lower.starts_with("http://") || lower.starts_with("https://"))
+        || raw.chars().any(char::is_whitespace)
+    {
         return None;
     }
     let without_fragment = raw.split('#').next().unwrap_or(raw);

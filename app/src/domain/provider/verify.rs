@@ -172,11 +172,13 @@ fn url_variants(call: &SignedCall<'_>, signature_name: &str) -> Vec<(String, &'s
         })
         .collect();
     variants.push((with_query(call.base, &blanked.join("&")), "the provider signed the URL with the signature parameter left in, empty"));
-    let decoded: String =
-        form_urlencoded::parse(stripped.as_bytes()).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let decoded: String = form_urlencoded::parse(stripped.as_bytes()).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     variants.push((with_query(call.base, &decoded), "the provider signed the URL before encoding its values"));
     if let Some(path_start) = call.base.find("://").and_then(|i| call.base[i + 3..].find('/').map(|j| i + 3 + j)) {
-        variants.push((with_query(&call.base[path_start..], &stripped), "the provider signed only the path and query, without scheme and host"));
+        variants.push((
+            with_query(&call.base[path_start..], &stripped),
+            "the provider signed only the path and query, without scheme and host",
+        ));
     }
     variants.push((stripped, "the provider signed only the query string"));
     variants
@@ -342,7 +344,10 @@ mod tests {
         let reordered_sig = md5(&format!("T-1 {USER}12.5s3cret"));
         let reordered = check(&f, &q.replace(&sig, &reordered_sig), "s3cret", None);
         assert_eq!(reordered.differs, Difference::Order);
-        assert_eq!(reordered.explanation, "The provider concatenated transid + subid + reward + secret; this provider expects subid + transid + reward + secret.");
+        assert_eq!(
+            reordered.explanation,
+            "The provider concatenated transid + subid + reward + secret; this provider expects subid + transid + reward + secret."
+        );
 
         let missing = check(&f, &q.replace(&format!("&signature={sig}"), ""), "s3cret", None);
         assert_eq!(missing.differs, Difference::SignatureMissing);

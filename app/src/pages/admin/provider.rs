@@ -10,8 +10,8 @@ use super::AdminPage;
 use crate::api::error_message;
 use crate::api::outcome::{FieldError, Outcome};
 use crate::api::providers::{
-    add_provider_ip, approve_provider_ip, check_provider_url, load_provider, remove_provider_ip, rotate_provider_secret, set_provider_flags,
-    ProviderDetails,
+    add_provider_ip, approve_provider_ip, check_provider_url, load_provider, remove_provider_ip, rotate_provider_secret,
+    set_provider_flags, ProviderDetails,
 };
 use crate::components::field_message::{action_error, is_invalid, track_field_errors};
 use crate::components::{ConfirmButton, CopyButton, FieldMessage, LiveBadge, OverlapSelect, StatusBadge};
@@ -45,7 +45,9 @@ fn ProviderView() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let details = Resource::new(id, load_provider);
     let actions = Actions {
-        flags: Action::new(|(id, active, sandbox): &(String, Option<bool>, Option<bool>)| set_provider_flags(id.clone(), *active, *sandbox)),
+        flags: Action::new(|(id, active, sandbox): &(String, Option<bool>, Option<bool>)| {
+            set_provider_flags(id.clone(), *active, *sandbox)
+        }),
         rotate: Action::new(|(id, secret, overlap): &(String, String, i64)| rotate_provider_secret(id.clone(), secret.clone(), *overlap)),
         add_ip: Action::new(|(id, ip): &(String, String)| add_provider_ip(id.clone(), ip.clone())),
         remove_ip: Action::new(|(id, ip): &(String, String)| remove_provider_ip(id.clone(), ip.clone())),

@@ -101,7 +101,9 @@ pub fn secret_hint(secret: &str) -> String {
 /// The format of a preset, or of a checked custom configuration.
 fn resolve(preset: Preset, custom: Option<&CustomConfig>) -> Result<Format, ServiceError> {
     match (preset, custom) {
-        (Preset::Custom, Some(config)) => Format::custom(config).map_err(|e| ServiceError::invalid("custom", format!("{}: {}", e.field, e.message))),
+        (Preset::Custom, Some(config)) => {
+            Format::custom(config).map_err(|e| ServiceError::invalid("custom", format!("{}: {}", e.field, e.message)))
+        }
         (Preset::Custom, None) => Err(ServiceError::invalid("custom", "a custom provider needs its parameter names")),
         (_, Some(_)) => Err(ServiceError::invalid("custom", "only a custom provider takes parameter names")),
         (preset, None) => Format::preset(preset).ok_or_else(|| ServiceError::invalid("preset", "unknown preset")),
@@ -111,8 +113,8 @@ fn resolve(preset: Preset, custom: Option<&CustomConfig>) -> Result<Format, Serv
 /// Creates a provider and audits it (without the secret).
 pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: ProviderInput) -> Result<Provider, ServiceError> {
     let name = parse_name(&input.name)?;
-    let preset = Preset::parse(&input.preset)
-        .ok_or_else(|| ServiceError::invalid("preset", "preset must be medioot, taprain or custom"))?;
+    let preset =
+        Preset::parse(&input.preset).ok_or_else(|| ServiceError::invalid("preset", "preset must be medioot, taprain or custom"))?;
     let format = resolve(preset, input.custom.as_ref())?;
     let secret = match (input.secret.as_deref(), &format.recipe) {
         (Some(s), _) => parse_secret(s)?,
@@ -152,7 +154,8 @@ pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: ProviderInp
     Ok(provider)
 }
 
-type ProviderRow = (String, String, String, Option<String>, String, String, Option<String>, Option<String>, Option<i64>, String, i64, i64, i64, i64);
+type ProviderRow =
+    (String, String, String, Option<String>, String, String, Option<String>, Option<String>, Option<i64>, String, i64, i64, i64, i64);
 
 const COLUMNS: &str = "id, name, preset, custom_config, secret, secret_hint, previous_secret, previous_secret_hint, \
      previous_valid_until, rounding, sandbox, active, created_at, updated_at";
@@ -166,10 +169,8 @@ fn custom_of(raw: Option<&str>) -> Option<CustomConfig> {
 }
 
 async fn approved(conn: &mut AnyConnection, id: &str) -> Result<Vec<String>, sqlx::Error> {
-    let ips: Vec<(String,)> = sqlx::query_as("SELECT cidr FROM provider_ips WHERE provider_id = $1 ORDER BY created_at, cidr")
-        .bind(id)
-        .fetch_all(conn)
-        .await?;
+    let ips: Vec<(String,)> =
+        sqlx::query_as("SELECT cidr FROM provider_ips WHERE provider_id = $1 ORDER BY created_at, cidr").bind(id).fetch_all(conn).await?;
     Ok(ips.into_iter().map(|(cidr,)| cidr).collect())
 }
 
