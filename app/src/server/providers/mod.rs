@@ -124,7 +124,7 @@ pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: ProviderInp
     let rounding = parse_rounding(input.rounding.as_deref())?.unwrap_or_default();
     let id = secrets::new_id("prv");
     let now = now_ms();
-    let custom_json = input.custom.as_ref().map(|c| serde_json::to_string(c)).transpose().map_err(anyhow::Error::from)?;
+    let custom_json = input.custom.as_ref().map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?;
     let mut tx = db.pool().begin().await?;
     sqlx::query(
         "INSERT INTO providers (id, name, preset, custom_config, secret, secret_hint, rounding, sandbox, active, created_at, updated_at) \
