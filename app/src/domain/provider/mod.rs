@@ -4,6 +4,7 @@
 //! Named "providers" because "source" already means a conversion's kind.
 
 pub mod callback;
+pub mod door;
 pub mod format;
 pub mod verify;
 

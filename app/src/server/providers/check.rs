@@ -14,8 +14,8 @@ pub async fn check(db: &Db, provider_id: &str, url: &str) -> Result<ProviderChec
         split_callback_url(url).ok_or_else(|| ServiceError::invalid("url", "url must be the full http(s) callback URL"))?;
     let callback = Callback::from_query(raw_query);
     let call = SignedCall { base, raw_query, callback: &callback };
-    let previous = found.previous.as_ref().map(|(secret, until)| (secret.as_str(), *until > now_ms()));
-    let analysis = provider::analyse(&found.format, &found.secret, previous, &call);
+    let rules = found.rules(now_ms());
+    let analysis = provider::analyse(rules.format, rules.secret, rules.previous, &call);
     let field_error = provider::callback::parse(&found.format, &callback).err().map(|e| e.to_string());
     Ok(ProviderCheck { analysis, field_error })
 }

@@ -17,6 +17,7 @@ use super::secrets;
 use crate::domain::label::parse_label;
 use crate::domain::offerwall::Rounding;
 use crate::domain::page::{self, Page};
+use crate::domain::provider::door::Rules;
 use crate::domain::provider::{postback_url, CustomConfig, Format, Preset, Provider, Recipe};
 use crate::domain::IpRule;
 
@@ -67,11 +68,17 @@ pub struct ProviderRuntime {
 }
 
 impl ProviderRuntime {
-    /// The secrets that verify a call at `now`.
-    pub fn valid_secrets(&self, now: i64) -> Vec<&str> {
-        let mut secrets = vec![self.secret.as_str()];
-        secrets.extend(self.previous.as_ref().filter(|(_, until)| *until > now).map(|(s, _)| s.as_str()));
-        secrets
+    /// The door's rules for this provider at `now` (the previous secret works until its deadline).
+    pub fn rules(&self, now: i64) -> Rules<'_> {
+        Rules {
+            format: &self.format,
+            secret: &self.secret,
+            previous: self.previous.as_ref().map(|(secret, until)| (secret.as_str(), *until > now)),
+            rounding: self.rounding,
+            sandbox: self.sandbox,
+            active: self.active,
+            ips: &self.ips,
+        }
     }
 }
 
@@ -351,7 +358,7 @@ mod tests {
             active: true,
             ips: vec![],
         };
-        assert_eq!(runtime.valid_secrets(999), ["new", "old"]);
-        assert_eq!(runtime.valid_secrets(1_000), ["new"]);
+        assert_eq!(runtime.rules(999).previous, Some(("old", true)));
+        assert_eq!(runtime.rules(1_000).previous, Some(("old", false)));
     }
 }
