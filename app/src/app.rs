@@ -7,8 +7,8 @@ use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
     AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage,
-    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminPublisherPage, AdminPublishersPage,
-    AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
+    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminProviderPage, AdminProvidersPage,
+    AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -76,6 +76,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/secrets") view=AdminSecretsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/networks") view=AdminNetworksPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/networks/:id") view=AdminNetworkPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/providers") view=AdminProvidersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/providers/:id") view=AdminProviderPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/publishers") view=AdminPublishersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/publishers/:id") view=AdminPublisherPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/programs") view=AdminProgramsPage ssr=SsrMode::Async />

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod openapi_doors;
 pub mod openapi_tidy;
 pub mod programs;
+pub mod providers;
 pub mod publishers;
 pub mod reports;
 pub mod reward;
@@ -85,5 +86,12 @@ pub fn router() -> Router<AppState> {
         .route("/offerwalls/{id}", get(offerwalls::get).patch(offerwalls::edit))
         .route("/tokens", get(tokens::list))
         .route("/tokens/{id}", delete(tokens::revoke))
+        .route("/providers", post(providers::create).get(providers::list))
+        .route("/providers/{id}", get(providers::get).patch(providers::edit))
+        .route("/providers/{id}/ips", post(providers::add_ip))
+        .route("/providers/{id}/ips/{ip}", delete(providers::remove_ip))
+        .route("/providers/{id}/refused-ips", get(providers::refused_ips))
+        .route("/providers/{id}/refused-ips/{ip}/approve", post(providers::approve_refused_ip))
+        .route("/providers/{id}/check", post(providers::check))
         .fallback(|| async { ApiError::NotFound("no such admin API endpoint".into()) })
 }

@@ -44,6 +44,10 @@ pub struct ApprovedIp {
 pub struct RotateKey {
     /// How long (seconds) the current keys keep working; 0 stops them at once.
     pub overlap_seconds: i64,
+    /// `true` issues a sandbox key (calls checked and answered, never credited or relayed)
+    /// and retires only the older sandbox keys; live keys are untouched.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -166,7 +170,7 @@ pub async fn rotate_key(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RotateKey>,
 ) -> Result<(StatusCode, Json<RotatedKey>), ApiError> {
-    let key = networks::rotate_key(&state.db, &caller.actor, &id, body.overlap_seconds).await?;
+    let key = networks::rotate_key_of_kind(&state.db, &caller.actor, &id, body.overlap_seconds, body.sandbox).await?;
     state.directory.invalidate_network(&id);
     Ok((StatusCode::CREATED, Json(RotatedKey { key })))
 }

@@ -25,6 +25,7 @@ mod networks;
 mod offerwall;
 mod postback_settings;
 mod programs;
+mod providers;
 mod publishers;
 mod refused_calls;
 mod reports;

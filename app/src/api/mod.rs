@@ -15,6 +15,7 @@ pub mod overview;
 pub mod portal;
 pub mod postback;
 pub mod programs;
+pub mod providers;
 pub mod publishers;
 pub mod reports;
 pub mod reward;

@@ -53,7 +53,14 @@ pub async fn load_secrets() -> Result<SecretsOverview, ServerFnError> {
         .await
         .map_err(service)?
         .into_iter()
-        .map(|s| NetworkKeyInfo { id: s.id, hint: s.hint, created_at: s.created_at, valid_until: s.valid_until, revoked_at: s.revoked_at })
+        .map(|s| NetworkKeyInfo {
+            id: s.id,
+            hint: s.hint,
+            created_at: s.created_at,
+            valid_until: s.valid_until,
+            revoked_at: s.revoked_at,
+            sandbox: false,
+        })
         .collect();
     let postback_secrets = postback_settings::secrets(&state.db).await.map_err(service)?;
     Ok(SecretsOverview { networks, programs, reward_secrets, postback_secrets, now: now_ms() })

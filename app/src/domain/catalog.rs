@@ -12,6 +12,9 @@ pub struct NetworkKeyInfo {
     /// Unix ms after which the key stops working; `null` while it is the current key.
     pub valid_until: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// A sandbox key: its calls are checked and answered but never credited or relayed.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -70,6 +70,11 @@ impl Decimal {
         self.units == 0
     }
 
+    /// The value as `numerator / denominator` (`10.5` → `(105, 10)`), for exact rounding.
+    pub fn as_fraction(&self) -> (i128, i128) {
+        (self.units, 10i128.pow(self.scale))
+    }
+
     /// `self × parts_per_million / 10^6`, in minor units of a currency with `minor_digits`,
     /// rounded half up (0.5 of a minor unit goes up).
     pub fn ppm_in_minor_units(&self, parts_per_million: i64, minor_digits: u32) -> i64 {

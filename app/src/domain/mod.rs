@@ -24,6 +24,7 @@ pub mod offerwall;
 pub mod page;
 pub mod postback_template;
 pub mod program;
+pub mod provider;
 pub mod quality;
 pub mod report;
 pub mod retry;

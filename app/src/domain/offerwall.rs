@@ -90,6 +90,21 @@ impl Rounding {
             Rounding::Up => "up",
         }
     }
+
+    /// `numerator / denominator` (denominator > 0) as a whole number rounded this way
+    /// (nearest rounds halves up), saturated to `i64`.
+    pub fn divide(self, numerator: i128, denominator: i128) -> i64 {
+        let floor = numerator.div_euclid(denominator);
+        let remainder = numerator.rem_euclid(denominator);
+        let rounded = match self {
+            Rounding::Down => floor,
+            Rounding::Up if remainder > 0 => floor + 1,
+            Rounding::Up => floor,
+            Rounding::Nearest if remainder * 2 >= denominator => floor + 1,
+            Rounding::Nearest => floor,
+        };
+        i64::try_from(rounded).unwrap_or(if rounded > 0 { i64::MAX } else { i64::MIN })
+    }
 }
 
 /// A wall's currency: what the outbound `{reward}` and the offer cards show.
@@ -105,16 +120,7 @@ pub struct WallCurrency {
 pub fn reward_for(payout_cents: i64, wall: &WallCurrency) -> i64 {
     let numerator = i128::from(payout_cents) * i128::from(wall.rate.micros());
     let denominator = 100 * i128::from(ExchangeRate::SCALE);
-    let floor = numerator.div_euclid(denominator);
-    let remainder = numerator.rem_euclid(denominator);
-    let rounded = match wall.rounding {
-        Rounding::Down => floor,
-        Rounding::Up if remainder > 0 => floor + 1,
-        Rounding::Up => floor,
-        Rounding::Nearest if remainder * 2 >= denominator => floor + 1,
-        Rounding::Nearest => floor,
-    };
-    i64::try_from(rounded).unwrap_or(if rounded > 0 { i64::MAX } else { i64::MIN })
+    wall.rounding.divide(numerator, denominator)
 }
 
 /// An offerwall as admins and publishers see it (the admin API's offerwall object).

@@ -47,11 +47,22 @@ pub fn url_hmac_hex(url: &str, secret: &str) -> String {
 
 /// The `hash` of the legacy `md5` scheme.
 pub fn legacy_md5_hex(user_id: &str, tx_id: &str, reward: &str, secret: &str) -> String {
+    md5_hex(&[user_id, tx_id, reward, secret])
+}
+
+/// Lowercase hex md5 of `parts` concatenated (inbound providers choose their own order).
+pub fn md5_hex(parts: &[&str]) -> String {
     let mut hasher = Md5::new();
-    for part in [user_id, tx_id, reward, secret] {
+    for part in parts {
         hasher.update(part.as_bytes());
     }
     hex_lower(&hasher.finalize())
+}
+
+/// Compares two signatures in constant time (for equal lengths; the length is not secret).
+pub fn ct_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// The `webhook-signature` header value for the Standard Webhooks scheme; `None` when the

@@ -24,10 +24,15 @@ pub struct KeyTable {
     pub owners: &'static str,
     /// Prefix of generated keys (`trk_…`).
     pub prefix: &'static str,
+    /// Whether the table has a `sandbox` column: sandbox keys are checked and answered but
+    /// never credit, and rotate separately from live keys.
+    pub has_sandbox: bool,
 }
 
-pub const NETWORK_KEYS: KeyTable = KeyTable { table: "network_keys", owner_column: "network_id", owners: "networks", prefix: "trk" };
-pub const PROGRAM_KEYS: KeyTable = KeyTable { table: "program_keys", owner_column: "program_id", owners: "programs", prefix: "tap" };
+pub const NETWORK_KEYS: KeyTable =
+    KeyTable { table: "network_keys", owner_column: "network_id", owners: "networks", prefix: "trk", has_sandbox: true };
+pub const PROGRAM_KEYS: KeyTable =
+    KeyTable { table: "program_keys", owner_column: "program_id", owners: "programs", prefix: "tap", has_sandbox: false };
 
 /// Refuses an overlap outside `0..=MAX_OVERLAP_SECONDS`.
 pub fn check_overlap(overlap_seconds: i64) -> Result<(), ServiceError> {
@@ -38,41 +43,62 @@ pub fn check_overlap(overlap_seconds: i64) -> Result<(), ServiceError> {
     }
 }
 
-type KeyRow = (String, String, i64, Option<i64>, Option<i64>);
+type KeyRow = (String, String, i64, Option<i64>, Option<i64>, i64);
 
 impl KeyTable {
     /// Issues a new, open-ended key for `owner` and returns it (the only time it is seen).
     pub async fn insert(&self, conn: &mut AnyConnection, owner: &str, now: i64) -> Result<String, sqlx::Error> {
+        self.insert_kind(conn, owner, now, false).await
+    }
+
+    async fn insert_kind(&self, conn: &mut AnyConnection, owner: &str, now: i64, sandbox: bool) -> Result<String, sqlx::Error> {
         let key = secrets::generate(self.prefix);
-        sqlx::query(&format!(
-            "INSERT INTO {} (id, {}, key_hash, hint, created_at) VALUES ($1, $2, $3, $4, $5)",
+        let (column, value) = if self.has_sandbox { (", sandbox", ", $6") } else { ("", "") };
+        let query = format!(
+            "INSERT INTO {} (id, {}, key_hash, hint, created_at{column}) VALUES ($1, $2, $3, $4, $5{value})",
             self.table, self.owner_column
-        ))
-        .bind(secrets::new_id("key"))
-        .bind(owner)
-        .bind(secrets::hash(&key))
-        .bind(secrets::hint(&key))
-        .bind(now)
-        .execute(conn)
-        .await?;
+        );
+        let mut insert =
+            sqlx::query(&query).bind(secrets::new_id("key")).bind(owner).bind(secrets::hash(&key)).bind(secrets::hint(&key)).bind(now);
+        if self.has_sandbox {
+            insert = insert.bind(i64::from(sandbox));
+        }
+        insert.execute(conn).await?;
         Ok(key)
     }
 
     /// Issues a new key; every key of `owner` still valid keeps working for `overlap_seconds`,
     /// then stops. An earlier deadline stands: rotating never extends a key's life.
     pub async fn rotate(&self, conn: &mut AnyConnection, owner: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
+        self.rotate_kind(conn, owner, overlap_seconds, false).await
+    }
+
+    /// Like [`KeyTable::rotate`], for the owner's live keys or (`sandbox`) its sandbox keys:
+    /// each kind rotates on its own, so issuing a sandbox key never retires a live one.
+    pub async fn rotate_kind(
+        &self,
+        conn: &mut AnyConnection,
+        owner: &str,
+        overlap_seconds: i64,
+        sandbox: bool,
+    ) -> Result<String, ServiceError> {
         check_overlap(overlap_seconds)?;
+        if sandbox && !self.has_sandbox {
+            return Err(ServiceError::invalid("sandbox", "sandbox keys exist only for networks"));
+        }
         let now = now_ms();
         let until = now + overlap_seconds * 1000;
-        sqlx::query(&format!(
-            "UPDATE {} SET valid_until = $1 WHERE {} = $2 AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > $1)",
+        let same_kind = if self.has_sandbox { " AND sandbox = $3" } else { "" };
+        let query = format!(
+            "UPDATE {} SET valid_until = $1 WHERE {} = $2 AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > $1){same_kind}",
             self.table, self.owner_column
-        ))
-        .bind(until)
-        .bind(owner)
-        .execute(&mut *conn)
-        .await?;
-        Ok(self.insert(conn, owner, now).await?)
+        );
+        let mut update = sqlx::query(&query).bind(until).bind(owner);
+        if self.has_sandbox {
+            update = update.bind(i64::from(sandbox));
+        }
+        update.execute(&mut *conn).await?;
+        Ok(self.insert_kind(conn, owner, now, sandbox).await?)
     }
 
     /// Stops key `key_id` of `owner` at once. `Ok(false)` when there is no such key; revoking a
@@ -97,8 +123,9 @@ impl KeyTable {
 
     /// The keys of `owner` as listed (hint and validity, never the key), newest first.
     pub async fn list(&self, conn: &mut AnyConnection, owner: &str) -> Result<Vec<NetworkKeyInfo>, sqlx::Error> {
+        let sandbox = if self.has_sandbox { "sandbox" } else { "0" };
         let rows: Vec<KeyRow> = sqlx::query_as(&format!(
-            "SELECT id, hint, created_at, valid_until, revoked_at FROM {} WHERE {} = $1 ORDER BY created_at DESC, id",
+            "SELECT id, hint, created_at, valid_until, revoked_at, CAST({sandbox} AS BIGINT) FROM {} WHERE {} = $1 ORDER BY created_at DESC, id",
             self.table, self.owner_column
         ))
         .bind(owner)
@@ -106,7 +133,14 @@ impl KeyTable {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, hint, created_at, valid_until, revoked_at)| NetworkKeyInfo { id, hint, created_at, valid_until, revoked_at })
+            .map(|(id, hint, created_at, valid_until, revoked_at, sandbox)| NetworkKeyInfo {
+                id,
+                hint,
+                created_at,
+                valid_until,
+                revoked_at,
+                sandbox: sandbox == 1,
+            })
             .collect())
     }
 
@@ -124,6 +158,16 @@ impl KeyTable {
         .fetch_optional(conn)
         .await?;
         Ok(row.filter(|(_, stored, _)| secrets::ct_eq(stored, key_hash)).map(|(id, _, until)| (id, until)))
+    }
+
+    /// True when a stored key hash is one of the sandbox keys (whose calls are never credited).
+    pub async fn is_sandbox(&self, conn: &mut AnyConnection, key_hash: &str) -> Result<bool, sqlx::Error> {
+        if !self.has_sandbox {
+            return Ok(false);
+        }
+        let row: Option<(i64,)> =
+            sqlx::query_as(&format!("SELECT sandbox FROM {} WHERE key_hash = $1", self.table)).bind(key_hash).fetch_optional(conn).await?;
+        Ok(row.is_some_and(|(s,)| s == 1))
     }
 
     /// The owner a presented key belongs to, if the key is valid now.

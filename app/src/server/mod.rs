@@ -18,6 +18,7 @@ pub mod networks;
 pub mod offerwall;
 pub mod postback_settings;
 pub mod programs;
+pub mod providers;
 pub mod publishers;
 pub mod reports;
 pub mod retention;

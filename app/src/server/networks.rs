@@ -93,13 +93,32 @@ pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
 pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
+    rotate_key_of_kind(db, actor, network_id, overlap_seconds, false).await
+}
+
+/// Issues a new live key, or (`sandbox`) a new sandbox key; only keys of the same kind get the
+/// overlap and then stop, so a sandbox key sits beside the live ones.
+pub async fn rotate_key_of_kind(
+    db: &Db,
+    actor: &Actor,
+    network_id: &str,
+    overlap_seconds: i64,
+    sandbox: bool,
+) -> Result<String, ServiceError> {
     let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
     }
-    let key = NETWORK_KEYS.rotate(&mut tx, network_id, overlap_seconds).await?;
-    audit::record(&mut tx, actor, "network.key.rotate", network_id, serde_json::json!({ "overlap_seconds": overlap_seconds })).await?;
+    let key = NETWORK_KEYS.rotate_kind(&mut tx, network_id, overlap_seconds, sandbox).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        "network.key.rotate",
+        network_id,
+        serde_json::json!({ "overlap_seconds": overlap_seconds, "sandbox": sandbox }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(key)
 }

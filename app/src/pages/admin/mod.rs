@@ -13,6 +13,8 @@ mod offerwalls;
 mod overview;
 mod program;
 mod programs;
+mod provider;
+mod providers;
 mod publisher;
 mod publishers;
 mod reports;
@@ -36,6 +38,8 @@ pub use offerwalls::AdminOfferwallsPage;
 pub use overview::AdminDashboard;
 pub use program::AdminProgramPage;
 pub use programs::AdminProgramsPage;
+pub use provider::AdminProviderPage;
+pub use providers::AdminProvidersPage;
 pub use publisher::AdminPublisherPage;
 pub use publishers::AdminPublishersPage;
 pub use reports::AdminReportsPage;
@@ -61,6 +65,7 @@ pub fn admin_nav() -> Vec<NavItem> {
         item("Offerwalls", "/admin/offerwalls", true),
         item("Reward apps", "/admin/reward", true),
         item("Programs", "/admin/programs", true),
+        item("Providers", "/admin/providers", true),
         item("Reports", "/admin/reports", true),
         item("Audit log", "/admin/audit", true),
     ]
