@@ -4,6 +4,7 @@
 pub mod admin_api;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod middleware;
 pub mod offerwall;
 pub mod ops;

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use tower_sessions::Session;
 
-use crate::admin_api::ApiError;
+use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/portal/conversions.csv", get(conversions_csv))

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::ApiError;
+use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ConversionQuery {

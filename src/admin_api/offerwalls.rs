@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 /// A wall's fields. On create `publisher_id` and `name` are required; on PATCH every field is
 /// optional and absent ones keep their value (`""` clears a branding field).

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateStoreApp {
