@@ -102,7 +102,8 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(leptos::nonce::provide_nonce, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::page_guard::redirect_visitors));
 
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))

@@ -16,7 +16,7 @@ pub mod reports;
 pub mod reward;
 
 use app::server::AppState;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 pub use crate::error::ApiError;
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/publishers", post(publishers::create).get(publishers::list))
         .route("/publishers/{id}", get(publishers::get).patch(publishers::edit))
         .route("/publishers/{id}/users", post(publishers::create_login).get(publishers::list_logins))
+        .route("/publishers/{id}/users/{user_id}", patch(publishers::edit_login))
         .route("/publishers/{id}/postback/secret/rotate", post(publishers::rotate_postback_secret))
         .route("/postback-secrets", get(publishers::list_postback_secrets))
         .route("/publishers/{id}/postback", put(publishers::set_postback).get(publishers::get_postback))

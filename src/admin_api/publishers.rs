@@ -133,6 +133,26 @@ pub async fn list_logins(State(state): State<AppState>, _caller: AdminCaller, Pa
     Ok(Json(LoginList { items }))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditLogin {
+    /// `false` deactivates the login: it cannot sign in, and its session ends at its next request.
+    pub active: bool,
+}
+
+#[utoipa::path(patch, path = "/api/admin/publishers/{id}/users/{user_id}", tag = "publishers",
+    params(("id" = String, Path), ("user_id" = String, Path)), request_body = EditLogin,
+    responses((status = 200, body = Login), (status = 401), (status = 404, description = "No such login of this publisher"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn edit_login(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<EditLogin>,
+) -> Result<Json<Login>, ApiError> {
+    let user = users::set_login_active(&state.db, &caller.actor, &id, &user_id, body.active).await?;
+    Ok(Json(Login { id: user.id, email: user.email, active: user.active }))
+}
+
 #[utoipa::path(post, path = "/api/admin/publishers/{id}/postback/secret/rotate", tag = "publishers", params(("id" = String, Path)),
     responses((status = 201, body = RotatedSecret, description = "Postbacks are signed with the new secret from now on"), (status = 401),
         (status = 404, description = "Unknown publisher, or no postback settings yet")),

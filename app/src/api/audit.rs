@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::form::{FormError, Page};
+use super::form_error::FormError;
 use crate::domain::audit::AuditEntry;
+use crate::domain::page::Page;
 
 /// The audit screen's filters as typed; days are `YYYY-MM-DD` in UTC, both inclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,9 +21,10 @@ pub const AUDIT_FIELDS: &[&str] = &["from", "to"];
 
 #[server(endpoint = "admin_audit")]
 pub async fn list_audit(query: AuditQuery, offset: i64) -> Result<Page<AuditEntry>, FormError> {
-    use super::form::{reject, PAGE_SIZE};
+    use super::form_error::reject;
     use super::guard::{internal, require};
     use crate::domain::audit::day_range;
+    use crate::domain::page::{self, PAGE_SIZE};
     use crate::domain::Role;
     use crate::server::audit::{self, AuditFilter};
 
@@ -34,12 +36,13 @@ pub async fn list_audit(query: AuditQuery, offset: i64) -> Result<Page<AuditEntr
         target: query.target,
         from,
         until,
-        limit: PAGE_SIZE + 1,
-        offset: offset.max(0),
+        limit: PAGE_SIZE,
+        offset: page::clamp(PAGE_SIZE, offset).1,
     };
     let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let rows = audit::search(&mut conn, &filter).await.map_err(internal)?;
-    Ok(Page::from_probe(rows, offset.max(0)))
+    let total = audit::count(&mut conn, &filter).await.map_err(internal)?;
+    let items = audit::search(&mut conn, &filter).await.map_err(internal)?;
+    Ok(Page { items, total, offset: filter.offset, limit: PAGE_SIZE })
 }
 
 /// Every action recorded so far, for the filter menu.

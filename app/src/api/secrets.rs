@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::Outcome;
+use super::form_error::FormError;
 use crate::domain::catalog::NetworkKeyInfo;
 use crate::domain::secrets::PostbackSecretInfo;
 
@@ -72,15 +72,15 @@ pub async fn create_reward_secret() -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin_reward_secret_rotate")]
-pub async fn rotate_reward_secret(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
+pub async fn rotate_reward_secret(id: String, overlap_seconds: i64) -> Result<String, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::reward::secrets;
 
     let (state, user) = require(Role::Admin).await?;
-    outcome(secrets::rotate(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await.map(|c| c.secret))
+    secrets::rotate(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await.map(|c| c.secret).map_err(|e| form_error(e, &[]))
 }
 
 #[server(endpoint = "admin_reward_secret_revoke")]

@@ -31,6 +31,7 @@ pub mod secrets;
 pub mod share;
 pub mod signature;
 pub mod stats;
+pub mod wall_language;
 pub mod when;
 
 pub use email::Email;

@@ -5,13 +5,15 @@ use sqlx::AnyConnection;
 use super::audit::{self, Actor};
 use super::clock::now_ms;
 use super::db::Db;
-use super::error::{is_unique_violation, ServiceError};
+use super::error::{ServiceError, UniqueKey};
 use super::ledger;
 use super::secrets;
 use crate::domain::catalog::Publisher;
 use crate::domain::label::parse_label;
 use crate::domain::page::{self, Page};
 use crate::domain::{Email, PublisherId};
+
+const PUBLISHER_KEY: UniqueKey = UniqueKey { postgres: "publishers_pkey", sqlite: "publishers.id" };
 
 /// What an admin supplies to create a publisher; parsed before it gets here.
 #[derive(Debug, Clone)]
@@ -49,7 +51,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewPublisher) -> Result<Publish
         .execute(&mut *tx)
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("publisher {id} already exists"))),
+        Err(e) if PUBLISHER_KEY.violated_by(&e) => return Err(ServiceError::Conflict(format!("publisher {id} already exists"))),
         other => other?,
     };
     let details = serde_json::json!({ "name": new.name, "email": new.email.as_ref().map(Email::as_str) });

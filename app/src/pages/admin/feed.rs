@@ -10,10 +10,10 @@ use super::AdminPage;
 use crate::api::conversions::{feed_choices, feed_conversions, FeedFilter, FilterChoices, FEED_LIMIT};
 use crate::api::error_message;
 use crate::components::live_events::{subscribe_conversions, Connection};
+use crate::components::reader_zone::{in_zone, local_time, reader_zone};
 use crate::components::{LiveBadge, StatusBadge};
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::domain::money::format_usd;
-use crate::domain::when::date_time;
 
 #[component]
 pub fn AdminFeedPage() -> impl IntoView {
@@ -113,7 +113,7 @@ fn Feed() -> impl IntoView {
                 <LiveBadge />
             </div>
         </div>
-        <p class="muted">"The latest " {FEED_LIMIT} " conversions. New and changed ones appear here as they happen. Open a row for its postback log, deliveries and review actions. Times are UTC."</p>
+        <p class="muted">"The latest " {FEED_LIMIT} " conversions. New and changed ones appear here as they happen. Open a row for its postback log, deliveries and review actions. Times are in " <span data-testid="feed-zone">{reader_zone().name()}</span> "."</p>
 
         <Suspense fallback=|| view! { <p class="loading">"Loading filters…"</p> }>
             {move || Suspend::new(async move {
@@ -237,11 +237,11 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                 }
             }
         >
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Conversions">
                 <table class="feed" data-testid="feed-table">
                     <thead>
                         <tr>
-                            <th scope="col">"Time"</th>
+                            <th scope="col">{in_zone("Time")}</th>
                             <th scope="col">"Source"</th>
                             <th scope="col">"Network"</th>
                             <th scope="col">"Publisher"</th>
@@ -259,7 +259,7 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                                 let reasons = if c.reasons.is_empty() { "—".to_string() } else { c.reasons.join(", ").replace('_', " ") };
                                 view! {
                                     <tr class:row-fresh=fresh data-id=c.id.clone() data-testid="feed-row" data-lead=c.lead_id.clone().unwrap_or_default()>
-                                        <td class="nowrap"><a href=href title="Open details">{date_time(c.created_at)}</a></td>
+                                        <td class="nowrap"><a href=href title="Open details">{local_time(c.created_at)}</a></td>
                                         <td>{c.source.clone()}</td>
                                         <td>{names.with_value(|n| name_of(&n.networks, &c.network_id))}</td>
                                         <td>{names.with_value(|n| name_of(&n.publishers, &c.publisher_id))}</td>

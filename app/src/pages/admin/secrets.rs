@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 
-use super::networks::active_word;
+use super::entity_detail::{active_word, Act};
 use super::AdminPage;
 use crate::api::error_message;
+use crate::api::form_error::FormError;
 use crate::api::networks::{revoke_network_key, rotate_network_key};
-use crate::api::outcome::Outcome;
 use crate::api::programs::{revoke_program_key, rotate_program_key};
 use crate::api::secrets::{
     create_reward_secret, load_secrets, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, OwnedKeys, SecretsOverview,
@@ -27,8 +27,6 @@ pub fn AdminSecretsPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
-
 /// A secret just made, and the owner (network, program, publisher id or `reward`) it belongs to,
 /// so its panel shows in that owner's section.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,12 +38,12 @@ struct Revealed {
 
 #[derive(Clone, Copy)]
 struct Actions {
-    network_rotate: Act<(String, i64), Outcome<String>>,
+    network_rotate: Act<(String, i64), String, FormError>,
     network_revoke: Act<(String, String), ()>,
-    program_rotate: Act<(String, i64), Outcome<String>>,
+    program_rotate: Act<(String, i64), String, FormError>,
     program_revoke: Act<(String, String), ()>,
     reward_create: Act<(), String>,
-    reward_rotate: Act<(String, i64), Outcome<String>>,
+    reward_rotate: Act<(String, i64), String, FormError>,
     reward_revoke: Act<String, ()>,
     postback_rotate: Act<String, String>,
     revealed: RwSignal<Option<Revealed>>,
@@ -83,17 +81,17 @@ fn Secrets() -> impl IntoView {
         overview.refetch();
     };
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.network_rotate.value().get() {
+        if let Some(Ok(key)) = actions.network_rotate.value().get() {
             reveal(key);
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.program_rotate.value().get() {
+        if let Some(Ok(key)) = actions.program_rotate.value().get() {
             reveal(key);
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.reward_rotate.value().get() {
+        if let Some(Ok(key)) = actions.reward_rotate.value().get() {
             reveal(key);
         }
     });
@@ -149,11 +147,7 @@ fn Secrets() -> impl IntoView {
 #[component]
 fn Errors(actions: Actions) -> impl IntoView {
     let message = move || {
-        let outcome = |v: Option<Result<Outcome<String>, ServerFnError>>| match v {
-            Some(Err(e)) => Some(error_message(&e)),
-            Some(Ok(Outcome::Invalid(e))) => Some(e.message),
-            _ => None,
-        };
+        let outcome = |v: Option<Result<String, FormError>>| v.and_then(|r| r.err()).map(|e| e.to_string());
         let plain = |v: Option<Result<(), ServerFnError>>| v.and_then(|r| r.err()).map(|e| error_message(&e));
         outcome(actions.network_rotate.value().get())
             .or_else(|| outcome(actions.program_rotate.value().get()))

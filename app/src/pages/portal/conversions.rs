@@ -109,7 +109,7 @@ fn ConversionTable(rows: Vec<PublisherConversion>, zone: String) -> impl IntoVie
     let count = rows.len();
     view! {
         <p class="muted small" data-testid="conversions-count">{format!("{count} shown · times in {zone}")}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Conversions">
             <table data-testid="conversions-table">
                 <thead>
                     <tr>

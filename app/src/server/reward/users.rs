@@ -4,13 +4,15 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
-use crate::domain::page::{contains_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, search_text, Page};
 use crate::domain::reward::catalog::{RewardUser, UserPostback};
 use crate::domain::reward::RewardUserId;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::error::{is_unique_violation, ServiceError};
+use crate::server::error::{ServiceError, UniqueKey};
 use crate::server::ledger;
+
+const REWARD_USER_KEY: UniqueKey = UniqueKey { postgres: "reward_users_pkey", sqlite: "reward_users.id" };
 
 /// Longest `appId` / `deviceId`.
 pub const MAX_APP_FIELD_LEN: usize = 128;
@@ -54,7 +56,7 @@ pub async fn create(db: &Db, new: NewRewardUser) -> Result<RewardUser, ServiceEr
         .execute(db.pool())
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("reward user {id} already exists"))),
+        Err(e) if REWARD_USER_KEY.violated_by(&e) => return Err(ServiceError::Conflict(format!("reward user {id} already exists"))),
         other => other?,
     };
     Ok(RewardUser { id: id.to_string(), coins: 0, app_id: new.app_id, device_id: new.device_id, created_at: now })
@@ -86,16 +88,31 @@ pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<Rewa
     }
 }
 
+/// The users a listing shows: `$1` the search, `$2` its pattern.
+const MATCHING: &str =
+    "WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\')";
+
+/// One page of [`list`], with how many users match on all pages.
+pub async fn list_page(db: &Db, q: &str, limit: i64, offset: i64) -> Result<Page<RewardUser>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let q = search_text(q);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM reward_users u {MATCHING}"))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .fetch_one(db.pool())
+        .await?;
+    let items = list(db, Some(&q), limit, offset).await?;
+    Ok(Page { items, total, offset, limit })
+}
+
 /// Users, newest first, with their coins; `q` narrows to those whose id, app id or device id
 /// contains it (case-insensitive).
 pub async fn list(db: &Db, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
     let q = search_text(q.unwrap_or(""));
-    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT u.id, u.app_id, u.device_id, u.created_at, b.balance FROM reward_users u \
-         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id \
-         WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\') \
-         ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4",
-    )
+         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id {MATCHING} ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4"
+    ))
     .bind(&q)
     .bind(contains_pattern(&q))
     .bind(limit.clamp(1, 1000))
