@@ -52,6 +52,5 @@ pub async fn list(
         limit: q.limit.unwrap_or(100),
         offset: q.offset.unwrap_or(0),
     };
-    let items = audit::search(&mut *state.db.pool().acquire().await?, &filter).await?;
-    Ok(Json(AuditList { items }))
+    Ok(Json(AuditList { items: audit::page(&state.db, &filter).await?.items }))
 }

@@ -1,6 +1,6 @@
 //! Conversions: listing, details with their postback log, and review decisions.
 
-use app::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
+use app::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use app::server::conversions::{self, Filter};
 use app::server::postback::log::{self, LogFilter};
 use app::server::postback::review::{self, ReviewAction, ReviewRefusal, SubmitError};

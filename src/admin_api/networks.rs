@@ -1,7 +1,7 @@
 //! Networks: create (key shown once), list and search, rename, deactivate and reactivate,
 //! approved IPs and the refused-IP queue, key rotation with an overlap window, key revocation.
 
-use app::domain::catalog::Network;
+use app::domain::partners::Network;
 use app::domain::IpRule;
 use app::server::networks::{self, NetworkEdit};
 use app::server::AppState;
@@ -104,8 +104,8 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EditNetwork>,
 ) -> Result<Json<Network>, ApiError> {
-    let network = networks::update(&state.db, &caller.actor, &id, NetworkEdit { name: body.name, active: body.active }).await?;
-    state.directory.invalidate_network(&id);
+    let network =
+        networks::update(&state.db, &state.directory, &caller.actor, &id, NetworkEdit { name: body.name, active: body.active }).await?;
     Ok(Json(network))
 }
 
@@ -117,8 +117,7 @@ pub async fn revoke_key(
     caller: AdminCaller,
     Path((id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    networks::revoke_key(&state.db, &caller.actor, &id, &key_id).await?;
-    state.directory.invalidate_network(&id);
+    networks::revoke_key(&state.db, &state.directory, &caller.actor, &id, &key_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -137,8 +136,7 @@ pub async fn add_ip(
     ApiJson(body): ApiJson<AddIp>,
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&body.ip)?;
-    networks::add_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::add_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }
 
@@ -151,8 +149,7 @@ pub async fn remove_ip(
     Path((id, ip)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let rule = parse_ip(&ip)?;
-    networks::remove_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::remove_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,14 +161,13 @@ pub async fn rotate_key(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RotateKey>,
 ) -> Result<(StatusCode, Json<RotatedKey>), ApiError> {
-    let key = networks::rotate_key(&state.db, &caller.actor, &id, body.overlap_seconds).await?;
-    state.directory.invalidate_network(&id);
+    let key = networks::rotate_key(&state.db, &state.directory, &caller.actor, &id, body.overlap_seconds).await?;
     Ok((StatusCode::CREATED, Json(RotatedKey { key })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefusedIpList {
-    pub items: Vec<app::domain::catalog::RefusedIp>,
+    pub items: Vec<app::domain::partners::RefusedIp>,
 }
 
 #[utoipa::path(get, path = "/api/admin/networks/{id}/refused-ips", tag = "networks", params(("id" = String, Path)),
@@ -193,7 +189,6 @@ pub async fn approve_refused_ip(
     Path((id, ip)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&ip)?;
-    networks::approve_refused_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::approve_refused_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }

@@ -1,10 +1,10 @@
 //! Publishers (create, list and search, edit, deactivate and reactivate), their portal logins,
 //! and their outbound postback settings and signing secret.
 
-use app::domain::catalog::Publisher;
+use app::domain::partners::Publisher;
 use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
-use app::server::postback_settings::{self, NewPostbackSettings, PostbackSettings};
+use app::server::deliveries::settings::{self as postback_settings, NewPostbackSettings, PostbackSettings};
 use app::server::publishers::{self, NewPublisher, PublisherEdit};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};
@@ -119,8 +119,7 @@ pub async fn edit(
     ApiJson(body): ApiJson<EditPublisher>,
 ) -> Result<Json<Publisher>, ApiError> {
     let edit = PublisherEdit { name: body.name, email: body.email, active: body.active };
-    let publisher = publishers::update(&state.db, &caller.actor, &id, edit).await?;
-    state.directory.invalidate_publisher(&id);
+    let publisher = publishers::update(&state.db, &state.directory, &caller.actor, &id, edit).await?;
     Ok(Json(publisher))
 }
 

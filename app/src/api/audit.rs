@@ -22,27 +22,16 @@ pub const AUDIT_FIELDS: &[&str] = &["from", "to"];
 #[server(endpoint = "admin_audit")]
 pub async fn list_audit(query: AuditQuery, offset: i64) -> Result<Page<AuditEntry>, FormError> {
     use super::form_error::reject;
-    use super::guard::{internal, require};
+    use super::guard::{require, service};
     use crate::domain::audit::day_range;
-    use crate::domain::page::{self, PAGE_SIZE};
+    use crate::domain::page::PAGE_SIZE;
     use crate::domain::Role;
     use crate::server::audit::{self, AuditFilter};
 
     let (state, _) = require(Role::Admin).await?;
     let (from, until) = day_range(&query.from, &query.to).map_err(|(field, message)| reject(field, message))?;
-    let filter = AuditFilter {
-        actor: query.actor,
-        action: query.action,
-        target: query.target,
-        from,
-        until,
-        limit: PAGE_SIZE,
-        offset: page::clamp(PAGE_SIZE, offset).1,
-    };
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let total = audit::count(&mut conn, &filter).await.map_err(internal)?;
-    let items = audit::search(&mut conn, &filter).await.map_err(internal)?;
-    Ok(Page { items, total, offset: filter.offset, limit: PAGE_SIZE })
+    let filter = AuditFilter { actor: query.actor, action: query.action, target: query.target, from, until, limit: PAGE_SIZE, offset };
+    audit::page(&state.db, &filter).await.map_err(|e| service(e).into())
 }
 
 /// Every action recorded so far, for the filter menu.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form_error::FormError;
-use crate::domain::catalog::{Network, RefusedIp};
 use crate::domain::page::Page;
+use crate::domain::partners::{Network, RefusedIp};
 
 /// A network's screen: the network, its refused-IP queue, and the server's clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,7 +90,7 @@ pub async fn rename_network(id: String, name: String) -> Result<Network, FormErr
     use crate::server::networks::{self, NetworkEdit};
 
     let (state, user) = require(Role::Admin).await?;
-    networks::update(&state.db, &Actor::user(&user.user_id), &id, NetworkEdit { name: Some(name), active: None })
+    networks::update(&state.db, &state.directory, &Actor::user(&user.user_id), &id, NetworkEdit { name: Some(name), active: None })
         .await
         .map_err(|e| form_error(e, &[]))
 }
@@ -104,10 +104,10 @@ pub async fn set_network_active(id: String, active: bool) -> Result<Network, Ser
     use crate::server::networks::{self, NetworkEdit};
 
     let (state, user) = require(Role::Admin).await?;
-    let network = networks::update(&state.db, &Actor::user(&user.user_id), &id, NetworkEdit { name: None, active: Some(active) })
-        .await
-        .map_err(service)?;
-    state.directory.invalidate_network(&id);
+    let network =
+        networks::update(&state.db, &state.directory, &Actor::user(&user.user_id), &id, NetworkEdit { name: None, active: Some(active) })
+            .await
+            .map_err(service)?;
     Ok(network)
 }
 
@@ -120,8 +120,7 @@ pub async fn add_network_ip(id: String, ip: String) -> Result<String, FormError>
 
     let (state, user) = require(Role::Admin).await?;
     let rule = IpRule::parse(&ip).map_err(|_| reject("ip", "Enter an IPv4 or IPv6 address or a CIDR block such as 203.0.113.0/24."))?;
-    let added = networks::add_ip(&state.db, &Actor::user(&user.user_id), &id, rule).await;
-    state.directory.invalidate_network(&id);
+    let added = networks::add_ip(&state.db, &state.directory, &Actor::user(&user.user_id), &id, rule).await;
     added.map(|_| rule.to_string()).map_err(|e| form_error(e, &[]))
 }
 
@@ -133,8 +132,7 @@ pub async fn remove_network_ip(id: String, ip: String) -> Result<(), ServerFnErr
 
     let (state, user) = require(Role::Admin).await?;
     let rule = IpRule::parse(&ip).map_err(|e| ServerFnError::new(e.to_string()))?;
-    networks::remove_ip(&state.db, &Actor::user(&user.user_id), &id, rule).await.map_err(service)?;
-    state.directory.invalidate_network(&id);
+    networks::remove_ip(&state.db, &state.directory, &Actor::user(&user.user_id), &id, rule).await.map_err(service)?;
     Ok(())
 }
 
@@ -147,8 +145,7 @@ pub async fn approve_refused_ip(id: String, ip: String) -> Result<(), ServerFnEr
 
     let (state, user) = require(Role::Admin).await?;
     let rule = IpRule::parse(&ip).map_err(|e| ServerFnError::new(e.to_string()))?;
-    networks::approve_refused_ip(&state.db, &Actor::user(&user.user_id), &id, rule).await.map_err(service)?;
-    state.directory.invalidate_network(&id);
+    networks::approve_refused_ip(&state.db, &state.directory, &Actor::user(&user.user_id), &id, rule).await.map_err(service)?;
     Ok(())
 }
 
@@ -161,8 +158,7 @@ pub async fn rotate_network_key(id: String, overlap_seconds: i64) -> Result<Stri
     use crate::server::{audit::Actor, networks};
 
     let (state, user) = require(Role::Admin).await?;
-    let rotated = networks::rotate_key(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await;
-    state.directory.invalidate_network(&id);
+    let rotated = networks::rotate_key(&state.db, &state.directory, &Actor::user(&user.user_id), &id, overlap_seconds).await;
     rotated.map_err(|e| form_error(e, &[]))
 }
 
@@ -173,7 +169,6 @@ pub async fn revoke_network_key(id: String, key_id: String) -> Result<(), Server
     use crate::server::{audit::Actor, networks};
 
     let (state, user) = require(Role::Admin).await?;
-    networks::revoke_key(&state.db, &Actor::user(&user.user_id), &id, &key_id).await.map_err(service)?;
-    state.directory.invalidate_network(&id);
+    networks::revoke_key(&state.db, &state.directory, &Actor::user(&user.user_id), &id, &key_id).await.map_err(service)?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form_error::FormError;
-use crate::domain::catalog::Publisher;
 use crate::domain::page::Page;
+use crate::domain::partners::Publisher;
 
 /// A portal login as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +79,7 @@ pub async fn edit_publisher(id: String, name: String, email: String) -> Result<P
 
     let (state, user) = require(Role::Admin).await?;
     let edit = PublisherEdit { name: Some(name), email: Some(email), active: None };
-    publishers::update(&state.db, &Actor::user(&user.user_id), &id, edit).await.map_err(|e| form_error(e, &[]))
+    publishers::update(&state.db, &state.directory, &Actor::user(&user.user_id), &id, edit).await.map_err(|e| form_error(e, &[]))
 }
 
 /// Deactivates or reactivates a publisher: a deactivated one cannot sign in and is not credited.
@@ -92,8 +92,7 @@ pub async fn set_publisher_active(id: String, active: bool) -> Result<Publisher,
 
     let (state, user) = require(Role::Admin).await?;
     let edit = PublisherEdit { name: None, email: None, active: Some(active) };
-    let publisher = publishers::update(&state.db, &Actor::user(&user.user_id), &id, edit).await.map_err(service)?;
-    state.directory.invalidate_publisher(&id);
+    let publisher = publishers::update(&state.db, &state.directory, &Actor::user(&user.user_id), &id, edit).await.map_err(service)?;
     Ok(publisher)
 }
 

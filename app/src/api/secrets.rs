@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form_error::FormError;
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::PostbackSecretInfo;
 
 /// An owner (network or program) and its keys.
@@ -33,8 +33,9 @@ pub struct SecretsOverview {
 pub async fn load_secrets() -> Result<SecretsOverview, ServerFnError> {
     use super::guard::{require, service};
     use crate::domain::Role;
+    use crate::server::deliveries::settings as postback_settings;
     use crate::server::reward::secrets as reward_secrets;
-    use crate::server::{clock::now_ms, networks, postback_settings, programs};
+    use crate::server::{clock::now_ms, networks, programs};
 
     let (state, _) = require(Role::Admin).await?;
     let networks = networks::list(&state.db)
@@ -99,7 +100,8 @@ pub async fn revoke_reward_secret(id: String) -> Result<(), ServerFnError> {
 pub async fn rotate_postback_secret(publisher_id: String) -> Result<String, ServerFnError> {
     use super::guard::{require, service};
     use crate::domain::Role;
-    use crate::server::{audit::Actor, postback_settings};
+    use crate::server::audit::Actor;
+    use crate::server::deliveries::settings as postback_settings;
 
     let (state, user) = require(Role::Admin).await?;
     postback_settings::rotate_secret(&state.db, &Actor::user(&user.user_id), &publisher_id).await.map_err(service)

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::{ConfirmButton, OverlapSelect, StatusBadge};
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::KeyState;
 use crate::domain::when::date_time;
 

@@ -3,8 +3,10 @@
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
+use super::db::Db;
+use super::error::ServiceError;
 pub use crate::domain::audit::AuditEntry;
-use crate::domain::page::{contains_pattern, prefix_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, prefix_pattern, search_text, Page};
 
 /// Who did something: a signed-in user, an admin API token, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,17 @@ const MATCHING: &str =
     "WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
      AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
      AND a.at >= $7 AND a.at < $8";
+
+/// One page of the entries `filter` lets through (its `limit` and `offset`), with how many there
+/// are on all pages.
+pub async fn page(db: &Db, filter: &AuditFilter) -> Result<Page<AuditEntry>, ServiceError> {
+    let (limit, offset) = page::clamp(filter.limit, filter.offset);
+    let filter = AuditFilter { limit, offset, ..filter.clone() };
+    let mut conn = db.pool().acquire().await?;
+    let total = count(&mut conn, &filter).await?;
+    let items = search(&mut conn, &filter).await?;
+    Ok(Page { items, total, offset, limit })
+}
 
 /// How many entries `filter` lets through on all pages.
 pub async fn count(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<i64, sqlx::Error> {

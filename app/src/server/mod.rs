@@ -14,7 +14,6 @@ pub mod ledger;
 pub mod networks;
 pub mod offerwall;
 pub mod postback;
-pub mod postback_settings;
 pub mod programs;
 pub mod publishers;
 pub mod reports;

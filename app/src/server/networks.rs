@@ -8,10 +8,11 @@ use super::clock::now_ms;
 use super::db::Db;
 use super::error::ServiceError;
 use super::keys::NETWORK_KEYS;
+use super::postback::Directory;
 use super::secrets;
-use crate::domain::catalog::Network;
 use crate::domain::label::parse_label;
 use crate::domain::page::{self, Page};
+use crate::domain::partners::Network;
 use crate::domain::IpRule;
 
 /// A created network and its first key, shown once.
@@ -50,7 +51,7 @@ async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error>
 }
 
 /// Approves `rule` as a source for the network. Approving an approved address is a no-op.
-pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn add_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -66,11 +67,12 @@ pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> R
         audit::record(&mut tx, actor, "network.ip.add", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     }
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
 /// Withdraws an approval.
-pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn remove_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -85,11 +87,18 @@ pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -
     }
     audit::record(&mut tx, actor, "network.ip.remove", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
-pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
+pub async fn rotate_key(
+    db: &Db,
+    directory: &Directory,
+    actor: &Actor,
+    network_id: &str,
+    overlap_seconds: i64,
+) -> Result<String, ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -97,6 +106,7 @@ pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_second
     let key = NETWORK_KEYS.rotate(&mut tx, network_id, overlap_seconds).await?;
     audit::record(&mut tx, actor, "network.key.rotate", network_id, serde_json::json!({ "overlap_seconds": overlap_seconds })).await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(key)
 }
 
@@ -146,7 +156,7 @@ pub struct NetworkEdit {
 
 /// Renames, deactivates or reactivates a network. A deactivated network's keys stop
 /// authenticating at once (its postbacks get 401) and work again when it is reactivated.
-pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
+pub async fn update(db: &Db, directory: &Directory, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
     let name = edit.name.as_deref().map(parse_name).transpose()?;
     let mut tx = db.pool().begin().await?;
     let before = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
@@ -164,11 +174,12 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Resu
     }
     let network = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
     tx.commit().await?;
+    directory.invalidate_network(id);
     Ok(network)
 }
 
 /// Stops one of the network's keys at once.
-pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
+pub async fn revoke_key(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -178,6 +189,7 @@ pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) 
     }
     audit::record(&mut tx, actor, "network.key.revoke", network_id, serde_json::json!({ "key_id": key_id })).await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
@@ -207,7 +219,7 @@ pub async fn approved_ips(conn: &mut AnyConnection, network_id: &str) -> Result<
 }
 
 /// The network's queue of refused source addresses, most recent first.
-pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain::catalog::RefusedIp>, ServiceError> {
+pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain::partners::RefusedIp>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
     if !exists(&mut conn, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -216,14 +228,14 @@ pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain:
 }
 
 /// Approves a queued refused address in one step: it joins the approved list and leaves the queue.
-pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn approve_refused_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let mut conn = db.pool().acquire().await?;
     let queued = super::postback::log::refused_ips(&mut conn, network_id).await?;
     if !queued.iter().any(|r| r.ip == rule.to_string()) {
         return Err(ServiceError::NotFound("refused ip"));
     }
     drop(conn);
-    add_ip(db, actor, network_id, rule).await?;
+    add_ip(db, directory, actor, network_id, rule).await?;
     super::postback::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
     Ok(())
 }

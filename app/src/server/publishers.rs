@@ -7,10 +7,11 @@ use super::clock::now_ms;
 use super::db::Db;
 use super::error::{ServiceError, UniqueKey};
 use super::ledger;
+use super::postback::Directory;
 use super::secrets;
-use crate::domain::catalog::Publisher;
 use crate::domain::label::parse_label;
 use crate::domain::page::{self, Page};
+use crate::domain::partners::Publisher;
 use crate::domain::{Email, PublisherId};
 
 const PUBLISHER_KEY: UniqueKey = UniqueKey { postgres: "publishers_pkey", sqlite: "publishers.id" };
@@ -118,7 +119,7 @@ pub struct PublisherEdit {
 
 /// Edits a publisher. A deactivated publisher's logins cannot sign in and its postbacks are
 /// refused as for an unknown publisher, so it is credited nothing until reactivated.
-pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
+pub async fn update(db: &Db, directory: &Directory, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
     let name =
         edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
     let email = match edit.email.as_deref().map(str::trim) {
@@ -146,6 +147,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Re
     }
     let publisher = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("publisher"))?;
     tx.commit().await?;
+    directory.invalidate_publisher(id);
     Ok(publisher)
 }
 

@@ -97,7 +97,7 @@ pub struct Program {
     pub commission_cents: Option<i64>,
     pub active: bool,
     pub created_at: i64,
-    pub keys: Vec<crate::domain::catalog::NetworkKeyInfo>,
+    pub keys: Vec<crate::domain::partners::NetworkKeyInfo>,
     pub handles: Vec<ProgramHandle>,
 }
 

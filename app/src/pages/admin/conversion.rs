@@ -10,9 +10,9 @@ use crate::api::error_message;
 use crate::components::live_events::subscribe_conversions;
 use crate::components::reader_zone::{in_zone, local_time, reader_zone};
 use crate::components::{LiveBadge, StatusBadge};
-use crate::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
+use crate::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use crate::domain::delivery_log::Delivery;
-use crate::domain::money::format_usd;
+use crate::domain::money::{conversion_worth, format_usd};
 
 #[component]
 pub fn AdminConversionPage() -> impl IntoView {
@@ -72,7 +72,7 @@ fn or_dash(value: &Option<String>) -> String {
 
 #[component]
 fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
-    let ConversionInfo { conversion: c, postbacks, deliveries, network_name, publisher_name } = details;
+    let ConversionInfo { conversion: c, postbacks, deliveries, network_name, publisher_name, coins } = details;
     let field = |label: &'static str, value: String| {
         view! {
             <div class="field-row">
@@ -94,7 +94,7 @@ fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
                 <LiveBadge />
             </div>
         </div>
-        <p class="lead"><strong class="amount">{format_usd(c.amount_cents)}</strong> " · " {c.source.clone()} " · received " {local_time(c.created_at)} " " {reader_zone().name()}</p>
+        <p class="lead"><strong class="amount" data-testid="conversion-worth">{conversion_worth(&c.source, c.amount_cents, coins)}</strong> " · " {c.source.clone()} " · received " {local_time(c.created_at)} " " {reader_zone().name()}</p>
 
         <Review conversion=c.clone() publisher=publisher_name.clone() decide />
 

@@ -11,7 +11,7 @@ use crate::api::error_message;
 use crate::api::form_error::FormError;
 use crate::components::field_error::action_error;
 use crate::components::{ConfirmButton, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::when::date_time;
 
 /// An action of a detail screen; `E` is `ServerFnError`, or `FormError` for forms.

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::AdminPage;
-use crate::api::conversions::{feed_choices, feed_conversions, FeedFilter, FilterChoices, FEED_LIMIT};
+use crate::api::conversions::{conversion_coins, feed_choices, feed_conversions, FeedFilter, FilterChoices, FEED_LIMIT};
 use crate::api::error_message;
 use crate::components::live_events::{subscribe_conversions, Connection};
 use crate::components::reader_zone::{in_zone, local_time, reader_zone};
 use crate::components::{LiveBadge, StatusBadge};
-use crate::domain::catalog::{Conversion, ConversionState};
-use crate::domain::money::format_usd;
+use crate::domain::conversion::{Conversion, ConversionState};
+use crate::domain::money::conversion_worth;
 
 #[component]
 pub fn AdminFeedPage() -> impl IntoView {
@@ -210,6 +210,23 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
     let base_ids = StoredValue::new(base.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
     let rows = move || live.with(|l| filter.with_untracked(|f| merged(&base, l, f)));
     let names = StoredValue::new(names);
+    // Reward conversions show their coins, read in one call for the rows shown.
+    let reward_ids = {
+        let rows = rows.clone();
+        move || rows().into_iter().filter(|c| c.source == "reward").map(|c| c.id).collect::<Vec<_>>()
+    };
+    let coins = LocalResource::new(move || {
+        let ids = reward_ids();
+        async move {
+            if ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                conversion_coins(ids).await
+            }
+        }
+    });
+    let coins_of =
+        move |id: &str| coins.get().and_then(Result::ok).and_then(|found| found.into_iter().find(|(c, _)| c == id).map(|(_, n)| n));
     let is_empty = {
         let rows = rows.clone();
         move || rows().is_empty()
@@ -264,7 +281,10 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                                         <td>{names.with_value(|n| name_of(&n.networks, &c.network_id))}</td>
                                         <td>{names.with_value(|n| name_of(&n.publishers, &c.publisher_id))}</td>
                                         <td class="clip" data-testid="feed-offer">{offer}</td>
-                                        <td class="num">{format_usd(c.amount_cents)}</td>
+                                        <td class="num" data-testid="feed-amount">{
+                                            let (id, source, cents) = (c.id.clone(), c.source.clone(), c.amount_cents);
+                                            move || conversion_worth(&source, cents, coins_of(&id))
+                                        }</td>
                                         <td><StatusBadge status=c.state.as_str() /></td>
                                         <td class="muted small">{reasons}</td>
                                     </tr>

@@ -14,7 +14,7 @@ use crate::api::networks::{
 };
 use crate::components::field_error::{action_error, track_form_errors};
 use crate::components::{DataTable, FormCard, TextField};
-use crate::domain::catalog::{Network, RefusedIp};
+use crate::domain::partners::{Network, RefusedIp};
 use crate::domain::when::date_time;
 use crate::domain::IpRule;
 

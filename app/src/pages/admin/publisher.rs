@@ -13,8 +13,8 @@ use crate::api::publishers::{
 };
 use crate::components::field_error::{action_error, track_form_errors};
 use crate::components::{ConfirmButton, DataTable, FormCard, StatCard, StatusBadge, TextField};
-use crate::domain::catalog::Publisher;
 use crate::domain::money::format_usd;
+use crate::domain::partners::Publisher;
 
 #[component]
 pub fn AdminPublisherPage() -> impl IntoView {

@@ -8,8 +8,8 @@ use crate::api::form_error::FormError;
 use crate::api::publishers::{create_publisher, list_publishers};
 use crate::components::field_error::track_form_errors;
 use crate::components::{FormCard, ListPage, LiveBadge, SearchBar, SearchBox, StatusBadge, TextField};
-use crate::domain::catalog::Publisher;
 use crate::domain::money::format_usd;
+use crate::domain::partners::Publisher;
 use crate::domain::when::date_time;
 
 #[component]

@@ -80,6 +80,11 @@ pub async fn exists(conn: &mut AnyConnection, id: &RewardUserId) -> Result<bool,
     Ok(row.is_some())
 }
 
+/// The user with the raw id `raw` (a malformed id is simply not found).
+pub async fn get(db: &Db, raw: &str) -> Result<RewardUser, ServiceError> {
+    find_raw(&mut *db.pool().acquire().await?, raw).await?.ok_or(ServiceError::NotFound("reward user"))
+}
+
 /// `find` for a raw id: a malformed id is simply not found.
 pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<RewardUser>, sqlx::Error> {
     match RewardUserId::parse(raw) {
@@ -181,4 +186,23 @@ pub async fn postbacks(
     let items: Vec<UserPostback> = rows.into_iter().take(limit as usize).map(to_postback).collect();
     let next = if more { items.last().map(|p| p.cursor) } else { None };
     Ok((items, next))
+}
+
+/// The coins each reward conversion among `conversion_ids` moved (its level postback's
+/// `coin_delta`), for showing coins where a CPA conversion shows money. Unknown ids are left out.
+pub async fn coins_for_conversions(db: &Db, conversion_ids: &[String]) -> Result<Vec<(String, i64)>, ServiceError> {
+    let ids: Vec<&String> = conversion_ids.iter().take(500).collect();
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(100) {
+        let statement = format!(
+            "SELECT conversion_id, coin_delta FROM user_postbacks WHERE conversion_id IN ({})",
+            crate::server::sql::list(1, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&statement);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        found.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(found)
 }
