@@ -33,7 +33,7 @@ pub use field_error::{FieldError, FormAlert};
 pub use form_card::FormCard;
 pub use key_list::{KeyList, RotateControl};
 pub use layout::{NavItem, Shell};
-pub use list_page::{EmptyList, ListPage};
+pub use list_page::{EmptyList, ListPage, PageHead};
 pub use live_badge::LiveBadge;
 pub use overlap_select::OverlapSelect;
 pub use pager::Pager;

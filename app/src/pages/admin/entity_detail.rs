@@ -26,6 +26,17 @@ pub fn active_word(active: bool) -> &'static str {
     }
 }
 
+/// The first cells of a network's, program's or publisher's row in its list: the name (a link
+/// to its detail view), the id and the state.
+#[component]
+pub fn EntityCells(list: &'static str, id: String, name: String, active: bool) -> impl IntoView {
+    view! {
+        <td class="wrap"><a href=format!("{list}/{id}")>{name}</a></td>
+        <td><code class="id">{id.clone()}</code></td>
+        <td><StatusBadge status=active_word(active) /></td>
+    }
+}
+
 /// Re-reads `details` each time `action` succeeds (one effect per action, so an answer never
 /// re-reads them because of another action's earlier success).
 pub fn refetch_on_success<I, O, E, D>(action: Act<I, O, E>, details: Resource<D>)
@@ -41,6 +52,14 @@ where
         }
     });
 }
+
+/// [`refetch_on_success`] for each of a screen's actions: `refetch_after!(details; a, b, c)`.
+macro_rules! refetch_after {
+    ($details:expr; $($action:expr),+ $(,)?) => {
+        $( $crate::pages::admin::entity_detail::refetch_on_success($action, $details); )+
+    };
+}
+pub(crate) use refetch_after;
 
 /// The breadcrumb back to the list, then the loaded details drawn by `render`, or why they
 /// could not be loaded.

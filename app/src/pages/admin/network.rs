@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::entity_detail::{refetch_on_success, Act, DetailLoader, EntityHead, HeadText, KeysCard, RemoveSlot, SlotCard};
+use super::entity_detail::{refetch_after, Act, DetailLoader, EntityHead, HeadText, KeysCard, RemoveSlot, SlotCard};
 use super::AdminPage;
 use crate::api::form_error::FormError;
 use crate::api::networks::{
@@ -60,13 +60,7 @@ fn NetworkView() -> impl IntoView {
         remove_ip: Action::new(|(id, _, ip): &(String, String, String)| remove_network_ip(id.clone(), ip.clone())),
         approve: Action::new(|(id, ip): &(String, String)| approve_refused_ip(id.clone(), ip.clone())),
     };
-    refetch_on_success(actions.rename, details);
-    refetch_on_success(actions.set_active, details);
-    refetch_on_success(actions.rotate, details);
-    refetch_on_success(actions.revoke, details);
-    refetch_on_success(actions.add_ip, details);
-    refetch_on_success(actions.remove_ip, details);
-    refetch_on_success(actions.approve, details);
+    refetch_after!(details; actions.rename, actions.set_active, actions.rotate, actions.revoke, actions.add_ip, actions.remove_ip, actions.approve);
     view! {
         <DetailLoader back_href="/admin/networks" list="Networks" noun="network" details
             render=move |d: NetworkDetails| view! { <Details details=d actions /> } />

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::entity_detail::active_word;
+use super::entity_detail::{refetch_on_success, EntityCells};
 use super::AdminPage;
 use crate::api::form_error::FormError;
 use crate::api::networks::{create_network, list_networks, NetworkRow, NewNetwork};
 use crate::components::field_error::track_form_errors;
-use crate::components::{FormCard, ListPage, LiveBadge, SearchBar, SearchBox, SecretOnce, StatusBadge, TextField};
+use crate::components::list_page::searchable_listing;
+use crate::components::{FormCard, ListPage, PageHead, SecretOnce, TextField};
 use crate::domain::when::date_time;
 
 #[component]
@@ -22,26 +23,14 @@ pub fn AdminNetworksPage() -> impl IntoView {
 
 #[component]
 fn Networks() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let offset = RwSignal::new(0_i64);
-    let listing = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_networks(s, o));
+    let (search, offset, listing) = searchable_listing(list_networks);
     let create = Action::new(|name: &String| create_network(name.clone()));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            listing.refetch();
-        }
-    });
+    refetch_on_success(create, listing);
     view! {
-        <div class="page-head">
-            <h1>"Networks"</h1>
-            <LiveBadge />
-        </div>
+        <PageHead title="Networks" />
         <p class="muted">"Ad networks and trackers that send CPA postbacks to " <code>"/api/postback/cpa"</code> ". Each authenticates with a security key and may post only from its approved IPs."</p>
         <CreateNetwork create />
-        <SearchBar label="Find networks">
-            <SearchBox value=search offset label="Search networks" placeholder="Name or id" />
-        </SearchBar>
-        <ListPage listing offset filtered=Signal::derive(move || !search.get().trim().is_empty())
+        <ListPage listing offset search search_placeholder="Name or id"
             headers=vec!["Name", "Id", "State", "Working keys#", "Approved IPs#", "Created (UTC)"] test_id="networks-table" label="Networks"
             nothing_yet="No networks yet" next_step="Add the first network above; give it the key and approve the IPs it posts from." row />
     }
@@ -50,9 +39,7 @@ fn Networks() -> impl IntoView {
 fn row(n: NetworkRow) -> impl IntoView {
     view! {
         <tr data-testid="network-row" data-name=n.name.clone()>
-            <td class="wrap"><a href=format!("/admin/networks/{}", n.id)>{n.name.clone()}</a></td>
-            <td><code class="id">{n.id.clone()}</code></td>
-            <td><StatusBadge status=active_word(n.active) /></td>
+            <EntityCells list="/admin/networks" id=n.id.clone() name=n.name.clone() active=n.active />
             <td class="num">{n.working_keys}</td>
             <td class="num">{n.approved_ips}</td>
             <td class="nowrap">{date_time(n.created_at)}</td>

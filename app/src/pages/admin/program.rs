@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::entity_detail::{refetch_on_success, Act, DetailLoader, EntityHead, HeadText, KeysCard, RemoveSlot, SlotCard};
+use super::entity_detail::{refetch_after, Act, DetailLoader, EntityHead, HeadText, KeysCard, RemoveSlot, SlotCard};
 use super::programs::{commission_text, CommissionFields};
 use super::AdminPage;
 use crate::api::form_error::FormError;
@@ -90,12 +90,7 @@ fn ProgramView() -> impl IntoView {
         }),
         remove: Action::new(|(id, kind, code): &(String, String, String)| remove_handle(id.clone(), kind.clone(), code.clone())),
     };
-    refetch_on_success(actions.edit, details);
-    refetch_on_success(actions.set_active, details);
-    refetch_on_success(actions.rotate, details);
-    refetch_on_success(actions.revoke, details);
-    refetch_on_success(actions.handle, details);
-    refetch_on_success(actions.remove, details);
+    refetch_after!(details; actions.edit, actions.set_active, actions.rotate, actions.revoke, actions.handle, actions.remove);
     view! {
         <DetailLoader back_href="/admin/programs" list="Programs" noun="program" details
             render=move |d: ProgramDetails| view! { <Details details=d actions /> } />

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::entity_detail::active_word;
+use super::entity_detail::{refetch_on_success, EntityCells};
 use super::AdminPage;
 use crate::api::form_error::FormError;
 use crate::api::programs::{create_program, list_programs, NewProgram};
 use crate::components::field_error::track_form_errors;
-use crate::components::{FieldError, FormCard, ListPage, LiveBadge, SearchBar, SearchBox, SecretOnce, StatusBadge, TextField};
+use crate::components::list_page::searchable_listing;
+use crate::components::{FieldError, FormCard, ListPage, PageHead, SecretOnce, TextField};
 use crate::domain::currency::Currency;
 use crate::domain::program::Program;
 use crate::domain::when::date_time;
@@ -48,46 +49,33 @@ pub(super) struct CommissionInput {
     pub value: String,
 }
 
-#[component]
-fn Programs() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let offset = RwSignal::new(0_i64);
-    let listing = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_programs(s, o));
-    let create = Action::new(|input: &CommissionInput| {
-        let input = input.clone();
-        async move { create_program(input.name, input.currency, input.kind, input.value).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            listing.refetch();
-        }
-    });
-    view! {
-        <div class="page-head">
-            <h1>"Programs"</h1>
-            <LiveBadge />
-        </div>
-        <p class="muted">"Affiliate programs of merchants that report sales through " <code>"/api/v1/conversions"</code> " with an API key. Publishers earn through their referral codes, coupons, assets and sources."</p>
-        <CreateProgram create />
-        <SearchBar label="Find programs">
-            <SearchBox value=search offset label="Search programs" placeholder="Name or id" />
-        </SearchBar>
-        <ListPage listing offset filtered=Signal::derive(move || !search.get().trim().is_empty())
-            headers=vec!["Name", "Id", "State", "Commission", "Codes#", "Created (UTC)"] test_id="programs-table" label="Programs"
-            nothing_yet="No programs yet" next_step="Add a program above and give the merchant its API key." row />
-    }
-}
-
+/// One row of the list.
 fn row(p: Program) -> impl IntoView {
     view! {
         <tr data-testid="program-row" data-name=p.name.clone()>
-            <td class="wrap"><a href=format!("/admin/programs/{}", p.id)>{p.name.clone()}</a></td>
-            <td><code class="id">{p.id.clone()}</code></td>
-            <td><StatusBadge status=active_word(p.active) /></td>
+            <EntityCells list="/admin/programs" id=p.id.clone() name=p.name.clone() active=p.active />
             <td>{commission_text(&p)}</td>
             <td class="num">{p.handles.len()}</td>
             <td class="nowrap">{date_time(p.created_at)}</td>
         </tr>
+    }
+}
+
+#[component]
+fn Programs() -> impl IntoView {
+    let (search, offset, listing) = searchable_listing(list_programs);
+    let create = Action::new(|input: &CommissionInput| {
+        let input = input.clone();
+        async move { create_program(input.name, input.currency, input.kind, input.value).await }
+    });
+    refetch_on_success(create, listing);
+    view! {
+        <PageHead title="Programs" />
+        <p class="muted">"Affiliate programs of merchants that report sales through " <code>"/api/v1/conversions"</code> " with an API key. Publishers earn through their referral codes, coupons, assets and sources."</p>
+        <CreateProgram create />
+        <ListPage listing offset search search_placeholder="Name or id"
+            headers=vec!["Name", "Id", "State", "Commission", "Codes#", "Created (UTC)"] test_id="programs-table" label="Programs"
+            nothing_yet="No programs yet" next_step="Add a program above and give the merchant its API key." row />
     }
 }
 

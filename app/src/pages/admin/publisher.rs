@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::entity_detail::{active_word, refetch_on_success, Act, DetailLoader, EntityHead, HeadText};
+use super::entity_detail::{active_word, refetch_after, Act, DetailLoader, EntityHead, HeadText};
 use super::AdminPage;
 use crate::api::form_error::FormError;
 use crate::api::publishers::{
@@ -51,10 +51,7 @@ fn PublisherView() -> impl IntoView {
         login: Action::new(|(id, email, password): &(String, String, String)| create_login(id.clone(), email.clone(), password.clone())),
         login_active: Action::new(|(id, user, active): &(String, String, bool)| set_login_active(id.clone(), user.clone(), *active)),
     };
-    refetch_on_success(actions.edit, details);
-    refetch_on_success(actions.set_active, details);
-    refetch_on_success(actions.login, details);
-    refetch_on_success(actions.login_active, details);
+    refetch_after!(details; actions.edit, actions.set_active, actions.login, actions.login_active);
     view! {
         <DetailLoader back_href="/admin/publishers" list="Publishers" noun="publisher" details
             render=move |d: PublisherDetails| view! { <Details details=d actions /> } />

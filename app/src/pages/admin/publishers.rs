@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::entity_detail::active_word;
+use super::entity_detail::{refetch_on_success, EntityCells};
 use super::AdminPage;
 use crate::api::form_error::FormError;
 use crate::api::publishers::{create_publisher, list_publishers};
 use crate::components::field_error::track_form_errors;
-use crate::components::{FormCard, ListPage, LiveBadge, SearchBar, SearchBox, StatusBadge, TextField};
+use crate::components::list_page::searchable_listing;
+use crate::components::{FormCard, ListPage, PageHead, TextField};
 use crate::domain::money::format_usd;
 use crate::domain::partners::Publisher;
 use crate::domain::when::date_time;
@@ -28,46 +29,33 @@ struct NewPublisherInput {
     id: String,
 }
 
+/// One row of the list.
+fn row(p: Publisher) -> impl IntoView {
+    view! {
+        <tr data-testid="publisher-row" data-name=p.name.clone()>
+            <EntityCells list="/admin/publishers" id=p.id.clone() name=p.name.clone() active=p.active />
+            <td class="wrap">{p.email.clone().unwrap_or_default()}</td>
+            <td class="num">{format_usd(p.balance_cents)}</td>
+            <td class="nowrap">{date_time(p.created_at)}</td>
+        </tr>
+    }
+}
+
 #[component]
 fn Publishers() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let offset = RwSignal::new(0_i64);
-    let listing = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_publishers(s, o));
+    let (search, offset, listing) = searchable_listing(list_publishers);
     let create = Action::new(|input: &NewPublisherInput| {
         let input = input.clone();
         async move { create_publisher(input.name, input.email, input.id).await }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = create.value().get() {
-            listing.refetch();
-        }
-    });
+    refetch_on_success(create, listing);
     view! {
-        <div class="page-head">
-            <h1>"Publishers"</h1>
-            <LiveBadge />
-        </div>
+        <PageHead title="Publishers" />
         <p class="muted">"The accounts TapRain credits. Networks name a publisher by its id (" <code>"external_identifier"</code> "); its balance is its ledger account."</p>
         <CreatePublisher create />
-        <SearchBar label="Find publishers">
-            <SearchBox value=search offset label="Search publishers" placeholder="Name, id or email" />
-        </SearchBar>
-        <ListPage listing offset filtered=Signal::derive(move || !search.get().trim().is_empty())
-            headers=vec!["Name", "Id", "Email", "State", "Balance#", "Created (UTC)"] test_id="publishers-table" label="Publishers"
+        <ListPage listing offset search search_placeholder="Name, id or email"
+            headers=vec!["Name", "Id", "State", "Email", "Balance#", "Created (UTC)"] test_id="publishers-table" label="Publishers"
             nothing_yet="No publishers yet" next_step="Add the first publisher above, then give it a portal login." row />
-    }
-}
-
-fn row(p: Publisher) -> impl IntoView {
-    view! {
-        <tr data-testid="publisher-row" data-name=p.name.clone()>
-            <td class="wrap"><a href=format!("/admin/publishers/{}", p.id)>{p.name.clone()}</a></td>
-            <td><code class="id">{p.id.clone()}</code></td>
-            <td class="wrap">{p.email.clone().unwrap_or_default()}</td>
-            <td><StatusBadge status=active_word(p.active) /></td>
-            <td class="num">{format_usd(p.balance_cents)}</td>
-            <td class="nowrap">{date_time(p.created_at)}</td>
-        </tr>
     }
 }
 
