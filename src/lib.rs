@@ -6,6 +6,7 @@ pub mod api_docs;
 pub mod cli;
 pub mod config;
 pub mod ingest;
+pub mod error;
 pub mod middleware;
 pub mod offerwall;
 pub mod ops;

@@ -8,7 +8,7 @@ use app::server::auth::AuthSession;
 use app::server::clock::now_ms;
 use app::server::exports::{self, Audience};
 use app::server::reports::ConversionQuery;
-use app::server::{users, AppState};
+use app::server::AppState;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -16,13 +16,14 @@ use axum::routing::get;
 use axum::Router;
 use tower_sessions::Session;
 
-use crate::admin_api::ApiError;
+use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/portal/conversions.csv", get(conversions_csv))
 }
 
-/// A signed-in, active publisher login and its publisher.
+/// A signed-in, active publisher login and its publisher, checked as every page and server
+/// function checks it ([`AuthSession::current`]).
 pub struct PublisherCaller {
     pub publisher_id: String,
 }
@@ -32,14 +33,10 @@ impl FromRequestParts<AppState> for PublisherCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await.map_err(|_| ApiError::Unauthorized)?;
-        let user = AuthSession(session).user(state.settings.session_absolute_hours).await.ok_or(ApiError::Unauthorized)?;
-        let mut conn = state.db.pool().acquire().await?;
-        match users::find_by_id(&mut conn, &user.user_id).await? {
-            Some(u) if u.active && u.role == Role::Publisher => {
-                u.publisher_id.filter(|p| !p.is_empty()).map(|publisher_id| Self { publisher_id }).ok_or(ApiError::Forbidden)
-            }
-            Some(u) if u.active => Err(ApiError::Forbidden),
-            _ => Err(ApiError::Unauthorized),
+        let user = AuthSession(session).current(&state.db, state.settings.session_absolute_hours).await?.ok_or(ApiError::Unauthorized)?;
+        match (user.role, user.publisher_id) {
+            (Role::Publisher, Some(publisher_id)) if !publisher_id.is_empty() => Ok(Self { publisher_id }),
+            _ => Err(ApiError::Forbidden),
         }
     }
 }

@@ -134,7 +134,8 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(site::fallback);
+        .fallback(site::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::page_guard::redirect_visitors));
 
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))

@@ -43,7 +43,7 @@ test('a new network shows its key once; a refused IP is approved in one click; t
   await expect(page.getByTestId('network-row')).toHaveCount(1);
   await expect(page.getByTestId('pager-status')).toHaveText('1–1 of 1');
   await page.getByTestId('list-search').fill('no network is called this');
-  await expect(page.getByTestId('networks-empty')).toBeVisible();
+  await expect(page.getByTestId('list-empty')).toBeVisible();
 
   await page.getByTestId('open-network').click();
   await expect(page).toHaveURL(/\/admin\/networks\/net_[0-9a-f]+$/);

@@ -37,7 +37,7 @@ test('a publisher is created with a login, signs in, and cannot once deactivated
   await expect(page.getByTestId('error-email')).toBeEmpty();
   await expect(page.locator(`[data-testid="publisher-row"][data-name="${name}"]`)).toContainText('$0.00');
   await page.getByTestId('list-search').fill('zzz-nobody-matches');
-  await expect(page.getByTestId('publishers-empty')).toBeVisible();
+  await expect(page.getByTestId('list-empty')).toBeVisible();
   await page.getByTestId('list-search').fill('');
   await screenshots(page, 'admin-publishers');
 

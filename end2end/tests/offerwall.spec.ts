@@ -20,7 +20,7 @@ async function otherOrigin(embedSrc: () => string): Promise<{ url: string; close
       return;
     }
     res.end(`<!doctype html><title>Publisher site</title><h1>My game site</h1>
-      <iframe src="${embedSrc()}" width="100%" height="600" frameborder="0" style="border-radius: 16px; border: none;"></iframe>`);
+      <iframe src="${embedSrc()}" title="Offerwall" width="100%" height="600" style="border-radius: 16px; border: none;"></iframe>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

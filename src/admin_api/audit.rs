@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::ApiError;
+use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -53,6 +53,5 @@ pub async fn list(
         limit: q.limit.unwrap_or(100),
         offset: q.offset.unwrap_or(0),
     };
-    let items = audit::search(&mut *state.db.pool().acquire().await?, &filter).await?;
-    Ok(Json(AuditList { items }))
+    Ok(Json(AuditList { items: audit::page(&state.db, &filter).await?.items }))
 }

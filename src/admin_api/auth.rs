@@ -10,7 +10,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::ApiError;
+use crate::error::ApiError;
 
 /// An authenticated admin.
 #[derive(Debug, Clone)]

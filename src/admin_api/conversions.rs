@@ -1,6 +1,6 @@
 //! Conversions: listing, details with their postback log, and review decisions.
 
-use app::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
+use app::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use app::server::conversions::{self, Filter};
 use app::server::ingest::log::{self, LogFilter};
 use app::server::ingest::review::{self, ReviewAction, ReviewRefusal, SubmitError};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::ApiError;
+use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

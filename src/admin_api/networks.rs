@@ -1,7 +1,7 @@
 //! Networks: create (key shown once), list and search, rename, deactivate and reactivate,
 //! approved IPs and the refused-IP queue, key rotation with an overlap window, key revocation.
 
-use app::domain::catalog::Network;
+use app::domain::partners::Network;
 use app::domain::IpRule;
 use app::server::networks::{self, NetworkEdit};
 use app::server::AppState;
@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateNetwork {
@@ -110,8 +109,8 @@ pub async fn edit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EditNetwork>,
 ) -> Result<Json<Network>, ApiError> {
-    let network = networks::update(&state.db, &caller.actor, &id, NetworkEdit { name: body.name, active: body.active }).await?;
-    state.directory.invalidate_network(&id);
+    let network =
+        networks::update(&state.db, &state.directory, &caller.actor, &id, NetworkEdit { name: body.name, active: body.active }).await?;
     Ok(Json(network))
 }
 
@@ -123,8 +122,7 @@ pub async fn revoke_key(
     caller: AdminCaller,
     Path((id, key_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    networks::revoke_key(&state.db, &caller.actor, &id, &key_id).await?;
-    state.directory.invalidate_network(&id);
+    networks::revoke_key(&state.db, &state.directory, &caller.actor, &id, &key_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -143,8 +141,7 @@ pub async fn add_ip(
     ApiJson(body): ApiJson<AddIp>,
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&body.ip)?;
-    networks::add_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::add_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }
 
@@ -157,8 +154,7 @@ pub async fn remove_ip(
     Path((id, ip)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let rule = parse_ip(&ip)?;
-    networks::remove_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::remove_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,14 +166,13 @@ pub async fn rotate_key(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RotateKey>,
 ) -> Result<(StatusCode, Json<RotatedKey>), ApiError> {
-    let key = networks::rotate_key_of_kind(&state.db, &caller.actor, &id, body.overlap_seconds, body.sandbox).await?;
-    state.directory.invalidate_network(&id);
+    let key = networks::rotate_key_of_kind(&state.db, &state.directory, &caller.actor, &id, body.overlap_seconds, body.sandbox).await?;
     Ok((StatusCode::CREATED, Json(RotatedKey { key })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefusedIpList {
-    pub items: Vec<app::domain::catalog::RefusedIp>,
+    pub items: Vec<app::domain::partners::RefusedIp>,
 }
 
 #[utoipa::path(get, path = "/api/admin/networks/{id}/refused-ips", tag = "networks", params(("id" = String, Path)),
@@ -199,7 +194,6 @@ pub async fn approve_refused_ip(
     Path((id, ip)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<ApprovedIp>), ApiError> {
     let rule = parse_ip(&ip)?;
-    networks::approve_refused_ip(&state.db, &caller.actor, &id, rule).await?;
-    state.directory.invalidate_network(&id);
+    networks::approve_refused_ip(&state.db, &state.directory, &caller.actor, &id, rule).await?;
     Ok((StatusCode::CREATED, Json(ApprovedIp { network_id: id, ip: rule.to_string() })))
 }

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 /// An offer's fields. On create and PUT, `name`, `payout_cents` and `url_template` are required
 /// and the others default; on PATCH every field is optional and absent ones keep their value.

@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 /// A wall's fields. On create `publisher_id` and `name` are required; on PATCH every field is
 /// optional and absent ones keep their value (`""` clears a branding field).
@@ -31,6 +30,9 @@ pub struct OfferwallBody {
     pub accent_color: Option<String>,
     /// http(s) URL of a logo image.
     pub logo_url: Option<String>,
+    /// The page's language when the visitor asks for none it speaks: `en` (default), `es`, `pt`,
+    /// `de`, `fr`, `ru`, `tr` or `id`.
+    pub language: Option<String>,
     pub active: Option<bool>,
 }
 
@@ -51,6 +53,7 @@ impl OfferwallBody {
             title: self.title,
             accent_color: self.accent_color,
             logo_url: self.logo_url,
+            language: self.language,
             active: self.active,
         })
     }

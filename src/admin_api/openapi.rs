@@ -15,7 +15,7 @@ use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
     paths(
         networks::create, networks::list, networks::get, networks::add_ip, networks::remove_ip, networks::rotate_key, networks::refused_ips, networks::approve_refused_ip, networks::edit, networks::revoke_key,
         conversions::list, conversions::get, conversions::approve, conversions::reject, conversions::reverse, conversions::postback_log, events::stream,
-        publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback, publishers::edit, publishers::list_logins, publishers::rotate_postback_secret, publishers::list_postback_secrets,
+        publishers::create, publishers::list, publishers::get, publishers::create_login, publishers::set_postback, publishers::get_postback, publishers::edit, publishers::list_logins, publishers::edit_login, publishers::rotate_postback_secret, publishers::list_postback_secrets,
         deliveries::list, deliveries::get, deliveries::resend, deliveries::resend_failed, deliveries::test,
         audit::list, health::sources,
         tokens::list, tokens::revoke,

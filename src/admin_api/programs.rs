@@ -12,9 +12,8 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
 use super::networks::{ListQuery, RotateKey};
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateProgram {

@@ -1,10 +1,10 @@
 //! Publishers (create, list and search, edit, deactivate and reactivate), their portal logins,
 //! and their outbound postback settings and signing secret.
 
-use app::domain::catalog::Publisher;
+use app::domain::partners::Publisher;
 use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
-use app::server::postback_settings::{self, NewPostbackSettings, ShownPostbackSettings};
+use app::server::deliveries::settings::{self as postback_settings, NewPostbackSettings, PostbackSettings, ShownPostbackSettings};
 use app::server::publishers::{self, NewPublisher, PublisherEdit};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};
@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePublisher {
@@ -121,8 +120,7 @@ pub async fn edit(
     ApiJson(body): ApiJson<EditPublisher>,
 ) -> Result<Json<Publisher>, ApiError> {
     let edit = PublisherEdit { name: body.name, email: body.email, active: body.active };
-    let publisher = publishers::update(&state.db, &caller.actor, &id, edit).await?;
-    state.directory.invalidate_publisher(&id);
+    let publisher = publishers::update(&state.db, &state.directory, &caller.actor, &id, edit).await?;
     Ok(Json(publisher))
 }
 
@@ -133,6 +131,26 @@ pub async fn list_logins(State(state): State<AppState>, _caller: AdminCaller, Pa
     let items =
         users::for_publisher(&state.db, &id).await?.into_iter().map(|u| Login { id: u.id, email: u.email, active: u.active }).collect();
     Ok(Json(LoginList { items }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditLogin {
+    /// `false` deactivates the login: it cannot sign in, and its session ends at its next request.
+    pub active: bool,
+}
+
+#[utoipa::path(patch, path = "/api/admin/publishers/{id}/users/{user_id}", tag = "publishers",
+    params(("id" = String, Path), ("user_id" = String, Path)), request_body = EditLogin,
+    responses((status = 200, body = Login), (status = 401), (status = 404, description = "No such login of this publisher"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn edit_login(
+    State(state): State<AppState>,
+    caller: AdminCaller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<EditLogin>,
+) -> Result<Json<Login>, ApiError> {
+    let user = users::set_login_active(&state.db, &caller.actor, &id, &user_id, body.active).await?;
+    Ok(Json(Login { id: user.id, email: user.email, active: user.active }))
 }
 
 #[utoipa::path(post, path = "/api/admin/publishers/{id}/postback/secret/rotate", tag = "publishers", params(("id" = String, Path)),

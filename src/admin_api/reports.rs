@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::Json;
 
 use super::auth::AdminCaller;
-use super::ApiError;
+use crate::error::ApiError;
 
 #[utoipa::path(get, path = "/api/admin/reports", tag = "reports", params(ReportParams),
     responses((status = 200, body = Report, description = "`rows` oldest day first (every day of the range) or largest group first (at most 1000; `truncated` says when there were more — the CSV has them all)"),

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::AdminCaller;
-use super::json::ApiJson;
-use super::ApiError;
+use crate::error::{ApiError, ApiJson};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateStoreApp {
@@ -242,6 +241,5 @@ pub async fn list_users(
 #[utoipa::path(get, path = "/api/admin/reward-users/{id}", tag = "reward", operation_id = "admin_get_user", params(("id" = String, Path)),
     responses((status = 200, body = RewardUser), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn get_user(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<RewardUser>, ApiError> {
-    let user = users::find_raw(&mut *state.db.pool().acquire().await?, &id).await?;
-    Ok(Json(user.ok_or_else(|| ApiError::NotFound("reward user not found".into()))?))
+    Ok(Json(users::get(&state.db, &id).await?))
 }

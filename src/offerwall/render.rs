@@ -1,9 +1,11 @@
-//! The offerwall's HTML, rendered straight into a string (no framework on this hot path). Every
-//! piece of text that came from admins or end users goes through `escape`.
+//! The offerwall's HTML, rendered straight into a string (no framework on this hot path), in the
+//! page's language with numbers written its way, light or dark. Every piece of text that came
+//! from admins or end users goes through `escape`.
 
 use std::fmt::Write;
 
 use app::domain::offerwall::DeviceTarget;
+use app::domain::wall_language::{WallTexts, WallTheme};
 use app::server::offerwall::page::{Sort, WallPage};
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -30,58 +32,36 @@ pub fn escape_into(out: &mut String, raw: &str) {
     out.push_str(rest);
 }
 
-/// Appends `1234567` as `1,234,567` (digits on the stack: this runs twice per card).
-fn grouped_into(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n.unsigned_abs();
-    loop {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    for i in (0..len).rev() {
-        out.push(char::from(digits[i]));
-        if i > 0 && i % 3 == 0 {
-            out.push(',');
-        }
-    }
-}
-
-#[cfg(test)]
-fn grouped(n: i64) -> String {
-    let mut out = String::new();
-    grouped_into(&mut out, n);
-    out
-}
-
-fn badge(device: DeviceTarget) -> &'static str {
+fn badge(device: DeviceTarget, texts: &WallTexts) -> &'static str {
     match device {
-        DeviceTarget::Desktop => "Desktop",
-        DeviceTarget::Mobile => "Mobile",
-        DeviceTarget::All => "All devices",
+        DeviceTarget::Desktop => texts.desktop,
+        DeviceTarget::Mobile => texts.mobile,
+        DeviceTarget::All => texts.all_devices,
+    }
+}
+
+/// The colours of each theme; the accent colour comes from the wall.
+fn theme_colours(theme: WallTheme) -> &'static str {
+    match theme {
+        WallTheme::Light => "--bg:#f4f5f8;--text:#1c1e26;--surface:#fff;--line:#cfd3dd;--soft:#555b6b;--chip:#eef0f5;--chip-text:#4a5060;color-scheme:light",
+        WallTheme::Dark => "--bg:#10131a;--text:#e8eaf0;--surface:#1b202b;--line:#3a4150;--soft:#b4bac8;--chip:#2a3140;--chip-text:#d0d5e0;color-scheme:dark",
     }
 }
 
 const STYLE: &str = "*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:15px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;\
-background:#f4f5f8;color:#1c1e26}header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--accent);color:#fff}\
+background:var(--bg);color:var(--text)}header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:var(--accent);color:#fff}\
 header img{height:32px;width:auto;border-radius:6px;background:#fff}header h1{font-size:18px;margin:0;overflow-wrap:anywhere}\
-header p{margin:0;font-size:12px;opacity:.9}form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;background:#fff;\
-border-bottom:1px solid #e3e5ec;position:sticky;top:0}input[type=search]{flex:1 1 160px;min-width:0;padding:8px 10px;border:1px solid #cfd3dd;\
-border-radius:8px;font:inherit}select,button{padding:8px;border:1px solid #cfd3dd;border-radius:8px;background:#fff;font:inherit}\
+header p{margin:0;font-size:12px;opacity:.9}form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;background:var(--surface);\
+border-bottom:1px solid var(--line);position:sticky;top:0}input[type=search]{flex:1 1 160px;min-width:0;padding:8px 10px;border:1px solid var(--line);\
+border-radius:8px;font:inherit;background:var(--surface);color:var(--text)}select,button{padding:8px;border:1px solid var(--line);border-radius:8px;\
+background:var(--surface);color:var(--text);font:inherit}\
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:12px;padding:14px}\
-.card{display:flex;flex-direction:column;gap:6px;padding:14px;background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}\
-.card h2{font-size:16px;margin:0;overflow-wrap:anywhere}.card p{margin:0;color:#555b6b;font-size:13px;overflow-wrap:anywhere;flex:1}\
+.card{display:flex;flex-direction:column;gap:6px;padding:14px;background:var(--surface);border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}\
+.card h2{font-size:16px;margin:0;overflow-wrap:anywhere}.card p{margin:0;color:var(--soft);font-size:13px;overflow-wrap:anywhere;flex:1}\
 .meta{display:flex;justify-content:space-between;align-items:center;gap:8px}.badge{font-size:11px;padding:2px 8px;border-radius:99px;\
-background:#eef0f5;color:#4a5060}.reward{font-weight:700;color:var(--accent)}a.go{display:block;text-align:center;padding:9px;\
+background:var(--chip);color:var(--chip-text)}.reward{font-weight:700;color:var(--accent);white-space:nowrap}a.go{display:block;text-align:center;padding:9px;\
 border-radius:8px;background:var(--accent);color:#fff;text-decoration:none;font-weight:600}a.go:focus,a.go:hover{filter:brightness(1.1)}\
-.empty{grid-column:1/-1;text-align:center;color:#777;padding:40px 0}@media (max-width:400px){main{padding:10px;gap:10px}}";
+.empty{grid-column:1/-1;text-align:center;color:var(--soft);padding:40px 0}@media (max-width:400px){main{padding:10px;gap:10px}}";
 
 /// Live search and sort without a reload; the form still works without JavaScript.
 const SCRIPT: &str = "(function(){var f=document.getElementById('tools'),q=f.elements.q,s=f.elements.sort,\
@@ -105,37 +85,47 @@ fn hidden(out: &mut String, name: &str, value: &str) {
 pub fn wall_page(page: &WallPage, nonce: &str) -> String {
     let wall = &page.wall;
     let visit = &page.visit;
+    let language = page.language();
+    let texts = language.texts();
     let title = escape(wall.title.as_deref().unwrap_or(&wall.name));
     let currency = escape(&wall.currency.name);
     let accent = wall.accent_color.as_deref().map(escape).unwrap_or_else(|| "#3b5bdb".into());
     let mut out = String::with_capacity(4096 + page.len() * 700);
     let _ = write!(
         out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style nonce=\"{nonce}\">:root{{--accent:{accent}}}{STYLE}</style></head><body>\
-         <header>"
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>{title}</title><style nonce=\"{nonce}\">:root{{--accent:{accent};{colours}}}{STYLE}</style></head><body>\
+         <header>",
+        lang = language.code(),
+        colours = theme_colours(visit.theme),
     );
     if let Some(logo) = &wall.logo_url {
         let _ = write!(out, "<img src=\"{}\" alt=\"\">", escape(logo));
     }
-    let _ = write!(out, "<div><h1>{title}</h1><p>Complete an offer to earn {currency}</p></div></header>");
+    let _ = write!(out, "<div><h1>{title}</h1><p>{}</p></div></header>", texts.subtitle_for(&currency));
     out.push_str("<form id=\"tools\" method=\"get\" role=\"search\">");
     for (name, value) in [("s1", &visit.s1), ("s2", &visit.s2), ("uid", &visit.uid)] {
         hidden(&mut out, name, value);
     }
     hidden(&mut out, "country", visit.country.as_deref().unwrap_or_default());
     hidden(&mut out, "device", visit.device.as_str());
+    hidden(&mut out, "lang", visit.language.map(|l| l.code()).unwrap_or_default());
+    if visit.theme != WallTheme::default() {
+        hidden(&mut out, "theme", visit.theme.as_str());
+    }
     let _ = write!(
         out,
-        "<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"Search offers\" aria-label=\"Search offers\">\
-         <select name=\"sort\" aria-label=\"Sort\">",
-        escape(&visit.query)
+        "<input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"{search}\" aria-label=\"{search}\">\
+         <select name=\"sort\" aria-label=\"{sort}\">",
+        escape(&visit.query),
+        search = texts.search,
+        sort = texts.sort,
     );
-    for (value, label) in [(Sort::Best, "Highest reward"), (Sort::Lowest, "Lowest reward"), (Sort::Name, "Name")] {
+    for (value, label) in [(Sort::Best, texts.highest), (Sort::Lowest, texts.lowest), (Sort::Name, texts.name)] {
         let selected = if value == visit.sort { " selected" } else { "" };
         let _ = write!(out, "<option value=\"{}\"{selected}>{label}</option>", value.as_str());
     }
-    out.push_str("</select><button type=\"submit\">Search</button></form><main>");
+    let _ = write!(out, "</select><button type=\"submit\">{}</button></form><main>", texts.search_button);
     for card in page.cards() {
         let offer = card.offer;
         let _ = write!(out, "<article class=\"card\" data-reward=\"{}\"><h2>", card.reward);
@@ -143,24 +133,25 @@ pub fn wall_page(page: &WallPage, nonce: &str) -> String {
         out.push_str("</h2><p>");
         escape_into(&mut out, &offer.description);
         out.push_str("</p><div class=\"meta\"><span class=\"reward\">");
-        grouped_into(&mut out, card.reward);
-        out.push(' ');
+        language.number_into(&mut out, card.reward);
+        out.push('\u{a0}');
         out.push_str(&currency);
         out.push_str("</span><span class=\"badge\">");
-        out.push_str(badge(offer.device));
+        out.push_str(badge(offer.device, texts));
         out.push_str("</span></div><a class=\"go\" href=\"/c/");
         page.signer.sign_into(&mut out, &offer.id);
-        out.push_str("\" target=\"_blank\" rel=\"noopener\">Earn ");
-        grouped_into(&mut out, card.reward);
-        out.push(' ');
+        let _ = write!(out, "\" target=\"_blank\" rel=\"noopener\" title=\"{}\">{} ", texts.opens_in_new_tab, texts.earn);
+        language.number_into(&mut out, card.reward);
+        out.push('\u{a0}');
         out.push_str(&currency);
         out.push_str("</a></article>");
     }
     let hidden_empty = if page.is_empty() { "" } else { " hidden" };
     let _ = write!(
         out,
-        "<p id=\"none\" class=\"empty\"{hidden_empty}>No offers available right now. Check back soon!</p></main>\
-         <script nonce=\"{nonce}\">{SCRIPT}</script></body></html>"
+        "<p id=\"none\" class=\"empty\"{hidden_empty}>{empty}</p></main>\
+         <script nonce=\"{nonce}\">{SCRIPT}</script></body></html>",
+        empty = texts.empty,
     );
     out
 }
@@ -186,12 +177,5 @@ mod tests {
         assert_eq!(escape("<script>alert('x')</script> & \"q\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
         assert_eq!(escape("plain ünïcode"), "plain ünïcode");
         assert_eq!(escape(""), "");
-    }
-
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(1234567), "1,234,567");
-        assert_eq!(grouped(-1000), "-1,000");
     }
 }

@@ -244,7 +244,7 @@ on_both_backends!(the_reward_and_audit_screens_name_the_wrong_field, |app| {
     };
     let (status, page) = call("/api/admin_audit", filters("", "")).await;
     assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(2)), "{page}");
-    assert_eq!(page["has_more"], false);
+    assert_eq!(page["total"], 2);
     let (status, wrong) = call("/api/admin_audit", filters("2025-02-02", "2025-02-01")).await;
     assert_eq!((status, wrong["Field"]["field"].clone()), (422, json!("to")), "{wrong}");
 });

@@ -137,3 +137,85 @@ on_both_backends!(publishers_cannot_use_admin_functions, |app| {
     let anonymous = app.client.post(app.url("/api/admin_overview")).send().await.expect("POST");
     assert_eq!(anonymous.status(), 401);
 });
+
+/// Every protected page in the route table, with a made-up id where the route has one.
+const ADMIN_PAGES: &[&str] = &[
+    "/admin",
+    "/admin/feed",
+    "/admin/conversions/x",
+    "/admin/deliveries",
+    "/admin/offers",
+    "/admin/offerwalls",
+    "/admin/offerwalls/x",
+    "/admin/reward",
+    "/admin/reward/users/x",
+    "/admin/audit",
+    "/admin/secrets",
+    "/admin/networks",
+    "/admin/networks/x",
+    "/admin/publishers",
+    "/admin/publishers/x",
+    "/admin/programs",
+    "/admin/programs/x",
+    "/admin/reports",
+];
+const PORTAL_PAGES: &[&str] = &["/portal", "/portal/postback", "/portal/conversions", "/portal/breakdowns", "/portal/offerwalls"];
+
+fn location(response: &Response) -> &str {
+    response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default()
+}
+
+on_both_backends!(every_protected_page_sends_visitors_to_sign_in_with_a_302, |app| {
+    for page in ADMIN_PAGES.iter().chain(PORTAL_PAGES) {
+        let response = app.client.get(app.url(page)).send().await.expect("GET");
+        assert_eq!((response.status().as_u16(), location(&response)), (302, "/login"), "{page}");
+    }
+    // Signed in, each role is sent home from the other role's pages, and sees its own.
+    let id = app.create_publisher("Guarded").await;
+    let created = app
+        .post_json(&format!("/api/admin/publishers/{id}/users"), json!({ "email": "guard@test.example", "password": "publisher password" }))
+        .await;
+    assert_eq!(created.status(), 201);
+    let (publisher, _) = session_cookie(&sign_in(&app, "guard@test.example", "publisher password").await).expect("cookie");
+    let (admin, _) = session_cookie(&sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
+    for page in ["/admin", "/admin/networks"] {
+        let response = get_with_cookie(&app, page, &publisher).await;
+        assert_eq!((response.status().as_u16(), location(&response)), (302, "/portal"), "{page}");
+        assert_eq!(get_with_cookie(&app, page, &admin).await.status(), 200, "{page}");
+    }
+    let response = get_with_cookie(&app, "/portal", &admin).await;
+    assert_eq!((response.status().as_u16(), location(&response)), (302, "/admin"));
+    assert_eq!(get_with_cookie(&app, "/portal", &publisher).await.status(), 200);
+});
+
+on_both_backends!(a_deactivated_login_is_signed_out_and_cannot_sign_in, |app| {
+    let id = app.create_publisher("Two logins").await;
+    let mut logins = Vec::new();
+    for email in ["first@test.example", "second@test.example"] {
+        let created =
+            app.post_json(&format!("/api/admin/publishers/{id}/users"), json!({ "email": email, "password": "publisher password" })).await;
+        assert_eq!(created.status(), 201);
+        logins.push(created.json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_owned());
+    }
+    let (cookie, _) = session_cookie(&sign_in(&app, "first@test.example", "publisher password").await).expect("cookie");
+    assert_eq!(get_with_cookie(&app, "/portal", &cookie).await.status(), 200);
+
+    let off = app.patch_json(&format!("/api/admin/publishers/{id}/users/{}", logins[0]), json!({ "active": false })).await;
+    assert_eq!(off.status(), 200);
+    assert_eq!(off.json::<serde_json::Value>().await.expect("json")["active"], false);
+    assert_eq!(get_with_cookie(&app, "/portal", &cookie).await.status(), 302, "the open session ends at its next request");
+    assert_eq!(sign_in(&app, "first@test.example", "publisher password").await.status(), 401);
+    let other = sign_in(&app, "second@test.example", "publisher password").await;
+    assert!(session_cookie(&other).is_some(), "the publisher's other login still works");
+
+    // Only this publisher's logins; an unknown one is a 404.
+    let stranger = app.create_publisher("Stranger").await;
+    let wrong = app.patch_json(&format!("/api/admin/publishers/{stranger}/users/{}", logins[1]), json!({ "active": false })).await;
+    expect_error(wrong, 404).await;
+    let on = app.patch_json(&format!("/api/admin/publishers/{id}/users/{}", logins[0]), json!({ "active": true })).await;
+    assert_eq!(on.status(), 200);
+    assert!(session_cookie(&sign_in(&app, "first@test.example", "publisher password").await).is_some());
+    let audit = app.get("/api/admin/audit?action=user.").await.json::<serde_json::Value>().await.expect("json");
+    let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"user.deactivate") && actions.contains(&"user.reactivate"), "{actions:?}");
+});

@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::form::{FormError, Page};
+use super::form_error::FormError;
 use crate::domain::audit::AuditEntry;
+use crate::domain::page::Page;
 
 /// The audit screen's filters as typed; days are `YYYY-MM-DD` in UTC, both inclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,26 +21,17 @@ pub const AUDIT_FIELDS: &[&str] = &["from", "to"];
 
 #[server(endpoint = "admin_audit")]
 pub async fn list_audit(query: AuditQuery, offset: i64) -> Result<Page<AuditEntry>, FormError> {
-    use super::form::{reject, PAGE_SIZE};
-    use super::guard::{internal, require};
+    use super::form_error::reject;
+    use super::guard::{require, service};
     use crate::domain::audit::day_range;
+    use crate::domain::page::PAGE_SIZE;
     use crate::domain::Role;
     use crate::server::audit::{self, AuditFilter};
 
     let (state, _) = require(Role::Admin).await?;
     let (from, until) = day_range(&query.from, &query.to).map_err(|(field, message)| reject(field, message))?;
-    let filter = AuditFilter {
-        actor: query.actor,
-        action: query.action,
-        target: query.target,
-        from,
-        until,
-        limit: PAGE_SIZE + 1,
-        offset: offset.max(0),
-    };
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let rows = audit::search(&mut conn, &filter).await.map_err(internal)?;
-    Ok(Page::from_probe(rows, offset.max(0)))
+    let filter = AuditFilter { actor: query.actor, action: query.action, target: query.target, from, until, limit: PAGE_SIZE, offset };
+    audit::page(&state.db, &filter).await.map_err(|e| service(e).into())
 }
 
 /// Every action recorded so far, for the filter menu.

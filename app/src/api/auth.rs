@@ -11,6 +11,8 @@ pub struct CurrentUser {
     pub email: String,
     pub role: Role,
     pub publisher_id: Option<String>,
+    /// The IANA zone this person reads times in (`UTC` until they choose one).
+    pub time_zone: String,
 }
 
 /// Signs in and sends the browser to the role's home page.
@@ -96,13 +98,22 @@ pub async fn logout() -> Result<(), ServerFnError> {
 /// The signed-in user, or `None`.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<CurrentUser>, ServerFnError> {
-    use super::guard::{current_user, internal};
+    use super::guard::{current_user, service};
     use crate::server::users;
 
     let Some((state, user)) = current_user().await? else {
         return Ok(None);
     };
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let found = users::find_by_id(&mut conn, &user.user_id).await.map_err(internal)?;
-    Ok(found.map(|u| CurrentUser { email: u.email, role: u.role, publisher_id: u.publisher_id }))
+    let u = users::get(&state.db, &user.user_id).await.map_err(service)?;
+    Ok(Some(CurrentUser { email: u.email, role: u.role, publisher_id: u.publisher_id, time_zone: u.time_zone }))
+}
+
+/// Saves the time zone the signed-in person reads times in; answers its canonical name.
+#[server(endpoint = "my_time_zone")]
+pub async fn set_time_zone(zone: String) -> Result<String, ServerFnError> {
+    use super::guard::{require_signed_in, service};
+    use crate::server::users;
+
+    let (state, user) = require_signed_in().await?;
+    users::set_time_zone(&state.db, &user.user_id, &zone).await.map_err(service)
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::catalog::{Conversion, PostbackLogEntry};
+use crate::domain::conversion::{Conversion, PostbackLogEntry};
 use crate::domain::delivery_log::Delivery;
 
 /// The feed's filters; an empty field means any.
@@ -60,6 +60,8 @@ pub struct ConversionInfo {
     pub deliveries: Vec<Delivery>,
     pub network_name: Option<String>,
     pub publisher_name: Option<String>,
+    /// The coins a reward conversion moved (its amount in money is 0).
+    pub coins: Option<i64>,
 }
 
 /// Most rows the feed shows.
@@ -73,7 +75,7 @@ pub async fn feed_conversions(
     source: String,
 ) -> Result<Vec<Conversion>, ServerFnError> {
     use super::guard::{internal, require};
-    use crate::domain::catalog::ConversionState;
+    use crate::domain::conversion::ConversionState;
     use crate::domain::Role;
     use crate::server::conversions::{self, Filter};
 
@@ -116,6 +118,7 @@ pub async fn conversion_details(id: String) -> Result<ConversionInfo, ServerFnEr
     use crate::domain::Role;
     use crate::server::deliveries::listing::{self, Filter as DeliveryFilter};
     use crate::server::ingest::log::{self, LogFilter};
+    use crate::server::reward::users as reward_users;
     use crate::server::{conversions, networks, publishers, ServiceError};
 
     let (state, _) = require(Role::Admin).await?;
@@ -136,7 +139,27 @@ pub async fn conversion_details(id: String) -> Result<ConversionInfo, ServerFnEr
         Some(pid) => publishers::get(&state.db, pid).await.ok().map(|p| p.name),
         None => None,
     };
-    Ok(ConversionInfo { conversion, postbacks, deliveries, network_name, publisher_name })
+    let coins = if conversion.source == "reward" {
+        reward_users::coins_for_conversions(&state.db, std::slice::from_ref(&conversion.id))
+            .await
+            .map_err(service)?
+            .first()
+            .map(|(_, c)| *c)
+    } else {
+        None
+    };
+    Ok(ConversionInfo { conversion, postbacks, deliveries, network_name, publisher_name, coins })
+}
+
+/// The coins each of the reward conversions `ids` moved, as (conversion id, coins).
+#[server(endpoint = "admin_conversion_coins")]
+pub async fn conversion_coins(ids: Vec<String>) -> Result<Vec<(String, i64)>, ServerFnError> {
+    use super::guard::{require, service};
+    use crate::domain::Role;
+    use crate::server::reward::users;
+
+    let (state, _) = require(Role::Admin).await?;
+    users::coins_for_conversions(&state.db, &ids).await.map_err(service)
 }
 
 /// Applies `action` (`approve`, `reject` or `reverse`) to a conversion.
@@ -172,7 +195,7 @@ fn capitalized(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::ConversionState;
+    use crate::domain::conversion::ConversionState;
 
     fn conversion(state: ConversionState) -> Conversion {
         Conversion {

@@ -8,7 +8,6 @@ use tower_sessions::Session;
 
 use crate::domain::Role;
 use crate::server::auth::{AuthSession, SessionUser};
-use crate::server::users;
 use crate::server::AppState;
 
 pub fn state() -> Result<AppState, ServerFnError> {
@@ -32,22 +31,17 @@ pub async fn session() -> Result<AuthSession, ServerFnError> {
     extract::<Session>().await.map(AuthSession).map_err(internal)
 }
 
-/// The signed-in user, if any.
+/// The signed-in user, if any (re-read from the database, see [`AuthSession::current`]).
 pub async fn current_user() -> Result<Option<(AppState, SessionUser)>, ServerFnError> {
     let state = state()?;
     let session = session().await?;
-    let Some(user) = session.user(state.settings.session_absolute_hours).await else {
-        return Ok(None);
-    };
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let fresh = users::find_by_id(&mut conn, &user.user_id).await.map_err(internal)?;
-    match fresh {
-        Some(u) if u.active && u.role == user.role => Ok(Some((state, user))),
-        _ => {
-            let _ = session.sign_out().await;
-            Ok(None)
-        }
-    }
+    let user = session.current(&state.db, state.settings.session_absolute_hours).await.map_err(internal)?;
+    Ok(user.map(|user| (state, user)))
+}
+
+/// The signed-in user of either role; 401 when nobody is signed in.
+pub async fn require_signed_in() -> Result<(AppState, SessionUser), ServerFnError> {
+    current_user().await?.ok_or_else(|| fail(StatusCode::UNAUTHORIZED, "Please sign in"))
 }
 
 /// The signed-in user with `role`; 401 when nobody is signed in, 403 for another role.

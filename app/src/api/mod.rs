@@ -5,12 +5,11 @@ pub mod audit;
 pub mod auth;
 pub mod conversions;
 pub mod deliveries;
-pub mod form;
+pub mod form_error;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod networks;
 pub mod offers;
-pub mod outcome;
 pub mod overview;
 pub mod portal;
 pub mod postback;

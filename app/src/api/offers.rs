@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::form::{FormError, Page};
+use super::form_error::FormError;
 use crate::domain::offer::Offer;
 use crate::domain::offerwall::Offerwall;
+use crate::domain::page::Page;
 
 /// The offer form as typed: the payout in dollars (`1.25`), countries as a list of codes
 /// separated by commas or spaces.
@@ -40,20 +41,27 @@ pub struct WallForm {
     pub exchange_rate: String,
     /// `down`, `nearest` or `up`.
     pub rounding: String,
+    /// The page's language when the visitor asks for none it speaks (`en`, `es`, …).
+    pub language: String,
+    /// Branding: the page's heading (empty: the wall's name), accent colour (`#rrggbb`, empty:
+    /// the default) and logo URL (empty: none).
+    pub title: String,
+    pub accent_color: String,
+    pub logo_url: String,
 }
 
-pub const WALL_FIELDS: &[&str] = &["publisher_id", "name", "currency_name", "exchange_rate", "rounding"];
+pub const WALL_FIELDS: &[&str] =
+    &["publisher_id", "name", "currency_name", "exchange_rate", "rounding", "language", "title", "accent_color", "logo_url"];
 
 #[server(endpoint = "admin_offers")]
 pub async fn list_offers(q: String, status: String, offset: i64) -> Result<Page<Offer>, ServerFnError> {
-    use super::form::{active_filter, PAGE_SIZE};
     use super::guard::{require, service};
+    use crate::domain::page::{active_filter, PAGE_SIZE};
     use crate::domain::Role;
     use crate::server::offerwall::offers;
 
     let (state, _) = require(Role::Admin).await?;
-    let rows = offers::list(&state.db, Some(&q), active_filter(&status), PAGE_SIZE + 1, offset.max(0)).await.map_err(service)?;
-    Ok(Page::from_probe(rows, offset.max(0)))
+    offers::list_page(&state.db, &q, active_filter(&status), PAGE_SIZE, offset).await.map_err(service)
 }
 
 #[server(endpoint = "admin_offer")]
@@ -69,7 +77,7 @@ pub async fn get_offer(id: String) -> Result<Offer, ServerFnError> {
 /// Creates an offer (`id` empty) or saves every field of an existing one.
 #[server(endpoint = "admin_offer_save")]
 pub async fn save_offer(id: String, form: OfferForm) -> Result<Offer, FormError> {
-    use super::form::{form_error, reject};
+    use super::form_error::{form_error, reject};
     use super::guard::require;
     use crate::domain::money::{format_usd, parse_usd_cents};
     use crate::domain::Role;
@@ -114,16 +122,15 @@ pub async fn set_offer_active(id: String, active: bool) -> Result<Offer, ServerF
 
 #[server(endpoint = "admin_offerwalls")]
 pub async fn list_offerwalls(q: String, publisher: String, offset: i64) -> Result<Page<Offerwall>, ServerFnError> {
-    use super::form::PAGE_SIZE;
     use super::guard::{require, service};
+    use crate::domain::page::PAGE_SIZE;
     use crate::domain::Role;
     use crate::server::offerwall::walls;
 
     let (state, _) = require(Role::Admin).await?;
     let publisher = Some(publisher.trim()).filter(|p| !p.is_empty());
-    let rows = walls::list(&state.db, publisher, Some(&q), PAGE_SIZE + 1, offset.max(0)).await.map_err(service)?;
-    let rows = rows.iter().map(|w| w.to_api(&state.settings.public_url)).collect();
-    Ok(Page::from_probe(rows, offset.max(0)))
+    let page = walls::list_page(&state.db, publisher, &q, PAGE_SIZE, offset).await.map_err(service)?;
+    Ok(page.map(|w| w.to_api(&state.settings.public_url)))
 }
 
 #[server(endpoint = "admin_offerwall")]
@@ -136,10 +143,10 @@ pub async fn get_offerwall(id: String) -> Result<Offerwall, ServerFnError> {
     Ok(walls::get(&state.db, &id).await.map_err(service)?.to_api(&state.settings.public_url))
 }
 
-/// Creates a wall (`id` empty) or saves the form's fields of an existing one (branding stays).
+/// Creates a wall (`id` empty) or saves every field of the form on an existing one.
 #[server(endpoint = "admin_offerwall_save")]
 pub async fn save_offerwall(id: String, form: WallForm) -> Result<Offerwall, FormError> {
-    use super::form::{form_error, reject};
+    use super::form_error::{form_error, reject};
     use super::guard::require;
     use crate::domain::Role;
     use crate::server::audit::Actor;
@@ -155,7 +162,11 @@ pub async fn save_offerwall(id: String, form: WallForm) -> Result<Offerwall, For
         currency_name: Some(form.currency_name),
         exchange_rate: Some(form.exchange_rate),
         rounding: Some(form.rounding),
-        ..WallInput::default()
+        language: Some(form.language).filter(|l| !l.is_empty()),
+        title: Some(form.title),
+        accent_color: Some(form.accent_color),
+        logo_url: Some(form.logo_url),
+        active: None,
     };
     let actor = Actor::user(&user.user_id);
     let saved =

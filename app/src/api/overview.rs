@@ -11,6 +11,8 @@ pub struct AdminStats {
     pub networks: i64,
     pub publishers: i64,
     pub figures: Overview,
+    /// The zone the days are cut in: the reader's.
+    pub time_zone: String,
 }
 
 /// Days in the overview's chart.
@@ -25,16 +27,19 @@ pub struct PortalStats {
 
 #[server(endpoint = "admin_overview")]
 pub async fn admin_overview() -> Result<AdminStats, ServerFnError> {
-    use super::guard::{internal, require};
+    use super::guard::{internal, require, service};
+    use crate::domain::when::parse_zone;
     use crate::domain::Role;
     use crate::server::clock::now_ms;
-    use crate::server::{networks, publishers, stats};
+    use crate::server::{networks, publishers, stats, users};
 
-    let (state, _) = require(Role::Admin).await?;
+    let (state, user) = require(Role::Admin).await?;
+    let zone = parse_zone(&users::get(&state.db, &user.user_id).await.map_err(service)?.time_zone).unwrap_or(chrono_tz::Tz::UTC);
     Ok(AdminStats {
         networks: networks::count(&state.db).await.map_err(internal)?,
         publishers: publishers::count(&state.db).await.map_err(internal)?,
-        figures: stats::overview(&state.db, now_ms(), CHART_DAYS).await.map_err(internal)?,
+        figures: stats::overview(&state.db, now_ms(), CHART_DAYS, zone).await.map_err(internal)?,
+        time_zone: zone.name().to_owned(),
     })
 }
 

@@ -35,8 +35,8 @@ pub fn secret_hint(secret: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn shown(settings: Option<crate::server::postback_settings::PostbackSettings>) -> PortalPostbackSettings {
-    use crate::server::postback_settings::{DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL_SECONDS};
+fn shown(settings: Option<crate::server::deliveries::settings::PostbackSettings>) -> PortalPostbackSettings {
+    use crate::server::deliveries::settings::{DEFAULT_MAX_RETRIES, DEFAULT_RETRY_INTERVAL_SECONDS};
     match settings {
         Some(s) => PortalPostbackSettings {
             configured: true,
@@ -60,7 +60,7 @@ fn shown(settings: Option<crate::server::postback_settings::PostbackSettings>) -
 #[server(endpoint = "portal_postback")]
 pub async fn my_postback() -> Result<PortalPostbackSettings, ServerFnError> {
     use super::guard::{require_publisher, service};
-    use crate::server::postback_settings;
+    use crate::server::deliveries::settings as postback_settings;
 
     let (state, _, publisher_id) = require_publisher().await?;
     Ok(shown(postback_settings::get(&state.db, &publisher_id).await.map_err(service)?))
@@ -75,7 +75,7 @@ pub async fn save_my_postback(
 ) -> Result<SavedPostback, ServerFnError> {
     use super::guard::{require_publisher, service};
     use crate::server::audit::Actor;
-    use crate::server::postback_settings::{self, NewPostbackSettings};
+    use crate::server::deliveries::settings::{self as postback_settings, NewPostbackSettings};
 
     let (state, user, publisher_id) = require_publisher().await?;
     let existed = postback_settings::get(&state.db, &publisher_id).await.map_err(service)?.is_some();
@@ -95,7 +95,7 @@ pub async fn save_my_postback(
 pub async fn rotate_my_postback_secret() -> Result<String, ServerFnError> {
     use super::guard::{require_publisher, service};
     use crate::server::audit::Actor;
-    use crate::server::postback_settings;
+    use crate::server::deliveries::settings as postback_settings;
 
     let (state, user, publisher_id) = require_publisher().await?;
     postback_settings::rotate_secret(&state.db, &Actor::user(&user.user_id), &publisher_id).await.map_err(service)

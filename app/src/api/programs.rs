@@ -5,15 +5,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::Outcome;
+use super::form_error::FormError;
 use crate::domain::page::Page;
 use crate::domain::program::{Program, ProgramHandle};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProgramPage {
-    pub page: Page<Program>,
-    pub now: i64,
-}
 
 /// A program's screen: the program, the publishers to pick from, and the server's clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,8 +28,8 @@ pub struct NewProgram {
 
 /// `percent` or `cents` with its value, as typed, into the service's two optional fields.
 #[cfg(feature = "ssr")]
-fn commission(kind: &str, value: &str) -> Result<(Option<String>, Option<i64>), super::outcome::FieldError> {
-    let field_error = |field: &str, message: &str| super::outcome::FieldError { field: field.into(), message: message.into() };
+fn commission(kind: &str, value: &str) -> Result<(Option<String>, Option<i64>), FormError> {
+    let field_error = super::form_error::reject;
     match kind {
         "percent" => Ok((Some(value.trim().to_owned()), None)),
         "cents" => value
@@ -48,15 +42,14 @@ fn commission(kind: &str, value: &str) -> Result<(Option<String>, Option<i64>), 
 }
 
 #[server(endpoint = "admin_programs")]
-pub async fn list_programs(search: String, offset: i64) -> Result<ProgramPage, ServerFnError> {
+pub async fn list_programs(search: String, offset: i64) -> Result<Page<Program>, ServerFnError> {
     use super::guard::{require, service};
     use crate::domain::page::PAGE_SIZE;
     use crate::domain::Role;
-    use crate::server::{clock::now_ms, programs};
+    use crate::server::programs;
 
     let (state, _) = require(Role::Admin).await?;
-    let page = programs::list_page(&state.db, &search, PAGE_SIZE, offset).await.map_err(service)?;
-    Ok(ProgramPage { page, now: now_ms() })
+    programs::list_page(&state.db, &search, PAGE_SIZE, offset).await.map_err(service)
 }
 
 #[server(endpoint = "admin_program")]
@@ -78,47 +71,33 @@ pub async fn create_program(
     currency: String,
     commission_kind: String,
     commission_value: String,
-) -> Result<Outcome<NewProgram>, ServerFnError> {
+) -> Result<NewProgram, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::programs::{self, NewProgram as Parsed};
 
     let (state, user) = require(Role::Admin).await?;
-    let (percent, cents) = match commission(&commission_kind, &commission_value) {
-        Ok(fields) => fields,
-        Err(e) => return Ok(Outcome::Invalid(e)),
-    };
-    let new = match Parsed::parse(&name, &currency, percent.as_deref(), cents) {
-        Ok(new) => new,
-        Err(err) => return outcome(Err(err)),
-    };
-    let created = programs::create(&state.db, &Actor::user(&user.user_id), new).await;
-    outcome(created.map(|c| NewProgram { id: c.program.id, name: c.program.name, api_key: c.api_key }))
+    let (percent, cents) = commission(&commission_kind, &commission_value)?;
+    let new = Parsed::parse(&name, &currency, percent.as_deref(), cents).map_err(|e| form_error(e, &[]))?;
+    let created = programs::create(&state.db, &Actor::user(&user.user_id), new).await.map_err(|e| form_error(e, &[]))?;
+    Ok(NewProgram { id: created.program.id, name: created.program.name, api_key: created.api_key })
 }
 
 /// Saves the name and the commission rule (for conversions from now on).
 #[server(endpoint = "admin_program_edit")]
-pub async fn edit_program(
-    id: String,
-    name: String,
-    commission_kind: String,
-    commission_value: String,
-) -> Result<Outcome<Program>, ServerFnError> {
+pub async fn edit_program(id: String, name: String, commission_kind: String, commission_value: String) -> Result<Program, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::programs::{self, ProgramEdit};
 
     let (state, user) = require(Role::Admin).await?;
-    let (commission_percent, commission_cents) = match commission(&commission_kind, &commission_value) {
-        Ok(fields) => fields,
-        Err(e) => return Ok(Outcome::Invalid(e)),
-    };
+    let (commission_percent, commission_cents) = commission(&commission_kind, &commission_value)?;
     let edit = ProgramEdit { name: Some(name), active: None, commission_percent, commission_cents };
-    outcome(programs::update(&state.db, &Actor::user(&user.user_id), &id, edit).await)
+    programs::update(&state.db, &Actor::user(&user.user_id), &id, edit).await.map_err(|e| form_error(e, &[]))
 }
 
 #[server(endpoint = "admin_program_active")]
@@ -135,25 +114,22 @@ pub async fn set_program_active(id: String, active: bool) -> Result<Program, Ser
 
 /// Gives a publisher a handle: `kind` is `referral_code`, `coupon`, `asset_id` or `source_id`.
 #[server(endpoint = "admin_program_handle_add")]
-pub async fn add_handle(id: String, kind: String, publisher_id: String, code: String) -> Result<Outcome<ProgramHandle>, ServerFnError> {
+pub async fn add_handle(id: String, kind: String, publisher_id: String, code: String) -> Result<ProgramHandle, FormError> {
+    use super::form_error::{conflict_at, reject};
     use super::guard::require;
-    use super::outcome::{invalid, outcome};
     use crate::domain::program::HandleKind;
     use crate::domain::Role;
-    use crate::server::{audit::Actor, programs, ServiceError};
+    use crate::server::{audit::Actor, programs};
 
     let (state, user) = require(Role::Admin).await?;
-    let Some(kind) = HandleKind::parse(&kind) else {
-        return Ok(invalid("kind", "Choose what to add."));
-    };
+    let kind = HandleKind::parse(&kind).ok_or_else(|| reject("kind", "Choose what to add."))?;
     if publisher_id.trim().is_empty() {
-        return Ok(invalid("publisher_id", "Choose the publisher who owns it."));
+        return Err(reject("publisher_id", "Choose the publisher who owns it."));
     }
-    match programs::add_handle(&state.db, &Actor::user(&user.user_id), &id, kind, publisher_id.trim(), &code).await {
-        // A taken code is the code field's problem, said next to it.
-        Err(ServiceError::Conflict(message)) => Ok(invalid("code", super::outcome::sentence(&message))),
-        other => outcome(other),
-    }
+    // A taken code is the code field's problem, said next to it.
+    programs::add_handle(&state.db, &Actor::user(&user.user_id), &id, kind, publisher_id.trim(), &code)
+        .await
+        .map_err(|e| conflict_at("code", e, &[]))
 }
 
 /// Removes one of the program's codes (kind as `HandleKind::field` names it).
@@ -170,14 +146,14 @@ pub async fn remove_handle(id: String, kind: String, code: String) -> Result<(),
 }
 
 #[server(endpoint = "admin_program_key_rotate")]
-pub async fn rotate_program_key(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
+pub async fn rotate_program_key(id: String, overlap_seconds: i64) -> Result<String, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::{audit::Actor, programs};
 
     let (state, user) = require(Role::Admin).await?;
-    outcome(programs::rotate_key(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await)
+    programs::rotate_key(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await.map_err(|e| form_error(e, &[]))
 }
 
 #[server(endpoint = "admin_program_key_revoke")]

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::form::{FormError, Page};
+use super::form_error::FormError;
+use crate::domain::page::Page;
 use crate::domain::reward::catalog::{RewardGame, RewardUser, StoreApp, UserPostback};
 
 /// Which of the two catalogs a call is about.
@@ -40,23 +41,22 @@ pub const CATALOG_FIELDS: &[&str] = &["id", "name"];
 
 #[server(endpoint = "admin_reward_catalog")]
 pub async fn list_catalog(catalog: RewardCatalog, q: String, status: String, offset: i64) -> Result<Page<CatalogEntry>, ServerFnError> {
-    use super::form::{active_filter, PAGE_SIZE};
     use super::guard::{require, service};
+    use crate::domain::page::{active_filter, PAGE_SIZE};
     use crate::domain::Role;
     use crate::server::reward::catalog::{self as cat, CatalogQuery};
 
     let (state, _) = require(Role::Admin).await?;
-    let query = CatalogQuery { q: Some(q), active: active_filter(&status), limit: PAGE_SIZE + 1, offset: offset.max(0) };
-    let rows: Vec<CatalogEntry> = match catalog {
-        RewardCatalog::StoreApps => cat::list_store_apps(&state.db, &query).await.map_err(service)?.into_iter().map(Into::into).collect(),
-        RewardCatalog::Games => cat::list_games(&state.db, &query).await.map_err(service)?.into_iter().map(Into::into).collect(),
-    };
-    Ok(Page::from_probe(rows, offset.max(0)))
+    let query = CatalogQuery { q: Some(q), active: active_filter(&status), limit: PAGE_SIZE, offset };
+    Ok(match catalog {
+        RewardCatalog::StoreApps => cat::store_apps_page(&state.db, &query).await.map_err(service)?.map(Into::into),
+        RewardCatalog::Games => cat::games_page(&state.db, &query).await.map_err(service)?.map(Into::into),
+    })
 }
 
 #[server(endpoint = "admin_reward_catalog_create")]
 pub async fn create_catalog_entry(catalog: RewardCatalog, id: String, name: String) -> Result<CatalogEntry, FormError> {
-    use super::form::form_error;
+    use super::form_error::conflict_at;
     use super::guard::require;
     use crate::domain::Role;
     use crate::server::audit::Actor;
@@ -68,15 +68,7 @@ pub async fn create_catalog_entry(catalog: RewardCatalog, id: String, name: Stri
         RewardCatalog::StoreApps => cat::create_store_app(&state.db, &actor, &id, &name).await.map(Into::into),
         RewardCatalog::Games => cat::create_game(&state.db, &actor, &id, &name).await.map(Into::into),
     }
-    .map_err(|e| match e {
-        crate::server::ServiceError::Conflict(message) => {
-            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-                options.set_status(http::StatusCode::CONFLICT);
-            }
-            FormError::field("id", message)
-        }
-        other => form_error(other, &[("pid", "id")]),
-    })
+    .map_err(|e| conflict_at("id", e, &[("pid", "id")]))
 }
 
 /// Renames (`name` given), deactivates or reactivates (`active` given) an entry.
@@ -87,7 +79,7 @@ pub async fn update_catalog_entry(
     name: Option<String>,
     active: Option<bool>,
 ) -> Result<CatalogEntry, FormError> {
-    use super::form::form_error;
+    use super::form_error::form_error;
     use super::guard::require;
     use crate::domain::Role;
     use crate::server::audit::Actor;
@@ -105,14 +97,13 @@ pub async fn update_catalog_entry(
 
 #[server(endpoint = "admin_reward_users")]
 pub async fn list_reward_users(q: String, offset: i64) -> Result<Page<RewardUser>, ServerFnError> {
-    use super::form::PAGE_SIZE;
     use super::guard::{require, service};
+    use crate::domain::page::PAGE_SIZE;
     use crate::domain::Role;
     use crate::server::reward::users;
 
     let (state, _) = require(Role::Admin).await?;
-    let rows = users::list(&state.db, Some(&q), PAGE_SIZE + 1, offset.max(0)).await.map_err(service)?;
-    Ok(Page::from_probe(rows, offset.max(0)))
+    users::list_page(&state.db, &q, PAGE_SIZE, offset).await.map_err(service)
 }
 
 /// A reward user with their newest level postbacks.

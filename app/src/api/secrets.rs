@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::Outcome;
-use crate::domain::catalog::NetworkKeyInfo;
+use super::form_error::FormError;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::PostbackSecretInfo;
 
 /// An owner (network or program) and its keys.
@@ -33,8 +33,9 @@ pub struct SecretsOverview {
 pub async fn load_secrets() -> Result<SecretsOverview, ServerFnError> {
     use super::guard::{require, service};
     use crate::domain::Role;
+    use crate::server::deliveries::settings as postback_settings;
     use crate::server::reward::secrets as reward_secrets;
-    use crate::server::{clock::now_ms, networks, postback_settings, programs};
+    use crate::server::{clock::now_ms, networks, programs};
 
     let (state, _) = require(Role::Admin).await?;
     let networks = networks::list(&state.db)
@@ -79,15 +80,15 @@ pub async fn create_reward_secret() -> Result<String, ServerFnError> {
 }
 
 #[server(endpoint = "admin_reward_secret_rotate")]
-pub async fn rotate_reward_secret(id: String, overlap_seconds: i64) -> Result<Outcome<String>, ServerFnError> {
+pub async fn rotate_reward_secret(id: String, overlap_seconds: i64) -> Result<String, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::reward::secrets;
 
     let (state, user) = require(Role::Admin).await?;
-    outcome(secrets::rotate(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await.map(|c| c.secret))
+    secrets::rotate(&state.db, &Actor::user(&user.user_id), &id, overlap_seconds).await.map(|c| c.secret).map_err(|e| form_error(e, &[]))
 }
 
 #[server(endpoint = "admin_reward_secret_revoke")]
@@ -106,7 +107,8 @@ pub async fn revoke_reward_secret(id: String) -> Result<(), ServerFnError> {
 pub async fn rotate_postback_secret(publisher_id: String) -> Result<String, ServerFnError> {
     use super::guard::{require, service};
     use crate::domain::Role;
-    use crate::server::{audit::Actor, postback_settings};
+    use crate::server::audit::Actor;
+    use crate::server::deliveries::settings as postback_settings;
 
     let (state, user) = require(Role::Admin).await?;
     postback_settings::rotate_secret(&state.db, &Actor::user(&user.user_id), &publisher_id).await.map_err(service)

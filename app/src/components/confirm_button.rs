@@ -1,5 +1,6 @@
 //! A button for a destructive or weighty action that asks first: the first click opens an inline
-//! question with "Yes" and "Cancel"; only "Yes" runs the action.
+//! question with "Yes" and "Cancel"; only "Yes" runs the action. Escape (or "Cancel") closes the
+//! question and puts the keyboard back on the button.
 
 use leptos::prelude::*;
 
@@ -27,6 +28,14 @@ pub fn ConfirmButton(
     #[prop(into, optional)] test_id: String,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
+    let trigger = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        open.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(button) = trigger.get_untracked() {
+            let _ = button.focus();
+        }
+    };
     let class = match (danger, small) {
         (true, true) => "btn btn-danger btn-small",
         (true, false) => "btn btn-danger",
@@ -36,7 +45,7 @@ pub fn ConfirmButton(
     let yes_class = if danger { "btn btn-danger" } else { "btn btn-primary" };
     view! {
         <span class="confirm-wrap">
-            <button type="button" class=class data-testid=test_id aria-expanded=move || open.get().to_string()
+            <button node_ref=trigger type="button" class=class data-testid=test_id aria-expanded=move || open.get().to_string()
                 disabled=move || pending.get() on:click=move |_| open.update(|o| *o = !*o)>
                 {label}
             </button>
@@ -44,14 +53,15 @@ pub fn ConfirmButton(
                 let question = question.clone();
                 let confirm_label = confirm_label.clone();
                 view! {
-                    <div class="confirm" role="alertdialog" aria-label=question.clone() data-testid="confirm">
+                    <div class="confirm" role="alertdialog" aria-label=question.clone() data-testid="confirm"
+                        on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); close(); }>
                         <p><strong>{question.clone()}</strong></p>
                         <div class="button-row">
                             <button type="button" class=yes_class data-testid="confirm-yes" autofocus disabled=move || pending.get()
                                 on:click=move |_| { on_confirm.run(()); open.set(false); }>
                                 {confirm_label}
                             </button>
-                            <button type="button" class="btn" data-testid="confirm-cancel" on:click=move |_| open.set(false)>"Cancel"</button>
+                            <button type="button" class="btn" data-testid="confirm-cancel" on:click=move |_| close()>"Cancel"</button>
                         </div>
                     </div>
                 }

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
+use super::reader_zone::{in_zone, local_time, reader_zone};
 use super::StatusBadge;
 use crate::api::error_message;
 use crate::domain::delivery_log::{Delivery, DeliveryDetails};
-use crate::domain::when::date_time;
 
 /// Whose server functions the table calls: the admin's, or the signed-in publisher's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +86,7 @@ pub fn DeliveryTable(
             let details_id = format!("attempts-{}", d.id);
             view! {
                 <tr data-testid="delivery-row" data-id=d.id.clone() data-status=d.status.clone()>
-                    <td class="nowrap">{date_time(d.created_at)}</td>
+                    <td class="nowrap">{local_time(d.created_at)}</td>
                     {show_publisher.then(|| view! { <td>{publisher}</td> })}
                     <td>{conversion}</td>
                     <td>{d.event.clone()}</td>
@@ -119,11 +119,11 @@ pub fn DeliveryTable(
             Ok(text) => view! { <p class="alert alert-success" role="status" data-testid="resend-result">{text}</p> }.into_any(),
             Err(text) => view! { <p class="alert alert-error" role="alert" data-testid="resend-result">{text}</p> }.into_any(),
         })}
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Deliveries">
             <table data-testid="deliveries-table">
                 <thead>
                     <tr>
-                        <th scope="col">"Queued"</th>
+                        <th scope="col">{in_zone("Queued")}</th>
                         {show_publisher.then(|| view! { <th scope="col">"Publisher"</th> })}
                         <th scope="col">"Conversion"</th>
                         <th scope="col">"Event"</th>
@@ -148,7 +148,7 @@ fn AttemptLog(viewer: Viewer, id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(d) if d.attempt_log.is_empty() => view! {
-                        <p class="muted small" data-testid="attempt-log">"No attempt yet; the first one is due " {date_time(d.delivery.next_attempt_at)} " UTC."</p>
+                        <p class="muted small" data-testid="attempt-log">"No attempt yet; the first one is due " {local_time(d.delivery.next_attempt_at)} " " {reader_zone().name()} "."</p>
                     }.into_any(),
                     Ok(d) => view! {
                         <ol class="attempts" data-testid="attempt-log">
@@ -156,7 +156,7 @@ fn AttemptLog(viewer: Viewer, id: String) -> impl IntoView {
                                 <li>
                                     <div class="attempt-head">
                                         <StatusBadge status=a.outcome />
-                                        <span>{date_time(a.attempted_at)} " UTC"</span>
+                                        <span>{local_time(a.attempted_at)} " " {reader_zone().name()}</span>
                                         <span>{a.status_code.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no answer".into())}</span>
                                         <span class="muted">{a.latency_ms} " ms"</span>
                                     </div>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::{ConfirmButton, OverlapSelect, StatusBadge};
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::KeyState;
 use crate::domain::when::date_time;
 
@@ -54,7 +54,7 @@ pub fn KeyList(
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Keys">
             <table class="keys">
                 <thead><tr><th>{capitalized(&noun)}</th><th>"Created (UTC)"</th><th>"State"</th><th>"Valid until"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                 <tbody>{rows}</tbody>

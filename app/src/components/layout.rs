@@ -1,15 +1,16 @@
-//! The frame around signed-in pages: a top bar with the user and sign-out, and side navigation.
+//! The frame around signed-in pages: a skip link to the content, a top bar with the user and
+//! sign-out, and side navigation.
 
 use leptos::prelude::*;
 
+use super::reader_zone::{ReaderZone, TimeZoneSetting};
 use crate::api::auth::Logout;
 
-/// One entry of the side navigation. Sections that are not built yet are shown disabled.
+/// One entry of the side navigation.
 #[derive(Clone, Debug)]
 pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
-    pub ready: bool,
 }
 
 #[component]
@@ -18,23 +19,23 @@ pub fn Shell(
     #[prop(into)] email: String,
     nav: Vec<NavItem>,
     #[prop(into)] current: String,
+    /// The IANA zone the signed-in person reads times in.
+    #[prop(into)]
+    time_zone: String,
     children: Children,
 ) -> impl IntoView {
+    provide_context(ReaderZone::named(&time_zone));
     let logout = ServerAction::<Logout>::new();
     let nav = nav
         .into_iter()
         .map(|item| {
             let active = item.href == current;
-            if item.ready {
-                view! { <a href=item.href class="nav-item" class:active=active aria-current=active.then_some("page")>{item.label}</a> }
-                    .into_any()
-            } else {
-                view! { <span class="nav-item disabled" aria-disabled="true" title="Coming soon">{item.label}</span> }.into_any()
-            }
+            view! { <a href=item.href class="nav-item" class:active=active aria-current=active.then_some("page")>{item.label}</a> }
         })
         .collect_view();
     view! {
         <div class="app">
+            <a class="skip-link" href="#main" data-testid="skip-link">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
@@ -42,6 +43,7 @@ pub fn Shell(
                     <span class="brand-area">{area}</span>
                 </a>
                 <div class="topbar-right">
+                    <TimeZoneSetting zone=time_zone />
                     <span class="who" data-testid="signed-in-as">{email}</span>
                     <ActionForm action=logout attr:class="inline">
                         <button type="submit" class="btn btn-ghost" data-testid="sign-out">"Sign out"</button>
@@ -50,7 +52,7 @@ pub fn Shell(
             </header>
             <div class="layout">
                 <nav class="sidebar" aria-label="Sections">{nav}</nav>
-                <main class="content">{children()}</main>
+                <main class="content" id="main" tabindex="-1">{children()}</main>
             </div>
         </div>
     }

@@ -48,7 +48,7 @@ pub fn ReportTable(report: Report, #[prop(into)] test_id: String) -> impl IntoVi
     let rows = report.rows;
     let totals = report.totals;
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Report">
             <table class="report" data-testid=test_id>
                 <thead>
                     <tr>

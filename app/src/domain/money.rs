@@ -37,9 +37,28 @@ pub fn cents_as_decimal(cents: i64) -> String {
     super::decimal::format_minor_units(cents, 2)
 }
 
+/// What a conversion is worth as people read it: money for CPA and API conversions, coins for
+/// a reward conversion (its money amount is 0) — `None` while its coins are not known yet.
+pub fn conversion_worth(source: &str, amount_cents: i64, coins: Option<i64>) -> String {
+    match (source, coins) {
+        ("reward", Some(1)) => "1 coin".into(),
+        ("reward", Some(n)) => format!("{n} coins"),
+        ("reward", None) => "— coins".into(),
+        _ => format_usd(amount_cents),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reward_conversions_are_worth_coins() {
+        assert_eq!(conversion_worth("reward", 0, Some(120)), "120 coins");
+        assert_eq!(conversion_worth("reward", 0, Some(1)), "1 coin");
+        assert_eq!(conversion_worth("reward", 0, None), "— coins");
+        assert_eq!(conversion_worth("cpa", 350, None), format_usd(350));
+    }
 
     #[test]
     fn parses_dollar_amounts_exactly() {

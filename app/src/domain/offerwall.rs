@@ -138,6 +138,9 @@ pub struct Offerwall {
     /// `#rrggbb` or `#rgb`.
     pub accent_color: Option<String>,
     pub logo_url: Option<String>,
+    /// The page's language when the visitor asks for none it speaks: `en`, `es`, `pt`, `de`,
+    /// `fr`, `ru`, `tr` or `id`.
+    pub language: String,
     pub active: bool,
     /// `<public base URL>/o/{id}`: add `s1`, `s2`, `country`, `device`, `uid` as query parameters.
     pub share_url: String,
@@ -152,9 +155,9 @@ pub fn share_url(public_url: &str, wall_id: &str) -> String {
     format!("{}/o/{wall_id}", public_url.trim_end_matches('/'))
 }
 
-/// The seed's iframe markup for a share URL (the URL is attribute-escaped).
-pub fn embed_code(share_url: &str) -> String {
-    super::share::embed_code_sized(share_url, "100%", "600")
+/// The iframe markup for a share URL, titled for screen readers (both attribute-escaped).
+pub fn embed_code(share_url: &str, title: &str) -> String {
+    super::share::embed_code_sized(share_url, "100%", "600", title)
 }
 
 /// `#rgb` or `#rrggbb`, lower-cased.
@@ -300,8 +303,8 @@ mod tests {
         let url = share_url("https://taprain.example/", "ofw_1");
         assert_eq!(url, "https://taprain.example/o/ofw_1");
         assert_eq!(
-            embed_code(&url),
-            "<iframe\n  src=\"https://taprain.example/o/ofw_1\"\n  width=\"100%\"\n  height=\"600\"\n  frameborder=\"0\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"
+            embed_code(&url, "Rewards & more"),
+            "<iframe\n  src=\"https://taprain.example/o/ofw_1\"\n  title=\"Rewards &amp; more\"\n  width=\"100%\"\n  height=\"600\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"
         );
         assert_eq!(parse_accent_color("#FF8800").as_deref(), Some("#ff8800"));
         assert_eq!(parse_accent_color("#abc").as_deref(), Some("#abc"));

@@ -60,6 +60,15 @@ pub fn prefix_pattern(q: &str) -> String {
     format!("{}%", escape_like(q))
 }
 
+/// `""`, `active` or `inactive` (the status filter of a listing) → the `active` filter.
+pub fn active_filter(raw: &str) -> Option<bool> {
+    match raw {
+        "active" => Some(true),
+        "inactive" => Some(false),
+        _ => None,
+    }
+}
+
 /// "21–40 of 57", or "No results".
 pub fn describe(offset: i64, shown: usize, total: i64) -> String {
     if total == 0 || shown == 0 {
@@ -79,6 +88,7 @@ mod tests {
         assert_eq!(describe(20, 20, 57), "21–40 of 57");
         assert_eq!(describe(0, 0, 0), "No results");
         assert_eq!(contains_pattern("  Acme "), "%acme%");
+        assert_eq!((active_filter("active"), active_filter("inactive"), active_filter("")), (Some(true), Some(false), None));
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub struct ShareOptions {
     pub country: String,
     /// `desktop`, `mobile`, or empty for "from the visitor's browser".
     pub device: String,
+    /// A language code (`es`), or empty for "the visitor's" (`Accept-Language`, then the wall's).
+    pub lang: String,
+    /// `light`, `dark`, or empty for light.
+    pub theme: String,
 }
 
 /// True for `{name}`: a placeholder the publisher's own site replaces, so its braces are kept.
@@ -39,6 +43,8 @@ pub fn share_link(share_url: &str, options: &ShareOptions) -> String {
         ("uid", options.uid.trim()),
         ("country", options.country.trim()),
         ("device", options.device.trim()),
+        ("lang", options.lang.trim()),
+        ("theme", options.theme.trim()),
     ];
     let query: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
     if query.is_empty() {
@@ -56,12 +62,17 @@ pub fn parse_dimension(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
-/// The seed's iframe markup for `url` at `width` × `height` (both already parsed); the URL is
-/// attribute-escaped.
-pub fn embed_code_sized(url: &str, width: &str, height: &str) -> String {
-    let src = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+fn attribute(raw: &str) -> String {
+    raw.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The iframe markup for `url` at `width` × `height` (both already parsed), with a `title` for
+/// screen readers (the seed's `frameborder` is obsolete; the style draws no border). The URL
+/// and the title are attribute-escaped.
+pub fn embed_code_sized(url: &str, width: &str, height: &str, title: &str) -> String {
+    let (src, title) = (attribute(url), attribute(title));
     format!(
-        "<iframe\n  src=\"{src}\"\n  width=\"{width}\"\n  height=\"{height}\"\n  frameborder=\"0\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"
+        "<iframe\n  src=\"{src}\"\n  title=\"{title}\"\n  width=\"{width}\"\n  height=\"{height}\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"
     )
 }
 
@@ -81,6 +92,8 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(share_link(base, &options), "https://t.example/o/ofw_1?s1=site+a&s2=x%26y%3Dz&uid={user_id}&device=mobile");
+        let styled = ShareOptions { lang: "pt".into(), theme: "dark".into(), ..Default::default() };
+        assert_eq!(share_link(base, &styled), "https://t.example/o/ofw_1?lang=pt&theme=dark");
         let hostile = ShareOptions { uid: "{a}\"><script>".into(), ..Default::default() };
         assert_eq!(share_link(base, &hostile), "https://t.example/o/ofw_1?uid=%7Ba%7D%22%3E%3Cscript%3E");
     }
@@ -96,8 +109,9 @@ mod tests {
 
     #[test]
     fn embed_code_escapes_the_url() {
-        let code = embed_code_sized("https://t.example/o/w?s1=a&s2=\"b\"", "100%", "600");
+        let code = embed_code_sized("https://t.example/o/w?s1=a&s2=\"b\"", "100%", "600", "Gems \"<b>\"");
         assert!(code.contains("src=\"https://t.example/o/w?s1=a&amp;s2=&quot;b&quot;\""), "{code}");
+        assert!(code.contains("title=\"Gems &quot;&lt;b&gt;&quot;\"") && !code.contains("frameborder"), "{code}");
         assert!(code.contains("width=\"100%\"") && code.contains("height=\"600\""));
     }
 }

@@ -1,14 +1,14 @@
-//! Figures for the admin overview, by UTC day. A day is its number since the unix epoch
-//! (`unix_ms.div_euclid(DAY_MS)`).
+//! Figures for the admin overview, by day in the reader's time zone. A day is its number since
+//! 1970-01-01 in that zone.
 
 use serde::{Deserialize, Serialize};
 
 pub const DAY_MS: i64 = 86_400_000;
 
-/// One UTC day of the series.
+/// One day of the series.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayTotals {
-    /// Unix ms of the day's start (00:00 UTC).
+    /// The local date as unix ms of its 00:00 UTC (format it in UTC to read the local date).
     pub day_start: i64,
     pub conversions: i64,
     /// Cents credited to publishers for that day's conversions.

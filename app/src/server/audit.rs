@@ -3,8 +3,10 @@
 use sqlx::AnyConnection;
 
 use super::clock::now_ms;
+use super::db::Db;
+use super::error::ServiceError;
 pub use crate::domain::audit::AuditEntry;
-use crate::domain::page::{contains_pattern, prefix_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, prefix_pattern, search_text, Page};
 
 /// Who did something: a signed-in user, an admin API token, or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,14 +69,47 @@ const WITH_EMAIL: &str = "FROM audit_log a LEFT JOIN users u ON a.actor = 'user:
 
 type AuditRow = (i64, i64, String, String, String, String, Option<String>);
 
+/// The entries `filter` lets through: `$1`/`$2` the actor and its pattern, `$3`/`$4` the action and
+/// its prefix pattern, `$5`/`$6` the target and its pattern, `$7`..`$8` the time range.
+const MATCHING: &str =
+    "WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
+     AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
+     AND a.at >= $7 AND a.at < $8";
+
+/// One page of the entries `filter` lets through (its `limit` and `offset`), with how many there
+/// are on all pages.
+pub async fn page(db: &Db, filter: &AuditFilter) -> Result<Page<AuditEntry>, ServiceError> {
+    let (limit, offset) = page::clamp(filter.limit, filter.offset);
+    let filter = AuditFilter { limit, offset, ..filter.clone() };
+    let mut conn = db.pool().acquire().await?;
+    let total = count(&mut conn, &filter).await?;
+    let items = search(&mut conn, &filter).await?;
+    Ok(Page { items, total, offset, limit })
+}
+
+/// How many entries `filter` lets through on all pages.
+pub async fn count(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<i64, sqlx::Error> {
+    let (actor, target, action) = (search_text(&filter.actor), search_text(&filter.target), search_text(&filter.action));
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {WITH_EMAIL} {MATCHING}"))
+        .bind(&actor)
+        .bind(contains_pattern(&actor))
+        .bind(&action)
+        .bind(prefix_pattern(&action))
+        .bind(&target)
+        .bind(contains_pattern(&target))
+        .bind(filter.from.unwrap_or(i64::MIN))
+        .bind(filter.until.unwrap_or(i64::MAX))
+        .fetch_one(conn)
+        .await?;
+    Ok(total)
+}
+
 /// Entries matching `filter`, newest first.
 pub async fn search(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let (actor, target, action) = (search_text(&filter.actor), search_text(&filter.target), search_text(&filter.action));
     let rows: Vec<AuditRow> = sqlx::query_as(&format!(
-        "SELECT a.id, a.at, a.actor, a.action, a.target, a.details, COALESCE(u.email, tu.email) {WITH_EMAIL} \
-         WHERE ($1 = '' OR LOWER(a.actor) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(u.email, tu.email, '')) LIKE $2 ESCAPE '\\') \
-         AND ($3 = '' OR LOWER(a.action) LIKE $4 ESCAPE '\\') AND ($5 = '' OR LOWER(a.target) LIKE $6 ESCAPE '\\') \
-         AND a.at >= $7 AND a.at < $8 ORDER BY a.id DESC LIMIT $9 OFFSET $10"
+        "SELECT a.id, a.at, a.actor, a.action, a.target, a.details, COALESCE(u.email, tu.email) {WITH_EMAIL} {MATCHING} \
+         ORDER BY a.id DESC LIMIT $9 OFFSET $10"
     ))
     .bind(&actor)
     .bind(contains_pattern(&actor))

@@ -10,7 +10,7 @@ use futures::stream::{self, Stream, StreamExt};
 
 use super::db::Db;
 use super::reports::{conversions_page, ConversionQuery, Cursor};
-use crate::domain::catalog::Conversion;
+use crate::domain::conversion::Conversion;
 use crate::domain::money::format_usd;
 use crate::domain::report::{spreadsheet_safe, zone, Report, ReportRow};
 

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use super::clock::now_ms;
 use super::error::ServiceError;
 use super::secrets;
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::domain::partners::NetworkKeyInfo;
 
 /// Longest overlap a rotation may give the old key: 30 days.
 pub const MAX_OVERLAP_SECONDS: i64 = 30 * 24 * 3600;

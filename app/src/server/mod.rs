@@ -16,7 +16,6 @@ pub mod keys;
 pub mod ledger;
 pub mod networks;
 pub mod offerwall;
-pub mod postback_settings;
 pub mod programs;
 pub mod providers;
 pub mod publishers;

@@ -8,10 +8,11 @@ use super::clock::now_ms;
 use super::db::Db;
 use super::error::ServiceError;
 use super::keys::NETWORK_KEYS;
+use super::ingest::Directory;
 use super::secrets;
-use crate::domain::catalog::Network;
 use crate::domain::label::parse_label;
 use crate::domain::page::{self, Page};
+use crate::domain::partners::Network;
 use crate::domain::IpRule;
 
 /// A created network and its first key, shown once.
@@ -51,7 +52,7 @@ async fn exists(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error>
 }
 
 /// Approves `rule` as a source for the network. Approving an approved address is a no-op.
-pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn add_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
@@ -68,11 +69,12 @@ pub async fn add_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> R
         audit::record(&mut tx, actor, "network.ip.add", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     }
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
 /// Withdraws an approval.
-pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn remove_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
@@ -88,18 +90,26 @@ pub async fn remove_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -
     }
     audit::record(&mut tx, actor, "network.ip.remove", network_id, serde_json::json!({ "ip": rule.to_string() })).await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
 /// Issues a new key; every key still valid keeps working for `overlap_seconds`, then stops.
-pub async fn rotate_key(db: &Db, actor: &Actor, network_id: &str, overlap_seconds: i64) -> Result<String, ServiceError> {
-    rotate_key_of_kind(db, actor, network_id, overlap_seconds, false).await
+pub async fn rotate_key(
+    db: &Db,
+    directory: &Directory,
+    actor: &Actor,
+    network_id: &str,
+    overlap_seconds: i64,
+) -> Result<String, ServiceError> {
+    rotate_key_of_kind(db, directory, actor, network_id, overlap_seconds, false).await
 }
 
 /// Issues a new live key, or (`sandbox`) a new sandbox key; only keys of the same kind get the
 /// overlap and then stop, so a sandbox key sits beside the live ones.
 pub async fn rotate_key_of_kind(
     db: &Db,
+    directory: &Directory,
     actor: &Actor,
     network_id: &str,
     overlap_seconds: i64,
@@ -120,6 +130,7 @@ pub async fn rotate_key_of_kind(
     )
     .await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(key)
 }
 
@@ -169,7 +180,7 @@ pub struct NetworkEdit {
 
 /// Renames, deactivates or reactivates a network. A deactivated network's keys stop
 /// authenticating at once (its postbacks get 401) and work again when it is reactivated.
-pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
+pub async fn update(db: &Db, directory: &Directory, actor: &Actor, id: &str, edit: NetworkEdit) -> Result<Network, ServiceError> {
     let _changing = db.changing();
     let name = edit.name.as_deref().map(parse_name).transpose()?;
     let mut tx = db.pool().begin().await?;
@@ -188,11 +199,12 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, edit: NetworkEdit) -> Resu
     }
     let network = load(&mut tx, id).await?.ok_or(ServiceError::NotFound("network"))?;
     tx.commit().await?;
+    directory.invalidate_network(id);
     Ok(network)
 }
 
 /// Stops one of the network's keys at once.
-pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
+pub async fn revoke_key(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, key_id: &str) -> Result<(), ServiceError> {
     let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, network_id).await? {
@@ -203,6 +215,7 @@ pub async fn revoke_key(db: &Db, actor: &Actor, network_id: &str, key_id: &str) 
     }
     audit::record(&mut tx, actor, "network.key.revoke", network_id, serde_json::json!({ "key_id": key_id })).await?;
     tx.commit().await?;
+    directory.invalidate_network(network_id);
     Ok(())
 }
 
@@ -232,7 +245,7 @@ pub async fn approved_ips(conn: &mut AnyConnection, network_id: &str) -> Result<
 }
 
 /// The network's queue of refused source addresses, most recent first.
-pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain::catalog::RefusedIp>, ServiceError> {
+pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain::partners::RefusedIp>, ServiceError> {
     let mut conn = db.pool().acquire().await?;
     if !exists(&mut conn, network_id).await? {
         return Err(ServiceError::NotFound("network"));
@@ -241,7 +254,7 @@ pub async fn refused_ips(db: &Db, network_id: &str) -> Result<Vec<crate::domain:
 }
 
 /// Approves a queued refused address in one step: it joins the approved list and leaves the queue.
-pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+pub async fn approve_refused_ip(db: &Db, directory: &Directory, actor: &Actor, network_id: &str, rule: IpRule) -> Result<(), ServiceError> {
     let _changing = db.changing();
     let mut conn = db.pool().acquire().await?;
     let queued = super::ingest::log::refused_ips(&mut conn, network_id).await?;
@@ -249,7 +262,7 @@ pub async fn approve_refused_ip(db: &Db, actor: &Actor, network_id: &str, rule: 
         return Err(ServiceError::NotFound("refused ip"));
     }
     drop(conn);
-    add_ip(db, actor, network_id, rule).await?;
+    add_ip(db, directory, actor, network_id, rule).await?;
     super::ingest::log::forget_refused_ip(&mut *db.pool().acquire().await?, network_id, &rule.to_string()).await?;
     Ok(())
 }

@@ -5,13 +5,16 @@ use sqlx::AnyConnection;
 use super::audit::{self, Actor};
 use super::clock::now_ms;
 use super::db::Db;
-use super::error::{is_unique_violation, ServiceError};
+use super::error::{ServiceError, UniqueKey};
 use super::ledger;
+use super::ingest::Directory;
 use super::secrets;
-use crate::domain::catalog::Publisher;
 use crate::domain::label::parse_label;
 use crate::domain::page::{self, Page};
+use crate::domain::partners::Publisher;
 use crate::domain::{Email, PublisherId};
+
+const PUBLISHER_KEY: UniqueKey = UniqueKey { postgres: "publishers_pkey", sqlite: "publishers.id" };
 
 /// What an admin supplies to create a publisher; parsed before it gets here.
 #[derive(Debug, Clone)]
@@ -50,7 +53,7 @@ pub async fn create(db: &Db, actor: &Actor, new: NewPublisher) -> Result<Publish
         .execute(&mut *tx)
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("publisher {id} already exists"))),
+        Err(e) if PUBLISHER_KEY.violated_by(&e) => return Err(ServiceError::Conflict(format!("publisher {id} already exists"))),
         other => other?,
     };
     let details = serde_json::json!({ "name": new.name, "email": new.email.as_ref().map(Email::as_str) });
@@ -117,7 +120,7 @@ pub struct PublisherEdit {
 
 /// Edits a publisher. A deactivated publisher's logins cannot sign in and its postbacks are
 /// refused as for an unknown publisher, so it is credited nothing until reactivated.
-pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
+pub async fn update(db: &Db, directory: &Directory, actor: &Actor, id: &str, edit: PublisherEdit) -> Result<Publisher, ServiceError> {
     let _changing = db.changing();
     let name =
         edit.name.as_deref().map(|n| parse_label(n, 120).map_err(|e| ServiceError::invalid("name", format!("name {e}")))).transpose()?;
@@ -146,6 +149,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, edit: PublisherEdit) -> Re
     }
     let publisher = find(&mut tx, id).await?.ok_or(ServiceError::NotFound("publisher"))?;
     tx.commit().await?;
+    directory.invalidate_publisher(id);
     Ok(publisher)
 }
 

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 
 use super::db::Db;
 use super::error::ServiceError;
-use crate::domain::catalog::{Conversion, ConversionState};
+use crate::domain::conversion::{Conversion, ConversionState};
 use crate::domain::report::{self, zone, ConversionParams, DateRange, Earnings, GroupBy, InvalidQuery, Report, ReportParams, ReportRow};
 
 /// Most groups a non-day report lists on screen and in JSON (the largest first).

@@ -115,7 +115,8 @@ on_both_backends!(offerwalls_answer_share_url_and_embed_code, settings(|s| s.pub
     assert_eq!(wall["share_url"], share_url.as_str());
     assert_eq!(
         wall["embed_code"],
-        format!("<iframe\n  src=\"{share_url}\"\n  width=\"100%\"\n  height=\"600\"\n  frameborder=\"0\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>")
+        format!("<iframe\n  src=\"{share_url}\"\n  title=\"Earn Gems\"\n  width=\"100%\"\n  height=\"600\"\n  style=\"border-radius: 16px; border: none;\"\n></iframe>"),
+        "titled for screen readers, no obsolete frameborder"
     );
     assert_eq!(
         (wall["exchange_rate"].as_str(), wall["rounding"].as_str(), wall["accent_color"].as_str()),

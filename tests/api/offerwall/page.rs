@@ -87,7 +87,7 @@ on_both_backends!(hostile_text_is_escaped_and_rewards_use_the_wall_currency, |ap
     }
     assert!(body.contains("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"));
     assert!(body.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more"));
-    assert!(body.contains("3,500 &lt;b&gt;Gems&lt;/b&gt;"), "350 cents at 1000 per USD");
+    assert!(body.contains("3,500\u{a0}&lt;b&gt;Gems&lt;/b&gt;"), "350 cents at 1000 per USD");
     assert!(body.contains("--accent:#123abc"));
     assert!(body.contains("name=\"viewport\""));
     assert_eq!(body.matches("<script nonce=").count(), 1, "only the page's own script");
@@ -139,4 +139,52 @@ on_both_backends!(unknown_or_inactive_walls_are_a_404_page, |app| {
         .expect("patch");
     assert_eq!(off.status(), 200);
     assert_eq!(app.wall_page(&wall, "", DESKTOP_UA, &[]).await.0, 404);
+});
+
+on_both_backends!(the_page_speaks_the_visitors_language_and_writes_numbers_its_way, |app| {
+    app.create_offer(json!({ "name": "Charlie", "payout_cents": 1234, "url_template": URL })).await;
+    let publisher = app.create_publisher("Pub").await;
+    // 12.34 USD at 1000 per USD: 12,340 coins, written per language.
+    let wall = app.create_wall(&publisher, json!({ "exchange_rate": "1000", "currency_name": "Gems", "language": "de" })).await;
+    assert_eq!(wall["language"], "de");
+    let wall = wall["id"].as_str().expect("id").to_owned();
+    // (lang=, Accept-Language, html lang, the search box's label, the reward as written)
+    let cases = [
+        ("lang=en", "", "en", "Search offers", "12,340\u{a0}Gems"),
+        ("lang=es", "", "es", "Buscar ofertas", "12.340\u{a0}Gems"),
+        ("lang=pt-BR", "", "pt", "Buscar ofertas", "12.340\u{a0}Gems"),
+        ("lang=de", "", "de", "Angebote suchen", "12.340\u{a0}Gems"),
+        ("lang=fr", "", "fr", "Rechercher des offres", "12\u{202f}340\u{a0}Gems"),
+        ("lang=ru", "", "ru", "Поиск предложений", "12\u{a0}340\u{a0}Gems"),
+        ("lang=tr", "", "tr", "Teklif ara", "12.340\u{a0}Gems"),
+        ("lang=id", "", "id", "Cari penawaran", "12.340\u{a0}Gems"),
+        ("", "ja, fr-CA;q=0.9, en;q=0.8", "fr", "Rechercher des offres", "12\u{202f}340\u{a0}Gems"),
+        ("lang=xx", "tr", "tr", "Teklif ara", "12.340\u{a0}Gems"),
+        ("lang=es", "ru", "es", "Buscar ofertas", "12.340\u{a0}Gems"),
+        ("", "ja", "de", "Angebote suchen", "12.340\u{a0}Gems"),
+        ("", "", "de", "Angebote suchen", "12.340\u{a0}Gems"),
+    ];
+    for (query, accept, lang, search, reward) in cases {
+        let headers: Vec<(&str, &str)> = if accept.is_empty() { vec![] } else { vec![("Accept-Language", accept)] };
+        let (status, body) = app.wall_page(&wall, query, DESKTOP_UA, &headers).await;
+        assert_eq!(status, 200);
+        assert!(body.contains(&format!("<html lang=\"{lang}\"")), "{query:?} {accept:?} → {lang}");
+        assert!(body.contains(&format!("aria-label=\"{search}\"")), "{query:?} {accept:?}: {search}");
+        assert!(body.contains(reward), "{query:?} {accept:?}: {reward}");
+        assert!(body.contains("Gems"), "the currency is named in every language");
+    }
+    // The choice is kept when the visitor searches without JavaScript, and the theme with it.
+    let (_, dark) = app.wall_page(&wall, "lang=ru&theme=dark", DESKTOP_UA, &[]).await;
+    assert!(dark.contains("name=\"lang\" value=\"ru\"") && dark.contains("name=\"theme\" value=\"dark\""));
+    assert!(dark.contains("color-scheme:dark"));
+    let (_, light) = app.wall_page(&wall, "", DESKTOP_UA, &[]).await;
+    assert!(light.contains("color-scheme:light") && !light.contains("name=\"lang\""));
+    let response = app.client.get(app.url(&format!("/o/{wall}?lang=tr"))).send().await.expect("GET");
+    assert_eq!(response.headers()["content-language"], "tr");
+    assert_eq!(response.headers()["vary"], "Accept-Language");
+
+    // A language the page does not speak is refused as the wall's default.
+    let publisher_two = app.create_publisher("Pub 2").await;
+    let bad = app.post_json("/api/admin/offerwalls", json!({ "publisher_id": publisher_two, "name": "W", "language": "xx" })).await;
+    assert!(expect_error(bad, 422).await.contains("language"));
 });

@@ -98,7 +98,7 @@ pub struct Program {
     pub active: bool,
     pub created_at: i64,
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<ProgramKeyInfo>))]
-    pub keys: Vec<crate::domain::catalog::NetworkKeyInfo>,
+    pub keys: Vec<crate::domain::partners::NetworkKeyInfo>,
     pub handles: Vec<ProgramHandle>,
 }
 

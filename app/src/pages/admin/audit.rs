@@ -5,11 +5,10 @@ use leptos::prelude::*;
 
 use super::AdminPage;
 use crate::api::audit::{audit_actions, list_audit, AuditQuery, AUDIT_FIELDS};
-use crate::api::form::PAGE_SIZE;
-use crate::components::form_field::invalid;
-use crate::components::{DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps};
+use crate::components::field_error::invalid;
+use crate::components::reader_zone::{in_zone, local_time, reader_zone};
+use crate::components::{FieldError, FormAlert, ListPage, LiveBadge};
 use crate::domain::audit::AuditEntry;
-use crate::domain::when::date_time;
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
@@ -41,7 +40,7 @@ fn AuditLog() -> impl IntoView {
     };
     view! {
         <div class="page-head"><h1>"Audit log"</h1><LiveBadge /></div>
-        <p class="muted">"Every change made by an admin — in the dashboard, through the admin API or the command line — newest first. Times are UTC."</p>
+        <p class="muted">"Every change made by an admin — in the dashboard, through the admin API or the command line — newest first. Times are in " <span data-testid="audit-zone">{reader_zone().name()}</span> "; the day filters are UTC days."</p>
         <form class="toolbar filters" role="search" aria-label="Filter the audit log" on:submit=|ev| ev.prevent_default()>
             <label class="field">
                 <span>"Actor"</span>
@@ -87,27 +86,10 @@ fn AuditLog() -> impl IntoView {
                 on:click=move |_| { for s in [actor, action, target, from, to] { s.set(String::new()); } offset.set(0); }>"Clear filters"</button>
         </form>
         <FormAlert error fields=AUDIT_FIELDS />
-        <Transition fallback=|| view! { <p class="loading">"Loading the audit log…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <EmptyList filtered={filtered() || page.offset > 0} nothing_yet="Nothing audited yet"
-                            next_step="Changes to networks, publishers, keys, catalogs and conversions are recorded here as admins make them." />
-                    }.into_any(),
-                    Ok(page) => {
-                        let (len, more) = (page.items.len(), page.has_more);
-                        view! {
-                            <DataTable headers=vec!["When", "Who", "Action", "Target", "Details"] test_id="audit-table">
-                                {page.items.into_iter().map(|entry| view! { <AuditRow entry /> }).collect_view()}
-                            </DataTable>
-                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
-                        }.into_any()
-                    }
-                    // Shown at the fields or above the table.
-                    Err(_) => ().into_any(),
-                }
-            })}
-        </Transition>
+        <ListPage listing offset filtered=Signal::derive(filtered) errors_shown_above=true
+            headers=vec![in_zone("When"), "Who".into(), "Action".into(), "Target".into(), "Details".into()] test_id="audit-table" label="Audit log"
+            nothing_yet="Nothing audited yet" next_step="Changes to networks, publishers, keys, catalogs and conversions are recorded here as admins make them."
+            row=|entry: AuditEntry| view! { <AuditRow entry /> } />
     }
 }
 
@@ -138,7 +120,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
     };
     view! {
         <tr data-testid="audit-row" data-action=entry.action.clone()>
-            <td class="nowrap small">{date_time(entry.at)}</td>
+            <td class="nowrap small">{local_time(entry.at)}</td>
             <td>
                 <span data-testid="audit-actor">{who}</span>
                 {(!via.is_empty()).then(|| view! { <div class="muted small">{via}</div> })}

@@ -8,11 +8,11 @@ use super::AdminPage;
 use crate::api::conversions::{conversion_details, review_conversion, ConversionInfo};
 use crate::api::error_message;
 use crate::components::live_events::subscribe_conversions;
+use crate::components::reader_zone::{in_zone, local_time, reader_zone};
 use crate::components::{LiveBadge, StatusBadge};
-use crate::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
+use crate::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use crate::domain::delivery_log::Delivery;
-use crate::domain::money::format_usd;
-use crate::domain::when::date_time;
+use crate::domain::money::{conversion_worth, format_usd};
 
 #[component]
 pub fn AdminConversionPage() -> impl IntoView {
@@ -72,7 +72,7 @@ fn or_dash(value: &Option<String>) -> String {
 
 #[component]
 fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
-    let ConversionInfo { conversion: c, postbacks, deliveries, network_name, publisher_name } = details;
+    let ConversionInfo { conversion: c, postbacks, deliveries, network_name, publisher_name, coins } = details;
     let field = |label: &'static str, value: String| {
         view! {
             <div class="field-row">
@@ -94,7 +94,7 @@ fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
                 <LiveBadge />
             </div>
         </div>
-        <p class="lead"><strong class="amount">{format_usd(c.amount_cents)}</strong> " · " {c.source.clone()} " · received " {date_time(c.created_at)} " UTC"</p>
+        <p class="lead"><strong class="amount" data-testid="conversion-worth">{conversion_worth(&c.source, c.amount_cents, coins)}</strong> " · " {c.source.clone()} " · received " {local_time(c.created_at)} " " {reader_zone().name()}</p>
 
         <Review conversion=c.clone() publisher=publisher_name.clone() decide />
 
@@ -113,8 +113,8 @@ fn Details(details: ConversionInfo, decide: Decide) -> impl IntoView {
                 {field("Sub-ID 2", or_dash(&c.s2))}
                 {field("Postback status", or_dash(&c.network_status))}
                 {field("Quality reasons", reasons)}
-                {field("Happened", format!("{} UTC", date_time(c.event_at)))}
-                {field("Last change", format!("{} UTC", date_time(c.updated_at)))}
+                {field("Happened", format!("{} {}", local_time(c.event_at), reader_zone().name()))}
+                {field("Last change", format!("{} {}", local_time(c.updated_at), reader_zone().name()))}
             </dl>
         </section>
 
@@ -245,7 +245,7 @@ fn PostbackLog(entries: Vec<PostbackLogEntry>) -> impl IntoView {
             };
             view! {
                 <tr>
-                    <td class="nowrap">{date_time(e.received_at)}</td>
+                    <td class="nowrap">{local_time(e.received_at)}</td>
                     <td><code>{e.source_ip}</code></td>
                     <td><StatusBadge status=e.outcome /></td>
                     <td class="num">{e.http_status}</td>
@@ -256,9 +256,9 @@ fn PostbackLog(entries: Vec<PostbackLogEntry>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Postback log">
             <table data-testid="postback-log">
-                <thead><tr><th>"Received"</th><th>"From"</th><th>"Outcome"</th><th class="num">"HTTP"</th><th>"Reason"</th><th>"Parameters (key removed)"</th></tr></thead>
+                <thead><tr><th>{in_zone("Received")}</th><th>"From"</th><th>"Outcome"</th><th class="num">"HTTP"</th><th>"Reason"</th><th>"Parameters (key removed)"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -276,7 +276,7 @@ fn ConversionDeliveries(rows: Vec<Delivery>) -> impl IntoView {
         .map(|d| {
             view! {
                 <tr>
-                    <td class="nowrap">{date_time(d.created_at)}</td>
+                    <td class="nowrap">{local_time(d.created_at)}</td>
                     <td>{d.event}</td>
                     <td><StatusBadge status=d.status /></td>
                     <td class="num">{d.attempts}</td>
@@ -288,9 +288,9 @@ fn ConversionDeliveries(rows: Vec<Delivery>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Deliveries of this conversion">
             <table data-testid="conversion-deliveries">
-                <thead><tr><th>"Queued"</th><th>"Event"</th><th>"Status"</th><th class="num">"Attempts"</th><th class="num">"Last HTTP"</th><th>"Last error"</th><th></th></tr></thead>
+                <thead><tr><th>{in_zone("Queued")}</th><th>"Event"</th><th>"Status"</th><th class="num">"Attempts"</th><th class="num">"Last HTTP"</th><th>"Last error"</th><th></th></tr></thead>
                 <tbody>{body}</tbody>
             </table>
         </div>

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::AdminPage;
-use crate::api::conversions::{feed_choices, feed_conversions, FeedFilter, FilterChoices, FEED_LIMIT};
+use crate::api::conversions::{conversion_coins, feed_choices, feed_conversions, FeedFilter, FilterChoices, FEED_LIMIT};
 use crate::api::error_message;
 use crate::components::live_events::{subscribe_conversions, Connection};
+use crate::components::reader_zone::{in_zone, local_time, reader_zone};
 use crate::components::{LiveBadge, StatusBadge};
-use crate::domain::catalog::{Conversion, ConversionState};
-use crate::domain::money::format_usd;
-use crate::domain::when::date_time;
+use crate::domain::conversion::{Conversion, ConversionState};
+use crate::domain::money::conversion_worth;
 
 #[component]
 pub fn AdminFeedPage() -> impl IntoView {
@@ -113,7 +113,7 @@ fn Feed() -> impl IntoView {
                 <LiveBadge />
             </div>
         </div>
-        <p class="muted">"The latest " {FEED_LIMIT} " conversions. New and changed ones appear here as they happen. Open a row for its postback log, deliveries and review actions. Times are UTC."</p>
+        <p class="muted">"The latest " {FEED_LIMIT} " conversions. New and changed ones appear here as they happen. Open a row for its postback log, deliveries and review actions. Times are in " <span data-testid="feed-zone">{reader_zone().name()}</span> "."</p>
 
         <Suspense fallback=|| view! { <p class="loading">"Loading filters…"</p> }>
             {move || Suspend::new(async move {
@@ -210,6 +210,23 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
     let base_ids = StoredValue::new(base.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
     let rows = move || live.with(|l| filter.with_untracked(|f| merged(&base, l, f)));
     let names = StoredValue::new(names);
+    // Reward conversions show their coins, read in one call for the rows shown.
+    let reward_ids = {
+        let rows = rows.clone();
+        move || rows().into_iter().filter(|c| c.source == "reward").map(|c| c.id).collect::<Vec<_>>()
+    };
+    let coins = LocalResource::new(move || {
+        let ids = reward_ids();
+        async move {
+            if ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                conversion_coins(ids).await
+            }
+        }
+    });
+    let coins_of =
+        move |id: &str| coins.get().and_then(Result::ok).and_then(|found| found.into_iter().find(|(c, _)| c == id).map(|(_, n)| n));
     let is_empty = {
         let rows = rows.clone();
         move || rows().is_empty()
@@ -237,11 +254,11 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                 }
             }
         >
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Conversions">
                 <table class="feed" data-testid="feed-table">
                     <thead>
                         <tr>
-                            <th scope="col">"Time"</th>
+                            <th scope="col">{in_zone("Time")}</th>
                             <th scope="col">"Source"</th>
                             <th scope="col">"Network"</th>
                             <th scope="col">"Publisher"</th>
@@ -259,12 +276,15 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                                 let reasons = if c.reasons.is_empty() { "—".to_string() } else { c.reasons.join(", ").replace('_', " ") };
                                 view! {
                                     <tr class:row-fresh=fresh data-id=c.id.clone() data-testid="feed-row" data-lead=c.lead_id.clone().unwrap_or_default()>
-                                        <td class="nowrap"><a href=href title="Open details">{date_time(c.created_at)}</a></td>
+                                        <td class="nowrap"><a href=href title="Open details">{local_time(c.created_at)}</a></td>
                                         <td>{c.source.clone()}</td>
                                         <td>{names.with_value(|n| name_of(&n.networks, &c.network_id))}</td>
                                         <td>{names.with_value(|n| name_of(&n.publishers, &c.publisher_id))}</td>
                                         <td class="clip" data-testid="feed-offer">{offer}</td>
-                                        <td class="num">{format_usd(c.amount_cents)}</td>
+                                        <td class="num" data-testid="feed-amount">{
+                                            let (id, source, cents) = (c.id.clone(), c.source.clone(), c.amount_cents);
+                                            move || conversion_worth(&source, cents, coins_of(&id))
+                                        }</td>
                                         <td><StatusBadge status=c.state.as_str() /></td>
                                         <td class="muted small">{reasons}</td>
                                     </tr>

@@ -1,9 +1,10 @@
-//! The admin dashboard: a guard that lets only admins in, the navigation, and one module per screen.
+//! The admin dashboard: one module per screen, each in the admin's [`AdminPage`] shell.
 
 mod admin_tokens;
 mod audit;
 mod conversion;
 mod deliveries;
+mod entity_detail;
 mod feed;
 mod network;
 mod networks;
@@ -21,10 +22,6 @@ mod reports;
 mod reward;
 mod reward_user;
 mod secrets;
-
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 pub use audit::AdminAuditPage;
 pub use conversion::AdminConversionPage;
@@ -47,55 +44,4 @@ pub use reward::AdminRewardPage;
 pub use reward_user::AdminRewardUserPage;
 pub use secrets::AdminSecretsPage;
 
-use crate::api::auth::me;
-use crate::components::{NavItem, Shell};
-use crate::domain::Role;
-
-/// The admin areas; later ones appear disabled until they are built.
-pub fn admin_nav() -> Vec<NavItem> {
-    let item = |label, href, ready| NavItem { label, href, ready };
-    vec![
-        item("Overview", "/admin", true),
-        item("Live feed", "/admin/feed", true),
-        item("Deliveries", "/admin/deliveries", true),
-        item("Secrets", "/admin/secrets", true),
-        item("Networks", "/admin/networks", true),
-        item("Publishers", "/admin/publishers", true),
-        item("Offers", "/admin/offers", true),
-        item("Offerwalls", "/admin/offerwalls", true),
-        item("Reward apps", "/admin/reward", true),
-        item("Programs", "/admin/programs", true),
-        item("Providers", "/admin/providers", true),
-        item("Reports", "/admin/reports", true),
-        item("Audit log", "/admin/audit", true),
-    ]
-}
-
-/// An admin screen: signed-out visitors go to sign-in, publishers to their portal. The server
-/// functions behind the screen check the role again themselves.
-#[component]
-pub fn AdminPage(#[prop(into)] title: String, current: &'static str, children: ChildrenFn) -> impl IntoView {
-    let me = Resource::new(|| (), |_| me());
-    view! {
-        <Title text=format!("{title} · TapRain admin") />
-        <Suspense fallback=|| view! { <p class="loading page-loading">"Loading…"</p> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(user)) if user.role == Role::Admin => {
-                            view! {
-                                <Shell area="Admin" email=user.email nav=admin_nav() current=current>
-                                    {children()}
-                                </Shell>
-                            }
-                                .into_any()
-                        }
-                        Ok(Some(user)) => view! { <Redirect path=user.role.home() /> }.into_any(),
-                        _ => view! { <Redirect path="/login" /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-}
+pub use crate::pages::role_page::AdminPage;

@@ -7,12 +7,10 @@ use leptos::prelude::*;
 
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::form::{FormError, PAGE_SIZE};
+use crate::api::form_error::FormError;
 use crate::api::offers::{list_offers, save_offer, set_offer_active, OfferForm, OFFER_FIELDS};
-use crate::components::form_field::{focus_on_open, invalid};
-use crate::components::{
-    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge,
-};
+use crate::components::field_error::{focus_on_open, invalid};
+use crate::components::{ActiveFilter, ConfirmButton, FieldError, FormAlert, ListPage, LiveBadge, SearchBar, SearchBox, StatusBadge};
 use crate::domain::money::{cents_as_decimal, format_usd};
 use crate::domain::offer::{Offer, OfferUrl};
 
@@ -66,30 +64,14 @@ fn Offers() -> impl IntoView {
         <p class="muted">"Offers appear on every active offerwall whose visitor matches their countries and device. A click sends the visitor to the tracking URL with the click id filled in; the network's postback later names that click."</p>
         {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status" data-testid="notice">{text}</p> })}
         {move || editing.get().map(|e| view! { <OfferEditor editing=e on_saved on_cancel=Callback::new(move |_| editing.set(None)) /> })}
-        <form class="toolbar filters" role="search" aria-label="Find offers" on:submit=|ev| ev.prevent_default()>
+        <SearchBar label="Find offers">
             <SearchBox value=q offset label="Search" placeholder="Name or id" test_id="search" />
             <ActiveFilter value=status offset />
-        </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading offers…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <EmptyList filtered={!q.get_untracked().trim().is_empty() || !status.get_untracked().is_empty() || page.offset > 0}
-                            nothing_yet="No offers yet" next_step="Create the first one with “New offer”: a name, the payout a conversion earns, and the advertiser's tracking URL." />
-                    }.into_any(),
-                    Ok(page) => {
-                        let (len, more) = (page.items.len(), page.has_more);
-                        view! {
-                            <DataTable headers=vec!["Offer", "Payout#", "Countries", "Device", "Status", ""] test_id="offers-table">
-                                {page.items.into_iter().map(|offer| view! { <OfferRow offer editing toggle /> }).collect_view()}
-                            </DataTable>
-                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
-                        }.into_any()
-                    }
-                    Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        </SearchBar>
+        <ListPage listing offset filtered=Signal::derive(move || !q.get().trim().is_empty() || !status.get().is_empty())
+            headers=vec!["Offer", "Payout#", "Countries", "Device", "Status", ""] test_id="offers-table" label="Offers"
+            nothing_yet="No offers yet" next_step="Create the first one with “New offer”: a name, the payout a conversion earns, and the advertiser's tracking URL."
+            row=move |offer: Offer| view! { <OfferRow offer editing toggle /> } />
     }
 }
 

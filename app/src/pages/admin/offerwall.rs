@@ -12,13 +12,14 @@ use super::offerwalls::{currency_summary, WallEditor};
 use super::AdminPage;
 use crate::api::conversions::feed_choices;
 use crate::api::error_message;
-use crate::api::form::FormError;
+use crate::api::form_error::FormError;
 use crate::api::offers::{get_offerwall, set_offerwall_active, WallForm};
-use crate::components::form_field::invalid;
+use crate::components::field_error::invalid;
 use crate::components::{ConfirmButton, CopyButton, FieldError, LiveBadge, StatusBadge};
 use crate::domain::country::parse_country;
 use crate::domain::offerwall::Offerwall;
 use crate::domain::share::{embed_code_sized, parse_dimension, share_link, ShareOptions};
+use crate::domain::wall_language::WallLanguage;
 
 #[component]
 pub fn AdminOfferwallPage() -> impl IntoView {
@@ -69,6 +70,10 @@ fn WallDetails(wall: Offerwall, publishers: Vec<crate::api::conversions::Choice>
         currency_name: wall.currency_name.clone(),
         exchange_rate: wall.exchange_rate.clone(),
         rounding: wall.rounding.as_str().to_owned(),
+        language: wall.language.clone(),
+        title: wall.title.clone().unwrap_or_default(),
+        accent_color: wall.accent_color.clone().unwrap_or_default(),
+        logo_url: wall.logo_url.clone().unwrap_or_default(),
     };
     let (id, active) = (wall.id.clone(), wall.active);
     let wall_id = wall.id.clone();
@@ -111,9 +116,19 @@ fn Generator(wall: Offerwall) -> impl IntoView {
     let uid = RwSignal::new(String::new());
     let country = RwSignal::new(String::new());
     let device = RwSignal::new(String::new());
+    let lang = RwSignal::new(String::new());
+    let theme = RwSignal::new(String::new());
     let width = RwSignal::new("100%".to_string());
     let height = RwSignal::new("600".to_string());
-    let options = move || ShareOptions { s1: s1.get(), s2: s2.get(), uid: uid.get(), country: country.get(), device: device.get() };
+    let options = move || ShareOptions {
+        s1: s1.get(),
+        s2: s2.get(),
+        uid: uid.get(),
+        country: country.get(),
+        device: device.get(),
+        lang: lang.get(),
+        theme: theme.get(),
+    };
     // Checked as typed: a wrong value is named at its field and left out of the code.
     let problem = Signal::derive(move || {
         let c = country.get();
@@ -137,13 +152,14 @@ fn Generator(wall: Offerwall) -> impl IntoView {
         o
     };
     let share_base = wall.share_url.clone();
+    let frame_title = wall.title.clone().unwrap_or_else(|| wall.name.clone());
     let share = Signal::derive(move || share_link(&share_base, &valid_options()));
     let size = move || {
         (parse_dimension(&width.get()).unwrap_or_else(|| "100%".into()), parse_dimension(&height.get()).unwrap_or_else(|| "600".into()))
     };
     let embed = Signal::derive(move || {
         let (w, h) = size();
-        embed_code_sized(&share.get(), &w, &h)
+        embed_code_sized(&share.get(), &w, &h, &frame_title)
     });
     let preview_base = format!("/o/{}", wall.id);
     let preview = Signal::derive(move || share_link(&preview_base, &valid_options()));
@@ -183,6 +199,21 @@ fn Generator(wall: Offerwall) -> impl IntoView {
                             <option value="">"Visitor's browser"</option>
                             <option value="desktop">"Desktop"</option>
                             <option value="mobile">"Mobile"</option>
+                        </select>
+                    </div>
+                    <div>
+                        <label for="gen-lang">"Language"</label>
+                        <select id="gen-lang" data-testid="gen-lang" prop:value=move || lang.get() on:change=text(lang) aria-describedby="gen-lang-help">
+                            <option value="">"Visitor's"</option>
+                            {WallLanguage::ALL.into_iter().map(|l| view! { <option value=l.code()>{l.native_name()}</option> }).collect_view()}
+                        </select>
+                        <p class="hint" id="gen-lang-help">"“Visitor's” follows their browser, then the wall's language."</p>
+                    </div>
+                    <div>
+                        <label for="gen-theme">"Theme"</label>
+                        <select id="gen-theme" data-testid="gen-theme" prop:value=move || theme.get() on:change=text(theme)>
+                            <option value="">"Light"</option>
+                            <option value="dark">"Dark"</option>
                         </select>
                     </div>
                     <div>

@@ -8,11 +8,11 @@ use leptos_router::hooks::use_navigate;
 use super::AdminPage;
 use crate::api::conversions::{feed_choices, Choice};
 use crate::api::error_message;
-use crate::api::form::PAGE_SIZE;
 use crate::api::offers::{list_offerwalls, save_offerwall, set_offerwall_active, WallForm, WALL_FIELDS};
-use crate::components::form_field::{focus_on_open, invalid};
-use crate::components::{ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge};
+use crate::components::field_error::{focus_on_open, invalid};
+use crate::components::{ConfirmButton, FieldError, FormAlert, ListPage, LiveBadge, SearchBar, SearchBox, StatusBadge, TextField};
 use crate::domain::offerwall::Offerwall;
+use crate::domain::wall_language::WallLanguage;
 
 #[component]
 pub fn AdminOfferwallsPage() -> impl IntoView {
@@ -63,12 +63,13 @@ fn Offerwalls() -> impl IntoView {
             {move || Suspend::new(async move {
                 let publishers = choices.await.map(|c| c.publishers).unwrap_or_default();
                 let options = publishers.clone();
+                let names = publishers.clone();
                 view! {
                     <Show when=move || creating.get()>
-                        <WallEditor id=String::new() initial=WallForm { currency_name: "Coins".into(), exchange_rate: "100".into(), rounding: "down".into(), ..WallForm::default() }
+                        <WallEditor id=String::new() initial=WallForm { currency_name: "Coins".into(), exchange_rate: "100".into(), rounding: "down".into(), language: "en".into(), ..WallForm::default() }
                             publishers=publishers.clone() on_saved on_cancel=Callback::new(move |_| creating.set(false)) />
                     </Show>
-                    <form class="toolbar filters" role="search" aria-label="Find offerwalls" on:submit=|ev| ev.prevent_default()>
+                    <SearchBar label="Find offerwalls">
                         <SearchBox value=q offset label="Search" placeholder="Name or id" test_id="search" />
                         <label class="field">
                             <span>"Publisher"</span>
@@ -78,34 +79,17 @@ fn Offerwalls() -> impl IntoView {
                                 {options.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                             </select>
                         </label>
-                    </form>
+                    </SearchBar>
+                    <ListPage listing offset filtered=Signal::derive(move || !q.get().trim().is_empty() || !publisher.get().is_empty())
+                        headers=vec!["Offerwall", "Publisher", "Currency", "Status", ""] test_id="offerwalls-table" label="Offerwalls"
+                        nothing_yet="No offerwalls yet" next_step="Create one for a publisher with “New offerwall”, then hand them its share URL or embed code."
+                        row=move |wall: Offerwall| {
+                            let publisher_name = names.iter().find(|p| p.id == wall.publisher_id).map(|p| p.name.clone()).unwrap_or_else(|| wall.publisher_id.clone());
+                            view! { <WallRow wall publisher_name toggle /> }
+                        } />
                 }
             })}
         </Suspense>
-        <Transition fallback=|| view! { <p class="loading">"Loading offerwalls…"</p> }>
-            {move || Suspend::new(async move {
-                let names: Vec<Choice> = choices.await.map(|c| c.publishers).unwrap_or_default();
-                match listing.await {
-                    Ok(page) if page.items.is_empty() => view! {
-                        <EmptyList filtered={!q.get_untracked().trim().is_empty() || !publisher.get_untracked().is_empty() || page.offset > 0}
-                            nothing_yet="No offerwalls yet" next_step="Create one for a publisher with “New offerwall”, then hand them its share URL or embed code." />
-                    }.into_any(),
-                    Ok(page) => {
-                        let (len, more) = (page.items.len(), page.has_more);
-                        view! {
-                            <DataTable headers=vec!["Offerwall", "Publisher", "Currency", "Status", ""] test_id="offerwalls-table">
-                                {page.items.into_iter().map(|wall| {
-                                    let publisher_name = names.iter().find(|p| p.id == wall.publisher_id).map(|p| p.name.clone()).unwrap_or_else(|| wall.publisher_id.clone());
-                                    view! { <WallRow wall publisher_name toggle /> }
-                                }).collect_view()}
-                            </DataTable>
-                            <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
-                        }.into_any()
-                    }
-                    Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -156,6 +140,10 @@ pub fn WallEditor(
     let currency = RwSignal::new(initial.currency_name);
     let rate = RwSignal::new(initial.exchange_rate);
     let rounding = RwSignal::new(initial.rounding);
+    let language = RwSignal::new(if initial.language.is_empty() { "en".to_string() } else { initial.language });
+    let title = RwSignal::new(initial.title);
+    let accent = RwSignal::new(initial.accent_color);
+    let logo = RwSignal::new(initial.logo_url);
     let save = Action::new(move |form: &WallForm| {
         let (id, form) = (id.clone(), form.clone());
         async move { save_offerwall(id, form).await }
@@ -176,6 +164,10 @@ pub fn WallEditor(
             currency_name: currency.get_untracked(),
             exchange_rate: rate.get_untracked(),
             rounding: rounding.get_untracked(),
+            language: language.get_untracked(),
+            title: title.get_untracked(),
+            accent_color: accent.get_untracked(),
+            logo_url: logo.get_untracked(),
         });
     };
     view! {
@@ -229,6 +221,27 @@ pub fn WallEditor(
                         </select>
                         <FieldError error field="rounding" />
                     </div>
+                    <div>
+                        <label for="wall-language">"Language"</label>
+                        <select id="wall-language" name="language" data-testid="wall-language" prop:value=move || language.get()
+                            on:change=move |ev| language.set(event_target_value(&ev)) aria-describedby="language-help language-error">
+                            {WallLanguage::ALL.into_iter().map(|l| {
+                                let selected = language.with_untracked(|c| c == l.code());
+                                view! { <option value=l.code() selected=selected>{l.native_name()}</option> }
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="language-help">"When the visitor's browser asks for none of the wall's languages."</p>
+                        <FieldError error field="language" />
+                    </div>
+                </div>
+                <h3>"Branding"</h3>
+                <div class="form-grid">
+                    <TextField id="wall-title-input" field="title" label="Title (optional)" value=title error test_id="wall-branding-title" maxlength=120u32
+                        placeholder="The wall's name" />
+                    <TextField id="wall-accent" field="accent_color" label="Accent colour (optional)" value=accent error test_id="wall-accent" maxlength=7u32
+                        placeholder="#3b5bdb" />
+                    <TextField id="wall-logo" field="logo_url" label="Logo URL (optional)" value=logo error test_id="wall-logo" input_type="url"
+                        placeholder="https://…" />
                 </div>
                 <div class="button-row">
                     <button type="submit" class="btn btn-primary btn-inline" data-testid="save-offerwall" disabled=move || save.pending().get()>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::AdminPage;
 use crate::api::error_message;
 use crate::api::overview::{admin_overview, AdminStats, CHART_DAYS};
+use crate::components::reader_zone::reader_zone;
 use crate::components::{Bar, BarChart, LiveBadge, StatCard};
 use crate::domain::money::format_usd;
 use crate::domain::when::short_day;
@@ -26,6 +27,7 @@ fn Overview() -> impl IntoView {
         set_refreshes.update(|n| *n += 1);
         overview.refetch();
     };
+    let zone = reader_zone().name();
     view! {
         <div class="page-head">
             <h1>"Overview"</h1>
@@ -37,7 +39,7 @@ fn Overview() -> impl IntoView {
         </div>
         <p class="muted" data-testid="refresh-count">
             {move || match refreshes.get() {
-                0 => "Figures as of page load; days are UTC.".to_string(),
+                0 => format!("Figures as of page load; days are cut in {zone}."),
                 1 => "Refreshed 1 time without reloading.".to_string(),
                 n => format!("Refreshed {n} times without reloading."),
             }}
@@ -64,7 +66,7 @@ fn Figures(stats: AdminStats) -> impl IntoView {
     let quiet = f.days.iter().all(|d| d.conversions == 0);
     view! {
         <section class="stats">
-            <StatCard label="Conversions today" value=f.today_conversions.to_string() hint="Received since 00:00 UTC" test_id="today-conversions" />
+            <StatCard label="Conversions today" value=f.today_conversions.to_string() hint=format!("Received since 00:00 {}", stats.time_zone) test_id="today-conversions" />
             <StatCard label="Payouts today" value=format_usd(f.today_payout_cents) hint="Credited to publishers today" test_id="today-payouts" />
             <a class="stat stat-link" class:stat-attention={f.held > 0} href="/admin/feed?status=held">
                 <div class="stat-label">"Held for review"</div>

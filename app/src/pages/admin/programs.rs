@@ -3,15 +3,14 @@
 
 use leptos::prelude::*;
 
-use super::networks::active_word;
+use super::entity_detail::{refetch_on_success, EntityCells};
 use super::AdminPage;
-use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
+use crate::api::form_error::FormError;
 use crate::api::programs::{create_program, list_programs, NewProgram};
-use crate::components::field_message::is_invalid;
-use crate::components::{FieldMessage, ListSearch, LiveBadge, Pager, SecretOnce, StatusBadge};
+use crate::components::field_error::track_form_errors;
+use crate::components::list_page::searchable_listing;
+use crate::components::{FieldError, FormCard, ListPage, PageHead, SecretOnce, TextField};
 use crate::domain::currency::Currency;
-use crate::domain::page::PAGE_SIZE;
 use crate::domain::program::Program;
 use crate::domain::when::date_time;
 
@@ -50,70 +49,33 @@ pub(super) struct CommissionInput {
     pub value: String,
 }
 
+/// One row of the list.
+fn row(p: Program) -> impl IntoView {
+    view! {
+        <tr data-testid="program-row" data-name=p.name.clone()>
+            <EntityCells list="/admin/programs" id=p.id.clone() name=p.name.clone() active=p.active />
+            <td>{commission_text(&p)}</td>
+            <td class="num">{p.handles.len()}</td>
+            <td class="nowrap">{date_time(p.created_at)}</td>
+        </tr>
+    }
+}
+
 #[component]
 fn Programs() -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let offset = RwSignal::new(0_i64);
-    let listing = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_programs(s, o));
+    let (search, offset, listing) = searchable_listing(list_programs);
     let create = Action::new(|input: &CommissionInput| {
         let input = input.clone();
         async move { create_program(input.name, input.currency, input.kind, input.value).await }
     });
-    let created = RwSignal::new(None::<NewProgram>);
-    Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(program))) = create.value().get() {
-            created.set(Some(program));
-            listing.refetch();
-        }
-    });
+    refetch_on_success(create, listing);
     view! {
-        <div class="page-head">
-            <h1>"Programs"</h1>
-            <LiveBadge />
-        </div>
+        <PageHead title="Programs" />
         <p class="muted">"Affiliate programs of merchants that report sales through " <code>"/api/v1/conversions"</code> " with an API key. Publishers earn through their referral codes, coupons, assets and sources."</p>
-        <CreateProgram create created />
-        <ListSearch search offset label="Search programs" placeholder="Name or id" />
-        <Transition fallback=|| view! { <p class="loading">"Loading programs…"</p> }>
-            {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(answer) if answer.page.items.is_empty() => view! {
-                        <div class="empty" data-testid="programs-empty">
-                            {if search.get_untracked().trim().is_empty() {
-                                view! { <h2>"No programs yet"</h2><p>"Add a program above and give the merchant its API key."</p> }.into_any()
-                            } else {
-                                view! { <h2>"No program matches"</h2><p>"Try another name, or clear the search."</p> }.into_any()
-                            }}
-                        </div>
-                    }.into_any(),
-                    Ok(answer) => {
-                        let shown = answer.page.items.len();
-                        let total = answer.page.total;
-                        view! {
-                            <div class="table-wrap">
-                                <table data-testid="programs-table">
-                                    <thead><tr><th>"Name"</th><th>"Id"</th><th>"State"</th><th>"Commission"</th><th class="num">"Codes"</th><th>"Created (UTC)"</th></tr></thead>
-                                    <tbody>
-                                        {answer.page.items.into_iter().map(|p| view! {
-                                            <tr data-testid="program-row" data-name=p.name.clone()>
-                                                <td><a href=format!("/admin/programs/{}", p.id)>{p.name.clone()}</a></td>
-                                                <td><code class="id">{p.id.clone()}</code></td>
-                                                <td><StatusBadge status=active_word(p.active) /></td>
-                                                <td>{commission_text(&p)}</td>
-                                                <td class="num">{p.handles.len()}</td>
-                                                <td class="nowrap">{date_time(p.created_at)}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                            <Pager offset limit=PAGE_SIZE shown total />
-                        }.into_any()
-                    }
-                    Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <CreateProgram create />
+        <ListPage listing offset search search_placeholder="Name or id"
+            headers=vec!["Name", "Id", "State", "Commission", "Codes#", "Created (UTC)"] test_id="programs-table" label="Programs"
+            nothing_yet="No programs yet" next_step="Add a program above and give the merchant its API key." row />
     }
 }
 
@@ -122,7 +84,7 @@ fn Programs() -> impl IntoView {
 pub(super) fn CommissionFields(
     kind: RwSignal<String>,
     value: RwSignal<String>,
-    error: Signal<Option<FieldError>>,
+    error: Signal<Option<FormError>>,
     #[prop(into)] prefix: String,
 ) -> impl IntoView {
     let kind_id = format!("{prefix}-commission-kind");
@@ -130,8 +92,11 @@ pub(super) fn CommissionFields(
     let percent_error = format!("{prefix}-percent-error");
     let cents_error = format!("{prefix}-cents-error");
     let described = format!("{percent_error} {cents_error}");
-    let invalid =
-        move || error.with(|e| e.as_ref().is_some_and(|e| e.field == "commission_percent" || e.field == "commission_cents")).to_string();
+    let invalid = move || {
+        error
+            .with(|e| e.as_ref().is_some_and(|e| e.for_field("commission_percent").or(e.for_field("commission_cents")).is_some()))
+            .to_string()
+    };
     view! {
         <div>
             <label for=kind_id.clone()>"Commission"</label>
@@ -145,33 +110,29 @@ pub(super) fn CommissionFields(
             <input id=value_id inputmode="decimal" autocomplete="off" data-testid="commission-value"
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=invalid aria-describedby=described />
-            <FieldMessage error field="commission_percent" id=percent_error />
-            <FieldMessage error field="commission_cents" id=cents_error />
+            <FieldError error field="commission_percent" id=percent_error />
+            <FieldError error field="commission_cents" id=cents_error />
         </div>
     }
 }
 
 #[component]
-fn CreateProgram(
-    create: Action<CommissionInput, Result<Outcome<NewProgram>, ServerFnError>>,
-    created: RwSignal<Option<NewProgram>>,
-) -> impl IntoView {
+fn CreateProgram(create: Action<CommissionInput, Result<NewProgram, FormError>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let currency = RwSignal::new("USD".to_string());
     let kind = RwSignal::new("percent".to_string());
     let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<FieldError>);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(Outcome::Invalid(e))) => error.set(Some(e)),
-        Some(Ok(Outcome::Done(_))) => {
-            error.set(None);
+    let error = RwSignal::new(None::<FormError>);
+    let created = RwSignal::new(None::<NewProgram>);
+    track_form_errors(create, error);
+    Effect::new(move |_| {
+        if let Some(Ok(program)) = create.value().get() {
             name.set(String::new());
             value.set(String::new());
+            created.set(Some(program));
         }
-        _ => {}
     });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let on_submit = Callback::new(move |_| {
         created.set(None);
         create.dispatch(CommissionInput {
             name: name.get_untracked(),
@@ -179,44 +140,18 @@ fn CreateProgram(
             kind: kind.get_untracked(),
             value: value.get_untracked(),
         });
-    };
-    let err = Signal::from(error);
+    });
     view! {
-        <section class="card">
-            <h2>"Add a program"</h2>
-            <form class="form" on:submit=on_submit novalidate data-testid="create-program">
-                <div class="form-grid">
-                    <div>
-                        <label for="program-name">"Name"</label>
-                        <input id="program-name" maxlength="100" autocomplete="off" data-testid="program-name"
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "name") aria-describedby="program-name-error" />
-                        <FieldMessage error=err field="name" id="program-name-error" />
-                    </div>
-                    <div>
-                        <label for="program-currency">"Currency"</label>
-                        <input id="program-currency" maxlength="3" autocomplete="off" data-testid="program-currency"
-                            prop:value=move || currency.get() on:input=move |ev| currency.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "currency") aria-describedby="program-currency-error" />
-                        <FieldMessage error=err field="currency" id="program-currency-error" />
-                    </div>
-                    <CommissionFields kind value error=err prefix="create" />
-                </div>
-                <div class="button-row">
-                    <button type="submit" class="btn btn-primary btn-inline" data-testid="create-program-submit" disabled=move || create.pending().get()>
-                        {move || if create.pending().get() { "Adding…" } else { "Add program" }}
-                    </button>
-                </div>
-                {move || match create.value().get() {
-                    Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert">{error_message(&e)}</p> }),
-                    _ => None,
-                }}
-            </form>
-            {move || created.get().map(|program| view! {
+        <FormCard title="Add a program" test_id="create-program" submit_label="Add program" primary=true pending=create.pending()
+            error=error.into() fields=&["name", "currency", "commission_percent", "commission_cents"] on_submit
+            footer=move || created.get().map(|program| view! {
                 <SecretOnce title=format!("API key for {}", program.name) secret=program.api_key.clone()
                     note="The merchant sends it as the X-Api-Key header." on_dismiss=Callback::new(move |_| created.set(None)) />
                 <p><a class="btn btn-wrap" href=format!("/admin/programs/{}", program.id) data-testid="open-program">"Open the program to add codes and coupons →"</a></p>
-            })}
-        </section>
+            })>
+            <TextField id="program-name" field="name" label="Name" value=name error=error.into() test_id="program-name" maxlength=100u32 />
+            <TextField id="program-currency" field="currency" label="Currency" value=currency error=error.into() test_id="program-currency" maxlength=3u32 />
+            <CommissionFields kind value error=error.into() prefix="create" />
+        </FormCard>
     }
 }

@@ -1,19 +1,20 @@
 //! `/admin/publishers/:id`: one publisher — balance, edit name and email, deactivate or
-//! reactivate, and its portal logins (add one with email and password).
+//! reactivate, and its portal logins (add one with email and password, deactivate or
+//! reactivate one).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::networks::active_word;
+use super::entity_detail::{active_word, refetch_after, Act, DetailLoader, EntityHead, HeadText};
 use super::AdminPage;
-use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
-use crate::api::publishers::{create_login, edit_publisher, load_publisher, set_publisher_active, LoginInfo, PublisherDetails};
-use crate::components::field_message::{action_error, is_invalid, track_field_errors};
-use crate::components::{ConfirmButton, FieldMessage, LiveBadge, StatCard, StatusBadge};
-use crate::domain::catalog::Publisher;
+use crate::api::form_error::FormError;
+use crate::api::publishers::{
+    create_login, edit_publisher, load_publisher, set_login_active, set_publisher_active, LoginInfo, PublisherDetails,
+};
+use crate::components::field_error::{action_error, track_form_errors};
+use crate::components::{ConfirmButton, DataTable, FormCard, StatCard, StatusBadge, TextField};
 use crate::domain::money::format_usd;
-use crate::domain::when::date_time;
+use crate::domain::partners::Publisher;
 
 #[component]
 pub fn AdminPublisherPage() -> impl IntoView {
@@ -24,14 +25,20 @@ pub fn AdminPublisherPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
-
 #[derive(Clone, Copy)]
 struct Actions {
-    edit: Act<(String, String, String), Outcome<Publisher>>,
+    edit: Act<(String, String, String), Publisher, FormError>,
     set_active: Act<(String, bool), Publisher>,
-    login: Act<(String, String, String), Outcome<LoginInfo>>,
+    login: Act<(String, String, String), LoginInfo, FormError>,
+    login_active: Act<(String, String, bool), LoginInfo>,
 }
+
+const HEAD: HeadText = HeadText {
+    heading_test_id: "publisher-heading",
+    deactivate: "Its logins can no longer sign in and its postbacks are refused, so it is credited nothing until reactivated.",
+    reactivate: "Its logins can sign in and it is credited again.",
+    inactive_note: "This publisher is deactivated: its logins cannot sign in and its postbacks are refused.",
+};
 
 #[component]
 fn PublisherView() -> impl IntoView {
@@ -42,32 +49,12 @@ fn PublisherView() -> impl IntoView {
         edit: Action::new(|(id, name, email): &(String, String, String)| edit_publisher(id.clone(), name.clone(), email.clone())),
         set_active: Action::new(|(id, active): &(String, bool)| set_publisher_active(id.clone(), *active)),
         login: Action::new(|(id, email, password): &(String, String, String)| create_login(id.clone(), email.clone(), password.clone())),
+        login_active: Action::new(|(id, user, active): &(String, String, bool)| set_login_active(id.clone(), user.clone(), *active)),
     };
-    // Each successful change re-reads the details (one effect per action, so an answer never
-    // re-reads them because of another action's earlier success).
-    let refetch_when = move |done: Signal<bool>| {
-        Effect::new(move |_| {
-            if done.get() {
-                details.refetch();
-            }
-        });
-    };
-    refetch_when(Signal::derive(move || matches!(actions.edit.value().get(), Some(Ok(Outcome::Done(_))))));
-    refetch_when(Signal::derive(move || matches!(actions.set_active.value().get(), Some(Ok(_)))));
-    refetch_when(Signal::derive(move || matches!(actions.login.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_after!(details; actions.edit, actions.set_active, actions.login, actions.login_active);
     view! {
-        <nav class="crumbs" aria-label="Breadcrumb"><a href="/admin/publishers">"← Publishers"</a></nav>
-        <Transition fallback=|| view! { <p class="loading">"Loading the publisher…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(d) => view! { <Details details=d actions /> }.into_any(),
-                    Err(err) => view! {
-                        <div class="page-head"><h1>"Publisher"</h1><LiveBadge /></div>
-                        <p class="alert alert-error" role="alert">{error_message(&err)}</p>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        <DetailLoader back_href="/admin/publishers" list="Publishers" noun="publisher" details
+            render=move |d: PublisherDetails| view! { <Details details=d actions /> } />
     }
 }
 
@@ -75,30 +62,9 @@ fn PublisherView() -> impl IntoView {
 fn Details(details: PublisherDetails, actions: Actions) -> impl IntoView {
     let PublisherDetails { publisher, logins } = details;
     let id = publisher.id.clone();
-    let active = publisher.active;
-    let (label, question, yes) = if active {
-        ("Deactivate", format!("Deactivate {}? Its logins can no longer sign in and its postbacks are refused, so it is credited nothing until reactivated.", publisher.name), "Yes, deactivate")
-    } else {
-        ("Reactivate", format!("Reactivate {}? Its logins can sign in and it is credited again.", publisher.name), "Yes, reactivate")
-    };
-    let toggle = {
-        let id = id.clone();
-        Callback::new(move |_| {
-            actions.set_active.dispatch((id.clone(), !active));
-        })
-    };
     view! {
-        <div class="page-head">
-            <h1 data-testid="publisher-heading">{publisher.name.clone()}</h1>
-            <div class="page-actions">
-                <StatusBadge status=active_word(active) />
-                <ConfirmButton label question confirm_label=yes danger=active pending=actions.set_active.pending() test_id="toggle-active" on_confirm=toggle />
-                <LiveBadge />
-            </div>
-        </div>
-        <p class="muted">"Id " <code class="id" data-testid="publisher-id">{id.clone()}</code> " · created " {date_time(publisher.created_at)} " UTC"</p>
-        {action_error(actions.set_active.value())}
-        {(!active).then(|| view! { <p class="alert alert-info" role="status" data-testid="inactive-note">"This publisher is deactivated: its logins cannot sign in and its postbacks are refused."</p> })}
+        <EntityHead name=publisher.name.clone() id=id.clone() active=publisher.active created_at=publisher.created_at text=HEAD
+            set_active=actions.set_active id_test_id="publisher-id" />
         <div class="stats">
             <StatCard label="Balance" value=format_usd(publisher.balance_cents) hint="From the ledger" test_id="stat-balance" />
             <StatCard label="Logins" value=logins.len().to_string() hint="Portal accounts" test_id="stat-logins" />
@@ -112,40 +78,17 @@ fn Details(details: PublisherDetails, actions: Actions) -> impl IntoView {
 fn EditPublisher(publisher: Publisher, actions: Actions) -> impl IntoView {
     let name = RwSignal::new(publisher.name.clone());
     let email = RwSignal::new(publisher.email.clone().unwrap_or_default());
-    let error = RwSignal::new(None::<FieldError>);
-    track_field_errors(actions.edit, error);
+    let error = RwSignal::new(None::<FormError>);
+    track_form_errors(actions.edit, error);
     let id = publisher.id.clone();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let on_submit = Callback::new(move |_| {
         actions.edit.dispatch((id.clone(), name.get_untracked(), email.get_untracked()));
-    };
-    let err = Signal::from(error);
+    });
     view! {
-        <section class="card">
-            <h2>"Details"</h2>
-            <form class="form" on:submit=on_submit novalidate data-testid="edit-publisher">
-                <div class="form-grid">
-                    <div>
-                        <label for="edit-name">"Name"</label>
-                        <input id="edit-name" maxlength="120" autocomplete="off" data-testid="edit-name"
-                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "name") aria-describedby="edit-name-error" />
-                        <FieldMessage error=err field="name" id="edit-name-error" />
-                    </div>
-                    <div>
-                        <label for="edit-email">"Contact email"</label>
-                        <input id="edit-email" type="email" autocomplete="off" data-testid="edit-email"
-                            prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "email") aria-describedby="edit-email-error" />
-                        <FieldMessage error=err field="email" id="edit-email-error" />
-                    </div>
-                </div>
-                <div class="button-row">
-                    <button type="submit" class="btn btn-inline" data-testid="edit-submit" disabled=move || actions.edit.pending().get()>"Save details"</button>
-                </div>
-                {action_error(actions.edit.value())}
-            </form>
-        </section>
+        <FormCard title="Details" test_id="edit" submit_label="Save details" pending=actions.edit.pending() error=error.into() fields=&["name", "email"] on_submit>
+            <TextField id="edit-name" field="name" label="Name" value=name error=error.into() test_id="edit-name" maxlength=120u32 />
+            <TextField id="edit-email" field="email" label="Contact email" value=email error=error.into() test_id="edit-email" input_type="email" />
+        </FormCard>
     }
 }
 
@@ -153,32 +96,41 @@ fn EditPublisher(publisher: Publisher, actions: Actions) -> impl IntoView {
 fn Logins(id: String, logins: Vec<LoginInfo>, actions: Actions) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<FieldError>);
-    track_field_errors(actions.login, error);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let error = RwSignal::new(None::<FormError>);
+    track_form_errors(actions.login, error);
+    let publisher_id = id.clone();
+    let on_submit = Callback::new(move |_| {
         if email.with_untracked(|e| e.trim().is_empty()) {
-            error.set(Some(FieldError { field: "email".into(), message: "Enter the email they will sign in with.".into() }));
+            error.set(Some(FormError::field("email", "Enter the email they will sign in with.")));
             return;
         }
-        actions.login.dispatch((id.clone(), email.get_untracked(), password.get_untracked()));
-    };
-    let err = Signal::from(error);
+        actions.login.dispatch((publisher_id.clone(), email.get_untracked(), password.get_untracked()));
+    });
     let list = if logins.is_empty() {
         view! { <p class="muted small" data-testid="logins-empty">"No logins yet: add one below so the publisher can use the portal."</p> }
             .into_any()
     } else {
         view! {
-            <div class="table-wrap">
-                <table>
-                    <thead><tr><th>"Email"</th><th>"State"</th></tr></thead>
-                    <tbody>
-                        {logins.into_iter().map(|l| view! {
-                            <tr data-testid="login-row"><td>{l.email}</td><td><StatusBadge status=active_word(l.active) /></td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable headers=vec!["Email", "State", ""] label="Portal logins">
+                {logins.into_iter().map(|l| {
+                    let target = (id.clone(), l.id.clone(), !l.active);
+                    let (label, question, yes) = if l.active {
+                        ("Deactivate", format!("Deactivate {}? They are signed out and cannot sign in until reactivated.", l.email), "Yes, deactivate")
+                    } else {
+                        ("Reactivate", format!("Reactivate {}? They can sign in again.", l.email), "Yes, reactivate")
+                    };
+                    view! {
+                        <tr data-testid="login-row">
+                            <td class="wrap">{l.email.clone()}</td>
+                            <td><StatusBadge status=active_word(l.active) /></td>
+                            <td class="actions">
+                                <ConfirmButton label question confirm_label=yes danger=l.active small=true pending=actions.login_active.pending()
+                                    test_id="toggle-login" on_confirm=Callback::new(move |_| { actions.login_active.dispatch(target.clone()); }) />
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </DataTable>
         }
         .into_any()
     };
@@ -187,33 +139,16 @@ fn Logins(id: String, logins: Vec<LoginInfo>, actions: Actions) -> impl IntoView
             <h2>"Portal logins"</h2>
             <p class="muted">"People who sign in at " <code>"/login"</code> " to see this publisher's earnings and postback settings."</p>
             {list}
-            <form class="form" on:submit=on_submit novalidate data-testid="create-login">
-                <div class="form-grid">
-                    <div>
-                        <label for="login-email">"Email"</label>
-                        <input id="login-email" type="email" autocomplete="off" data-testid="login-email"
-                            prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "email") aria-describedby="login-email-error" />
-                        <FieldMessage error=err field="email" id="login-email-error" />
-                    </div>
-                    <div>
-                        <label for="login-password">"Password"</label>
-                        <input id="login-password" type="password" autocomplete="new-password" data-testid="login-password"
-                            prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))
-                            aria-invalid=is_invalid(err, "password") aria-describedby="login-password-error login-password-hint" />
-                        <p id="login-password-hint" class="hint">"Give it to them over a safe channel; they sign in with it."</p>
-                        <FieldMessage error=err field="password" id="login-password-error" />
-                    </div>
-                </div>
-                <div class="button-row">
-                    <button type="submit" class="btn btn-primary btn-inline" data-testid="create-login-submit" disabled=move || actions.login.pending().get()>"Add login"</button>
-                </div>
-                {move || match actions.login.value().get() {
-                    Some(Ok(Outcome::Done(l))) => Some(view! { <p class="alert alert-success" role="status" data-testid="login-created">{format!("{} can sign in now.", l.email)}</p> }.into_any()),
-                    Some(Err(e)) => Some(view! { <p class="alert alert-error" role="alert" data-testid="login-error">{error_message(&e)}</p> }.into_any()),
-                    _ => None,
-                }}
-            </form>
+            {action_error(actions.login_active.value())}
+            <FormCard bare=true test_id="create-login" submit_label="Add login" primary=true pending=actions.login.pending()
+                error=error.into() fields=&["email", "password"] on_submit
+                footer=move || actions.login.value().get().and_then(Result::ok).map(|l| view! {
+                    <p class="alert alert-success" role="status" data-testid="login-created">{format!("{} can sign in now.", l.email)}</p>
+                })>
+                <TextField id="login-email" field="email" label="Email" value=email error=error.into() test_id="login-email" input_type="email" />
+                <TextField id="login-password" field="password" label="Password" value=password error=error.into() test_id="login-password"
+                    input_type="password" autocomplete="new-password" hint="Give it to them over a safe channel; they sign in with it." />
+            </FormCard>
         </section>
     }
 }

@@ -6,15 +6,13 @@
 use leptos::prelude::*;
 
 use super::AdminPage;
-use crate::api::error_message;
-use crate::api::form::{FormError, PAGE_SIZE};
+use crate::api::form_error::FormError;
 use crate::api::reward::{
     create_catalog_entry, list_catalog, list_reward_users, update_catalog_entry, CatalogEntry, RewardCatalog, CATALOG_FIELDS,
 };
-use crate::components::form_field::invalid;
-use crate::components::{
-    ActiveFilter, ConfirmButton, DataTable, EmptyList, FieldError, FormAlert, LiveBadge, PageSteps, SearchBox, StatusBadge,
-};
+use crate::components::field_error::invalid;
+use crate::components::{ActiveFilter, ConfirmButton, FieldError, FormAlert, ListPage, LiveBadge, SearchBar, SearchBox, StatusBadge};
+use crate::domain::reward::catalog::RewardUser;
 use crate::domain::when::date_time;
 
 #[component]
@@ -99,30 +97,13 @@ fn CatalogSection(catalog: RewardCatalog) -> impl IntoView {
             <h2 id=format!("{}-title", w.anchor)>{w.title}</h2>
             <RegisterForm catalog id_label=w.id_label id_hint=w.id_hint on_created=created />
             {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status" data-testid=format!("{testid}-notice")>{text}</p> })}
-            <form class="toolbar filters" role="search" aria-label=format!("Find {}", w.title.to_lowercase()) on:submit=|ev| ev.prevent_default()>
+            <SearchBar label=format!("Find {}", w.title.to_lowercase())>
                 <SearchBox value=q offset label="Search" placeholder="Id or name" test_id=format!("{testid}-search") />
                 <ActiveFilter value=status offset />
-            </form>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(page) if page.items.is_empty() => view! {
-                            <EmptyList filtered={!q.get_untracked().trim().is_empty() || !status.get_untracked().is_empty() || page.offset > 0}
-                                nothing_yet=w.empty next_step=w.next />
-                        }.into_any(),
-                        Ok(page) => {
-                            let (len, more) = (page.items.len(), page.has_more);
-                            view! {
-                                <DataTable headers=vec![w.id_label, "Name", "Registered", "Status", ""] test_id=format!("{testid}s-table")>
-                                    {page.items.into_iter().map(|entry| view! { <CatalogRow entry update testid /> }).collect_view()}
-                                </DataTable>
-                                <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
-                            }.into_any()
-                        }
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            </SearchBar>
+            <ListPage listing offset filtered=Signal::derive(move || !q.get().trim().is_empty() || !status.get().is_empty())
+                headers=vec![w.id_label, "Name", "Registered", "Status", ""] test_id=format!("{testid}s-table") label=w.title
+                nothing_yet=w.empty next_step=w.next row=move |entry: CatalogEntry| view! { <CatalogRow entry update testid /> } />
         </section>
     }
 }
@@ -219,14 +200,14 @@ fn RegisterForm(
                         prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev))
                         aria-invalid=invalid(error, "id") aria-describedby=format!("{prefix}-id-help {prefix}-id-error") />
                     <p class="hint" id=format!("{prefix}-id-help")>{id_hint}</p>
-                    <FieldError error field="id" id_prefix=format!("{prefix}-") />
+                    <FieldError error field="id" id=format!("{prefix}-id-error") />
                 </div>
                 <div>
                     <label for=name_field.clone()>"Name"</label>
                     <input id=name_field.clone() maxlength="120" autocomplete="off" data-testid=name_field.clone()
                         prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
                         aria-invalid=invalid(error, "name") aria-describedby=format!("{prefix}-name-error") />
-                    <FieldError error field="name" id_prefix=format!("{prefix}-") />
+                    <FieldError error field="name" id=format!("{prefix}-name-error") />
                 </div>
                 <div class="form-submit">
                     <button type="submit" class="btn btn-primary btn-inline" data-testid=format!("{prefix}-register") disabled=move || create.pending().get()>
@@ -247,37 +228,21 @@ fn RewardUsers() -> impl IntoView {
         <section class="card" id="reward-users" aria-labelledby="reward-users-title" data-testid="reward-users">
             <h2 id="reward-users-title">"Reward users"</h2>
             <p class="muted">"Registered by the reward app (" <code>"POST /api/reward/users"</code> "); coins are the sum of their ledger entries."</p>
-            <form class="toolbar filters" role="search" aria-label="Find reward users" on:submit=|ev| ev.prevent_default()>
+            <SearchBar label="Find reward users">
                 <SearchBox value=q offset label="Search" placeholder="User id, app id or device id" test_id="user-search" />
-            </form>
-            <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match listing.await {
-                        Ok(page) if page.items.is_empty() => view! {
-                            <EmptyList filtered={!q.get_untracked().trim().is_empty() || page.offset > 0}
-                                nothing_yet="No reward users yet" next_step="The reward app registers each player with POST /api/reward/users and its reward API secret." />
-                        }.into_any(),
-                        Ok(page) => {
-                            let (len, more) = (page.items.len(), page.has_more);
-                            view! {
-                                <DataTable headers=vec!["User", "App", "Device", "Coins#", "Registered"] test_id="users-table">
-                                    {page.items.into_iter().map(|u| view! {
-                                        <tr data-testid="user-row" data-id=u.id.clone()>
-                                            <td><a href=format!("/admin/reward/users/{}", u.id)><code>{u.id.clone()}</code></a></td>
-                                            <td>{u.app_id}</td>
-                                            <td class="clip">{u.device_id}</td>
-                                            <td class="num" data-testid="user-coins">{u.coins}</td>
-                                            <td class="nowrap small">{date_time(u.created_at)}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </DataTable>
-                                <PageSteps offset page_len=len has_more=more page_size=PAGE_SIZE />
-                            }.into_any()
-                        }
-                        Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            </SearchBar>
+            <ListPage listing offset filtered=Signal::derive(move || !q.get().trim().is_empty())
+                headers=vec!["User", "App", "Device", "Coins#", "Registered"] test_id="users-table" label="Reward users"
+                nothing_yet="No reward users yet" next_step="The reward app registers each player with POST /api/reward/users and its reward API secret."
+                row=|u: RewardUser| view! {
+                    <tr data-testid="user-row" data-id=u.id.clone()>
+                        <td><a href=format!("/admin/reward/users/{}", u.id)><code>{u.id.clone()}</code></a></td>
+                        <td class="wrap">{u.app_id}</td>
+                        <td class="clip">{u.device_id}</td>
+                        <td class="num" data-testid="user-coins">{u.coins}</td>
+                        <td class="nowrap small">{date_time(u.created_at)}</td>
+                    </tr>
+                } />
         </section>
     }
 }

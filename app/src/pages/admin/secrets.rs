@@ -5,17 +5,18 @@
 use leptos::prelude::*;
 
 use super::admin_tokens::AdminTokens;
-use super::networks::active_word;
+use super::entity_detail::{active_word, Act};
 use super::AdminPage;
 use crate::api::error_message;
+use crate::api::form_error::FormError;
 use crate::api::networks::{revoke_network_key, rotate_network_key};
-use crate::api::outcome::Outcome;
 use crate::api::programs::{revoke_program_key, rotate_program_key};
 use crate::api::secrets::{
     create_reward_secret, load_secrets, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, OwnedKeys, SecretsOverview,
 };
-use crate::components::{ConfirmButton, KeyList, LiveBadge, OverlapSelect, RotateControl, SecretOnce, StatusBadge};
-use crate::domain::catalog::NetworkKeyInfo;
+use crate::components::{ConfirmButton, KeyList, LiveBadge, OverlapSelect, Pager, RotateControl, SecretOnce, StatusBadge};
+use crate::domain::page::PAGE_SIZE;
+use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::{KeyState, PostbackSecretInfo};
 use crate::domain::when::date_time;
 
@@ -28,8 +29,6 @@ pub fn AdminSecretsPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
-
 /// A secret just made, and the owner (network, program, publisher id or `reward`) it belongs to,
 /// so its panel shows in that owner's section.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,12 +40,12 @@ struct Revealed {
 
 #[derive(Clone, Copy)]
 struct Actions {
-    network_rotate: Act<(String, i64), Outcome<String>>,
+    network_rotate: Act<(String, i64), String, FormError>,
     network_revoke: Act<(String, String), ()>,
-    program_rotate: Act<(String, i64), Outcome<String>>,
+    program_rotate: Act<(String, i64), String, FormError>,
     program_revoke: Act<(String, String), ()>,
     reward_create: Act<(), String>,
-    reward_rotate: Act<(String, i64), Outcome<String>>,
+    reward_rotate: Act<(String, i64), String, FormError>,
     reward_revoke: Act<String, ()>,
     postback_rotate: Act<String, String>,
     revealed: RwSignal<Option<Revealed>>,
@@ -84,17 +83,17 @@ fn Secrets() -> impl IntoView {
         overview.refetch();
     };
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.network_rotate.value().get() {
+        if let Some(Ok(key)) = actions.network_rotate.value().get() {
             reveal(key);
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.program_rotate.value().get() {
+        if let Some(Ok(key)) = actions.program_rotate.value().get() {
             reveal(key);
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(key))) = actions.reward_rotate.value().get() {
+        if let Some(Ok(key)) = actions.reward_rotate.value().get() {
             reveal(key);
         }
     });
@@ -150,11 +149,7 @@ fn Secrets() -> impl IntoView {
 #[component]
 fn Errors(actions: Actions) -> impl IntoView {
     let message = move || {
-        let outcome = |v: Option<Result<Outcome<String>, ServerFnError>>| match v {
-            Some(Err(e)) => Some(error_message(&e)),
-            Some(Ok(Outcome::Invalid(e))) => Some(e.message),
-            _ => None,
-        };
+        let outcome = |v: Option<Result<String, FormError>>| v.and_then(|r| r.err()).map(|e| e.to_string());
         let plain = |v: Option<Result<(), ServerFnError>>| v.and_then(|r| r.err()).map(|e| error_message(&e));
         outcome(actions.network_rotate.value().get())
             .or_else(|| outcome(actions.program_rotate.value().get()))
@@ -187,28 +182,69 @@ fn shown(filter: RwSignal<String>, name: &str) -> bool {
 fn Sections(overview: SecretsOverview, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
     let SecretsOverview { networks, programs, reward_secrets, postback_secrets, now } = overview;
     view! {
-        <section data-testid="network-keys">
-            <div class="section-head"><h2>"Network security keys"</h2></div>
-            <p class="muted">"Networks send their key as " <code>"key="</code> " on " <code>"/api/postback/cpa"</code> "."</p>
-            {if networks.is_empty() {
-                view! { <p class="empty small">"No networks yet. " <a href="/admin/networks">"Add one"</a> " and its first key is shown here once."</p> }.into_any()
-            } else {
-                networks.into_iter().map(|n| view! { <OwnerKeys owner=n now kind=OwnerKind::Network actions filter /> }).collect_view().into_any()
-            }}
-        </section>
-        <section data-testid="program-keys">
-            <div class="section-head"><h2>"Program API keys"</h2></div>
-            <p class="muted">"Merchants send their program's key as " <code>"X-Api-Key"</code> " on " <code>"/api/v1/conversions"</code> "."</p>
-            {if programs.is_empty() {
-                view! { <p class="empty small">"No programs yet. " <a href="/admin/programs">"Add one"</a> " and its first key is shown once."</p> }.into_any()
-            } else {
-                programs.into_iter().map(|p| view! { <OwnerKeys owner=p now kind=OwnerKind::Program actions filter /> }).collect_view().into_any()
-            }}
-        </section>
+        <OwnerSection owners=networks kind=OwnerKind::Network now actions filter />
+        <OwnerSection owners=programs kind=OwnerKind::Program now actions filter />
         <RewardSecrets secrets=reward_secrets now actions />
         <PostbackSecrets secrets=postback_secrets actions filter />
         <AdminTokens />
     }
+}
+
+/// The networks' or the programs' keys, a page of owners at a time, narrowed by `filter`.
+#[component]
+fn OwnerSection(owners: Vec<OwnedKeys>, kind: OwnerKind, now: i64, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
+    let (test_id, title, list) = match kind {
+        OwnerKind::Network => ("network-keys", "Network security keys", "/admin/networks"),
+        OwnerKind::Program => ("program-keys", "Program API keys", "/admin/programs"),
+    };
+    let intro = match kind {
+        OwnerKind::Network => {
+            view! { "Networks send their key as " <code>"key="</code> " on " <code>"/api/postback/cpa"</code> "." }.into_any()
+        }
+        OwnerKind::Program => {
+            view! { "Merchants send their program's key as " <code>"X-Api-Key"</code> " on " <code>"/api/v1/conversions"</code> "." }
+                .into_any()
+        }
+    };
+    if owners.is_empty() {
+        return view! {
+            <section data-testid=test_id>
+                <div class="section-head"><h2>{title}</h2></div>
+                <p class="muted">{intro}</p>
+                <p class="empty small">"None yet. " <a href=list>"Add one"</a> " and its first key is shown here once."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let offset = RwSignal::new(0_i64);
+    // A new filter starts again at the first page.
+    Effect::new(move |previous: Option<String>| {
+        let now = filter.get();
+        if previous.is_some_and(|p| p != now) {
+            offset.set(0);
+        }
+        now
+    });
+    let owners = StoredValue::new(owners);
+    let matching = move || owners.with_value(|all| all.iter().filter(|o| shown(filter, &o.name)).cloned().collect::<Vec<_>>());
+    view! {
+        <section data-testid=test_id>
+            <div class="section-head"><h2>{title}</h2></div>
+            <p class="muted">{intro}</p>
+            {move || {
+                let matching = matching();
+                let total = matching.len() as i64;
+                let at = offset.get().min(total.saturating_sub(1).max(0) / PAGE_SIZE * PAGE_SIZE);
+                let page: Vec<OwnedKeys> = matching.into_iter().skip(at as usize).take(PAGE_SIZE as usize).collect();
+                let shown_count = page.len();
+                view! {
+                    {page.into_iter().map(|owner| view! { <OwnerKeys owner now kind actions /> }).collect_view()}
+                    {(total > PAGE_SIZE).then(|| view! { <Pager offset limit=PAGE_SIZE shown=shown_count total /> })}
+                }
+            }}
+        </section>
+    }
+    .into_any()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -218,7 +254,7 @@ enum OwnerKind {
 }
 
 #[component]
-fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
+fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions) -> impl IntoView {
     let OwnedKeys { id, name, active, keys } = owner;
     let (href, noun) = match kind {
         OwnerKind::Network => (format!("/admin/networks/{id}"), "security key"),
@@ -243,11 +279,7 @@ fn OwnerKeys(owner: OwnedKeys, now: i64, kind: OwnerKind, actions: Actions, filt
         })
     };
     view! {
-        <div class="card owner-keys" data-testid="owner-keys" data-owner=id.clone() data-name=name.clone()
-            hidden={
-                let name = name.clone();
-                move || !shown(filter, &name)
-            }>
+        <div class="card owner-keys" data-testid="owner-keys" data-owner=id.clone() data-name=name.clone()>
             <div class="card-head">
                 <h3><a href=href>{name.clone()}</a></h3>
                 <StatusBadge status=active_word(active) />

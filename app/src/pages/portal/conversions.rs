@@ -9,7 +9,7 @@ use crate::api::error_message;
 use crate::api::portal::{portal_conversions, PORTAL_CONVERSIONS_LIMIT};
 use crate::components::report_filters::{loaded_range, DateField, ZoneSelect};
 use crate::components::{CsvExport, LiveBadge, StatusBadge};
-use crate::domain::catalog::ConversionState;
+use crate::domain::conversion::ConversionState;
 use crate::domain::money::format_usd;
 use crate::domain::report::{ConversionListing, ConversionParams, PublisherConversion};
 
@@ -109,7 +109,7 @@ fn ConversionTable(rows: Vec<PublisherConversion>, zone: String) -> impl IntoVie
     let count = rows.len();
     view! {
         <p class="muted small" data-testid="conversions-count">{format!("{count} shown · times in {zone}")}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Conversions">
             <table data-testid="conversions-table">
                 <thead>
                     <tr>

@@ -1,4 +1,4 @@
-//! The publisher portal: a guard that lets only publishers in, the navigation, and the screens.
+//! The publisher portal: its screens, each in the publisher's [`PortalPage`] shell.
 
 mod breakdowns;
 mod conversions;
@@ -10,31 +10,18 @@ pub use conversions::PortalConversionsPage;
 pub use offerwalls::PortalOfferwallsPage;
 pub use postback::PortalPostbackPage;
 
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
+pub use crate::pages::role_page::PortalPage;
 
-use crate::api::auth::me;
+use leptos::prelude::*;
+
 use crate::api::error_message;
 use crate::api::overview::portal_overview;
 use crate::api::portal::portal_earnings;
 use crate::components::report_filters::ZoneSelect;
 use crate::components::report_table::axis_label;
-use crate::components::{Bar, BarChart, LiveBadge, NavItem, Shell, StatCard};
+use crate::components::{Bar, BarChart, LiveBadge, StatCard};
 use crate::domain::money::format_usd;
 use crate::domain::report::{Earnings, GroupBy};
-use crate::domain::Role;
-
-fn portal_nav() -> Vec<NavItem> {
-    let item = |label, href, ready| NavItem { label, href, ready };
-    vec![
-        item("Earnings", "/portal", true),
-        item("Conversions", "/portal/conversions", true),
-        item("Breakdowns", "/portal/breakdowns", true),
-        item("Offerwalls", "/portal/offerwalls", true),
-        item("Postback settings", "/portal/postback", true),
-    ]
-}
 
 #[component]
 pub fn PortalHome() -> impl IntoView {
@@ -42,35 +29,6 @@ pub fn PortalHome() -> impl IntoView {
         <PortalPage title="Earnings" current="/portal">
             <Earnings />
         </PortalPage>
-    }
-}
-
-/// A portal screen: signed-out visitors go to sign-in, admins to the dashboard. The server
-/// functions behind the screen check the role (and take the publisher from the session) themselves.
-#[component]
-pub fn PortalPage(#[prop(into)] title: String, current: &'static str, children: ChildrenFn) -> impl IntoView {
-    let me = Resource::new(|| (), |_| me());
-    view! {
-        <Title text=format!("{title} · TapRain") />
-        <Suspense fallback=|| view! { <p class="loading page-loading">"Loading…"</p> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(user)) if user.role == Role::Publisher => {
-                            view! {
-                                <Shell area="Publisher" email=user.email nav=portal_nav() current=current>
-                                    {children()}
-                                </Shell>
-                            }
-                                .into_any()
-                        }
-                        Ok(Some(user)) => view! { <Redirect path=user.role.home() /> }.into_any(),
-                        _ => view! { <Redirect path="/login" /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
     }
 }
 

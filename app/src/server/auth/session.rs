@@ -5,6 +5,8 @@ use tower_sessions::Session;
 
 use crate::domain::Role;
 use crate::server::clock::now_ms;
+use crate::server::db::Db;
+use crate::server::users;
 
 const USER_KEY: &str = "taprain.user";
 
@@ -42,5 +44,23 @@ impl AuthSession {
     /// Ends the session and deletes it from the store.
     pub async fn sign_out(&self) -> Result<(), tower_sessions::session::Error> {
         self.0.flush().await
+    }
+
+    /// The signed-in person as the database knows them now: the session's user, re-read so a
+    /// deactivated account (or publisher) or a changed role takes effect at once. Such a session
+    /// is ended. Every door that serves signed-in people asks this (pages, server functions,
+    /// the portal's downloads).
+    pub async fn current(&self, db: &Db, absolute_hours: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+        let Some(user) = self.user(absolute_hours).await else {
+            return Ok(None);
+        };
+        let fresh = users::find_by_id(&mut *db.pool().acquire().await?, &user.user_id).await?;
+        match fresh {
+            Some(u) if u.active && u.role == user.role => Ok(Some(user)),
+            _ => {
+                let _ = self.sign_out().await;
+                Ok(None)
+            }
+        }
     }
 }

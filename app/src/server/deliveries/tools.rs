@@ -3,6 +3,7 @@
 
 use super::queue;
 use super::sender::Sender;
+use super::settings as postback_settings;
 use super::wake::DeliveryWake;
 use crate::domain::delivery::{sample_values, sign, AttemptOutcome};
 pub use crate::domain::delivery_log::TestPostback;
@@ -12,7 +13,6 @@ use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
-use crate::server::postback_settings;
 
 /// Sends delivery `id` again now. A delivery still queued cannot be resent (409).
 pub async fn resend(db: &Db, wake: &DeliveryWake, actor: &Actor, id: &str) -> Result<(), ServiceError> {

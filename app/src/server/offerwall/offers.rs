@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 use crate::domain::label::parse_label;
 use crate::domain::offer::{Countries, Offer, OfferCard, OfferUrl};
 use crate::domain::offerwall::DeviceTarget;
-use crate::domain::page::{contains_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, search_text, Page};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
@@ -213,18 +213,32 @@ pub async fn get(db: &Db, id: &str) -> Result<Offer, ServiceError> {
 /// to those whose name or id contains it (case-insensitive).
 pub async fn list(db: &Db, q: Option<&str>, active: Option<bool>, limit: i64, offset: i64) -> Result<Vec<Offer>, ServiceError> {
     let q = search_text(q.unwrap_or(""));
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE ($1 < 0 OR active = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
-         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
-    ))
-    .bind(active.map(i64::from).unwrap_or(-1))
-    .bind(&q)
-    .bind(contains_pattern(&q))
-    .bind(limit.clamp(1, 1000))
-    .bind(offset.max(0))
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {MATCHING} ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"))
+        .bind(active.map(i64::from).unwrap_or(-1))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// The offers a listing shows: `$1` the active filter (-1 for all), `$2` the search, `$3` its pattern.
+const MATCHING: &str = "WHERE ($1 < 0 OR active = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\')";
+
+/// One page of [`list`], with how many offers match on all pages.
+pub async fn list_page(db: &Db, q: &str, active: Option<bool>, limit: i64, offset: i64) -> Result<Page<Offer>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let q = search_text(q);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM offers {MATCHING}"))
+        .bind(active.map(i64::from).unwrap_or(-1))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .fetch_one(db.pool())
+        .await?;
+    let items = list(db, Some(&q), active, limit, offset).await?;
+    Ok(Page { items, total, offset, limit })
 }
 
 /// Every active offer as the walls show them, best paying first.

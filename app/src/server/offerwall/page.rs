@@ -9,6 +9,7 @@ use crate::domain::click::{ClickSigner, ClickToken};
 use crate::domain::country::parse_country;
 use crate::domain::offer::OfferCard;
 use crate::domain::offerwall::{reward_for, Device};
+use crate::domain::wall_language::{WallLanguage, WallTheme};
 use crate::server::db::Db;
 
 /// Longest sub-ID, user id or search text kept from the embed URL.
@@ -52,6 +53,9 @@ pub struct Visit {
     pub device: Device,
     pub query: String,
     pub sort: Sort,
+    /// The language the visitor asked for (`lang=`, else `Accept-Language`), if the page speaks it.
+    pub language: Option<WallLanguage>,
+    pub theme: WallTheme,
 }
 
 /// Cleans an embed URL parameter: no control characters, trimmed, bounded.
@@ -89,6 +93,11 @@ pub struct WallPage {
 }
 
 impl WallPage {
+    /// The page's language: the visitor's, else the wall's.
+    pub fn language(&self) -> WallLanguage {
+        self.visit.language.unwrap_or(self.wall.language)
+    }
+
     /// The cards, in the order asked for.
     pub fn cards(&self) -> impl Iterator<Item = Card<'_>> {
         self.shown.iter().map(|&i| Card { offer: &self.offers[i], reward: reward_for(self.offers[i].payout_cents, &self.wall.currency) })

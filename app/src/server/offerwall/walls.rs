@@ -5,7 +5,8 @@ use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
 use crate::domain::offerwall::{embed_code, parse_accent_color, parse_web_url, share_url, ExchangeRate, Offerwall, Rounding, WallCurrency};
-use crate::domain::page::{contains_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, search_text, Page};
+use crate::domain::wall_language::WallLanguage;
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
@@ -29,6 +30,8 @@ pub struct WallInput {
     pub title: Option<String>,
     pub accent_color: Option<String>,
     pub logo_url: Option<String>,
+    /// The page's language when the visitor asks for none it speaks (`en`, `es`, …).
+    pub language: Option<String>,
     pub active: Option<bool>,
 }
 
@@ -42,6 +45,7 @@ pub struct Wall {
     pub title: Option<String>,
     pub accent_color: Option<String>,
     pub logo_url: Option<String>,
+    pub language: WallLanguage,
     pub active: bool,
     pub click_secret: String,
     pub created_at: i64,
@@ -62,8 +66,9 @@ impl Wall {
             title: self.title.clone(),
             accent_color: self.accent_color.clone(),
             logo_url: self.logo_url.clone(),
+            language: self.language.code().to_owned(),
             active: self.active,
-            embed_code: embed_code(&share),
+            embed_code: embed_code(&share, &self.title.clone().unwrap_or_else(|| self.name.clone())),
             share_url: share,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -109,6 +114,12 @@ async fn validate(conn: &mut AnyConnection, input: WallInput, base: Option<&Wall
     let accent_color =
         optional(input.accent_color, base.map(|b| &b.accent_color), "accent_color", parse_accent_color, "must be #rgb or #rrggbb")?;
     let logo_url = optional(input.logo_url, base.map(|b| &b.logo_url), "logo_url", parse_web_url, "must be an http(s) URL")?;
+    let language = match input.language {
+        Some(raw) => {
+            WallLanguage::parse(&raw).ok_or_else(|| ServiceError::invalid("language", "must be one of en, es, pt, de, fr, ru, tr, id"))?
+        }
+        None => base.map(|b| b.language).unwrap_or_default(),
+    };
     let now = now_ms();
     Ok(Wall {
         id: base.map(|b| b.id.clone()).unwrap_or_else(|| secrets::new_id("ofw")),
@@ -118,6 +129,7 @@ async fn validate(conn: &mut AnyConnection, input: WallInput, base: Option<&Wall
         title,
         accent_color,
         logo_url,
+        language,
         active: input.active.or(base.map(|b| b.active)).unwrap_or(true),
         click_secret: base.map(|b| b.click_secret.clone()).unwrap_or_else(|| hex::encode(secrets::random_bytes::<32>())),
         created_at: base.map(|b| b.created_at).unwrap_or(now),
@@ -131,7 +143,7 @@ pub async fn create(db: &Db, actor: &Actor, input: WallInput) -> Result<Wall, Se
     let wall = validate(&mut tx, input, None).await?;
     sqlx::query(
         "INSERT INTO offerwalls (id, publisher_id, name, currency_name, exchange_rate_micros, rounding, title, accent_color, logo_url, \
-         click_secret, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         click_secret, active, created_at, updated_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
     )
     .bind(&wall.id)
     .bind(&wall.publisher_id)
@@ -145,6 +157,7 @@ pub async fn create(db: &Db, actor: &Actor, input: WallInput) -> Result<Wall, Se
     .bind(&wall.click_secret)
     .bind(i64::from(wall.active))
     .bind(wall.created_at)
+    .bind(wall.language.code())
     .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({ "publisher_id": wall.publisher_id, "name": wall.name });
@@ -161,7 +174,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, input: WallInput) -> Resul
     let wall = validate(&mut tx, input, Some(&current)).await?;
     sqlx::query(
         "UPDATE offerwalls SET publisher_id = $1, name = $2, currency_name = $3, exchange_rate_micros = $4, rounding = $5, title = $6, \
-         accent_color = $7, logo_url = $8, active = $9, updated_at = $10 WHERE id = $11",
+         accent_color = $7, logo_url = $8, active = $9, updated_at = $10, language = $12 WHERE id = $11",
     )
     .bind(&wall.publisher_id)
     .bind(&wall.name)
@@ -174,6 +187,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, input: WallInput) -> Resul
     .bind(i64::from(wall.active))
     .bind(wall.updated_at)
     .bind(&wall.id)
+    .bind(wall.language.code())
     .execute(&mut *tx)
     .await?;
     let rest_same = Wall { active: wall.active, updated_at: wall.updated_at, ..current.clone() } == wall;
@@ -183,10 +197,10 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, input: WallInput) -> Resul
     Ok(wall)
 }
 
-type WallRow = (String, String, String, String, i64, String, Option<String>, Option<String>, Option<String>, i64, String, i64, i64);
+type WallRow = (String, String, String, String, i64, String, Option<String>, Option<String>, Option<String>, i64, String, i64, i64, String);
 
 const SELECT: &str = "SELECT id, publisher_id, name, currency_name, exchange_rate_micros, rounding, title, accent_color, logo_url, \
-     active, click_secret, created_at, updated_at FROM offerwalls";
+     active, click_secret, created_at, updated_at, language FROM offerwalls";
 
 fn from_row(r: WallRow) -> Wall {
     let (
@@ -203,6 +217,7 @@ fn from_row(r: WallRow) -> Wall {
         click_secret,
         created_at,
         updated_at,
+        language,
     ) = r;
     Wall {
         id,
@@ -216,6 +231,7 @@ fn from_row(r: WallRow) -> Wall {
         title,
         accent_color,
         logo_url,
+        language: WallLanguage::parse(&language).unwrap_or_default(),
         active: active == 1,
         click_secret,
         created_at,
@@ -235,19 +251,34 @@ pub async fn get(db: &Db, id: &str) -> Result<Wall, ServiceError> {
     find(&mut *db.pool().acquire().await?, id).await?.ok_or(ServiceError::NotFound("offerwall"))
 }
 
+/// The walls a listing shows: `$1` the publisher (empty for all), `$2` the search, `$3` its pattern.
+const MATCHING: &str =
+    "WHERE ($1 = '' OR publisher_id = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\')";
+
+/// One page of [`list`], with how many walls match on all pages.
+pub async fn list_page(db: &Db, publisher_id: Option<&str>, q: &str, limit: i64, offset: i64) -> Result<Page<Wall>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let q = search_text(q);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM offerwalls {MATCHING}"))
+        .bind(search_text(publisher_id.unwrap_or("")))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .fetch_one(db.pool())
+        .await?;
+    let items = list(db, publisher_id, Some(&q), limit, offset).await?;
+    Ok(Page { items, total, offset, limit })
+}
+
 /// Walls, newest first, optionally of one publisher and whose name or id contains `q`.
 pub async fn list(db: &Db, publisher_id: Option<&str>, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<Wall>, ServiceError> {
     let q = search_text(q.unwrap_or(""));
-    let rows: Vec<WallRow> = sqlx::query_as(&format!(
-        "{SELECT} WHERE ($1 = '' OR publisher_id = $1) AND ($2 = '' OR LOWER(name) LIKE $3 ESCAPE '\\' OR LOWER(id) LIKE $3 ESCAPE '\\') \
-         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"
-    ))
-    .bind(search_text(publisher_id.unwrap_or("")))
-    .bind(&q)
-    .bind(contains_pattern(&q))
-    .bind(limit.clamp(1, 1000))
-    .bind(offset.max(0))
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<WallRow> = sqlx::query_as(&format!("{SELECT} {MATCHING} ORDER BY created_at DESC, id LIMIT $4 OFFSET $5"))
+        .bind(search_text(publisher_id.unwrap_or("")))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .bind(limit.clamp(1, 1000))
+        .bind(offset.max(0))
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.into_iter().map(from_row).collect())
 }

@@ -9,13 +9,17 @@ use sqlx::AnyConnection;
 use super::audit::{self, Actor};
 use super::clock::now_ms;
 use super::db::Db;
-use super::error::{is_unique_violation, ServiceError};
+use super::error::{ServiceError, UniqueKey};
 use super::keys::PROGRAM_KEYS;
 use super::{publishers, secrets};
 use crate::domain::currency::Currency;
 use crate::domain::decimal::{format_ppm_as_percent, parse_percent_ppm};
 use crate::domain::page::{self, Page};
 use crate::domain::program::{self, CommissionRule, HandleKind, Program, ProgramHandle, MAX_COMMISSION_MINOR};
+
+/// A handle is unique per program and kind.
+const HANDLE_KEY: UniqueKey =
+    UniqueKey { postgres: "program_handles_pkey", sqlite: "program_handles.program_id, program_handles.kind, program_handles.code" };
 
 /// What an admin asks for; raw, parsed by [`NewProgram::parse`].
 #[derive(Debug, Clone)]
@@ -263,7 +267,7 @@ pub async fn add_handle(
             .execute(&mut *tx)
             .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if HANDLE_KEY.violated_by(&e) => {
             return Err(ServiceError::Conflict(format!("{} {code:?} already exists in this program", kind.field())))
         }
         other => other?,

@@ -5,12 +5,12 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
-use crate::domain::page::{contains_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, search_text, Page};
 use crate::domain::reward::catalog::{parse_catalog_id, RewardGame, StoreApp, MAX_CATALOG_ID_LEN};
 use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::error::{is_unique_violation, ServiceError};
+use crate::server::error::{ServiceError, UniqueKey};
 
 /// Longest display name of a store app or game.
 pub const MAX_NAME_LEN: usize = 120;
@@ -22,10 +22,24 @@ struct Kind {
     /// The audit action prefix and the word in messages.
     audit: &'static str,
     noun: &'static str,
+    /// The key an id clashes on.
+    unique: UniqueKey,
 }
 
-const STORE_APPS: Kind = Kind { table: "store_apps", key: "pid", audit: "store_app", noun: "store app" };
-const GAMES: Kind = Kind { table: "reward_games", key: "id", audit: "reward_game", noun: "reward game" };
+const STORE_APPS: Kind = Kind {
+    table: "store_apps",
+    key: "pid",
+    audit: "store_app",
+    noun: "store app",
+    unique: UniqueKey { postgres: "store_apps_pkey", sqlite: "store_apps.pid" },
+};
+const GAMES: Kind = Kind {
+    table: "reward_games",
+    key: "id",
+    audit: "reward_game",
+    noun: "reward game",
+    unique: UniqueKey { postgres: "reward_games_pkey", sqlite: "reward_games.id" },
+};
 
 /// A catalog listing: `q` matches the id or the name (case-insensitive); `active` narrows to
 /// active (`true`) or inactive (`false`) entries.
@@ -88,7 +102,7 @@ async fn create(db: &Db, actor: &Actor, kind: &Kind, id: &str, name: &str) -> Re
         .execute(&mut *tx)
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("{} {} already exists", kind.noun, entry.id))),
+        Err(e) if kind.unique.violated_by(&e) => return Err(ServiceError::Conflict(format!("{} {} already exists", kind.noun, entry.id))),
         other => other?,
     };
     audit::record(&mut tx, actor, &format!("{}.create", kind.audit), &entry.id, serde_json::json!({ "name": entry.name })).await?;
@@ -143,11 +157,9 @@ async fn update(db: &Db, actor: &Actor, kind: &Kind, id: &str, edit: CatalogEdit
 async fn list(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Vec<Entry>, ServiceError> {
     let q = search_text(query.q.as_deref().unwrap_or(""));
     let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT {key}, name, active, created_at FROM {table} \
-         WHERE ($1 = '' OR LOWER({key}) LIKE $2 ESCAPE '\\' OR LOWER(name) LIKE $2 ESCAPE '\\') AND ($3 < 0 OR active = $3) \
-         ORDER BY {key} LIMIT $4 OFFSET $5",
-        key = kind.key,
-        table = kind.table
+        "SELECT {key}, name, active, created_at {} ORDER BY {key} LIMIT $4 OFFSET $5",
+        matching(kind),
+        key = kind.key
     ))
     .bind(&q)
     .bind(contains_pattern(&q))
@@ -157,6 +169,39 @@ async fn list(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Vec<Entry>, 
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().map(|(id, name, active, created_at)| Entry { id, name, active: active == 1, created_at }).collect())
+}
+
+/// The entries a listing shows: `$1` the search, `$2` its pattern, `$3` the active filter (-1 for all).
+fn matching(kind: &Kind) -> String {
+    format!(
+        "FROM {table} WHERE ($1 = '' OR LOWER({key}) LIKE $2 ESCAPE '\\' OR LOWER(name) LIKE $2 ESCAPE '\\') AND ($3 < 0 OR active = $3)",
+        key = kind.key,
+        table = kind.table
+    )
+}
+
+/// One page of `kind`'s entries, with how many match on all pages.
+async fn list_page(db: &Db, kind: &Kind, query: &CatalogQuery) -> Result<Page<Entry>, ServiceError> {
+    let (limit, offset) = page::clamp(query.limit, query.offset);
+    let q = search_text(query.q.as_deref().unwrap_or(""));
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {}", matching(kind)))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .bind(query.active.map(i64::from).unwrap_or(-1))
+        .fetch_one(db.pool())
+        .await?;
+    let items = list(db, kind, &CatalogQuery { q: Some(q), active: query.active, limit, offset }).await?;
+    Ok(Page { items, total, offset, limit })
+}
+
+/// One page of store apps by pid.
+pub async fn store_apps_page(db: &Db, query: &CatalogQuery) -> Result<Page<StoreApp>, ServiceError> {
+    Ok(list_page(db, &STORE_APPS, query).await?.map(Into::into))
+}
+
+/// One page of reward games by id.
+pub async fn games_page(db: &Db, query: &CatalogQuery) -> Result<Page<RewardGame>, ServiceError> {
+    Ok(list_page(db, &GAMES, query).await?.map(Into::into))
 }
 
 /// Registers a store app.

@@ -4,13 +4,15 @@
 use sqlx::AnyConnection;
 
 use crate::domain::label::parse_label;
-use crate::domain::page::{contains_pattern, search_text};
+use crate::domain::page::{self, contains_pattern, search_text, Page};
 use crate::domain::reward::catalog::{RewardUser, UserPostback};
 use crate::domain::reward::RewardUserId;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
-use crate::server::error::{is_unique_violation, ServiceError};
+use crate::server::error::{ServiceError, UniqueKey};
 use crate::server::ledger;
+
+const REWARD_USER_KEY: UniqueKey = UniqueKey { postgres: "reward_users_pkey", sqlite: "reward_users.id" };
 
 /// Longest `appId` / `deviceId`.
 pub const MAX_APP_FIELD_LEN: usize = 128;
@@ -55,7 +57,7 @@ pub async fn create(db: &Db, new: NewRewardUser) -> Result<RewardUser, ServiceEr
         .execute(db.pool())
         .await;
     match inserted {
-        Err(e) if is_unique_violation(&e) => return Err(ServiceError::Conflict(format!("reward user {id} already exists"))),
+        Err(e) if REWARD_USER_KEY.violated_by(&e) => return Err(ServiceError::Conflict(format!("reward user {id} already exists"))),
         other => other?,
     };
     Ok(RewardUser { id: id.to_string(), coins: 0, app_id: new.app_id, device_id: new.device_id, created_at: now })
@@ -79,6 +81,11 @@ pub async fn exists(conn: &mut AnyConnection, id: &RewardUserId) -> Result<bool,
     Ok(row.is_some())
 }
 
+/// The user with the raw id `raw` (a malformed id is simply not found).
+pub async fn get(db: &Db, raw: &str) -> Result<RewardUser, ServiceError> {
+    find_raw(&mut *db.pool().acquire().await?, raw).await?.ok_or(ServiceError::NotFound("reward user"))
+}
+
 /// `find` for a raw id: a malformed id is simply not found.
 pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<RewardUser>, sqlx::Error> {
     match RewardUserId::parse(raw) {
@@ -87,16 +94,31 @@ pub async fn find_raw(conn: &mut AnyConnection, raw: &str) -> Result<Option<Rewa
     }
 }
 
+/// The users a listing shows: `$1` the search, `$2` its pattern.
+const MATCHING: &str =
+    "WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\')";
+
+/// One page of [`list`], with how many users match on all pages.
+pub async fn list_page(db: &Db, q: &str, limit: i64, offset: i64) -> Result<Page<RewardUser>, ServiceError> {
+    let (limit, offset) = page::clamp(limit, offset);
+    let q = search_text(q);
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM reward_users u {MATCHING}"))
+        .bind(&q)
+        .bind(contains_pattern(&q))
+        .fetch_one(db.pool())
+        .await?;
+    let items = list(db, Some(&q), limit, offset).await?;
+    Ok(Page { items, total, offset, limit })
+}
+
 /// Users, newest first, with their coins; `q` narrows to those whose id, app id or device id
 /// contains it (case-insensitive).
 pub async fn list(db: &Db, q: Option<&str>, limit: i64, offset: i64) -> Result<Vec<RewardUser>, ServiceError> {
     let q = search_text(q.unwrap_or(""));
-    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT u.id, u.app_id, u.device_id, u.created_at, b.balance FROM reward_users u \
-         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id \
-         WHERE ($1 = '' OR LOWER(u.id) LIKE $2 ESCAPE '\\' OR LOWER(u.app_id) LIKE $2 ESCAPE '\\' OR LOWER(u.device_id) LIKE $2 ESCAPE '\\') \
-         ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4",
-    )
+         LEFT JOIN balances b ON b.account = 'reward_user:' || u.id {MATCHING} ORDER BY u.created_at DESC, u.id LIMIT $3 OFFSET $4"
+    ))
     .bind(&q)
     .bind(contains_pattern(&q))
     .bind(limit.clamp(1, 1000))
@@ -165,4 +187,23 @@ pub async fn postbacks(
     let items: Vec<UserPostback> = rows.into_iter().take(limit as usize).map(to_postback).collect();
     let next = if more { items.last().map(|p| p.cursor) } else { None };
     Ok((items, next))
+}
+
+/// The coins each reward conversion among `conversion_ids` moved (its level postback's
+/// `coin_delta`), for showing coins where a CPA conversion shows money. Unknown ids are left out.
+pub async fn coins_for_conversions(db: &Db, conversion_ids: &[String]) -> Result<Vec<(String, i64)>, ServiceError> {
+    let ids: Vec<&String> = conversion_ids.iter().take(500).collect();
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(100) {
+        let statement = format!(
+            "SELECT conversion_id, coin_delta FROM user_postbacks WHERE conversion_id IN ({})",
+            crate::server::sql::list(1, chunk.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, i64)>(&statement);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        found.extend(query.fetch_all(db.pool()).await?);
+    }
+    Ok(found)
 }

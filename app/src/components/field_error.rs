@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::form::FormError;
+use crate::api::form_error::FormError;
 
 /// The message for `field` in `error`, if it is about that field.
 pub fn field_message(error: Signal<Option<FormError>>, field: &'static str) -> Signal<Option<String>> {
@@ -28,13 +28,13 @@ pub fn focus_on_open(input: NodeRef<leptos::html::Input>) {
     });
 }
 
-/// The message under a field; its id is `<id_prefix><field>-error` (point `aria-describedby`
-/// at it; the prefix keeps ids unique when one page has several forms).
+/// The message under a field; its id is `id`, or `<field>-error` when none is given (point the
+/// input's `aria-describedby` at it).
 #[component]
-pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str, #[prop(optional, into)] id_prefix: String) -> impl IntoView {
+pub fn FieldError(error: Signal<Option<FormError>>, field: &'static str, #[prop(into, optional)] id: Option<String>) -> impl IntoView {
     let message = field_message(error, field);
     view! {
-        <p class="field-error" id=format!("{id_prefix}{field}-error") data-testid=format!("error-{field}") role="alert">
+        <p class="field-error" id=id.unwrap_or_else(|| format!("{field}-error")) data-testid=format!("error-{field}") role="alert">
             {move || message.get()}
         </p>
     }
@@ -47,5 +47,36 @@ pub fn FormAlert(error: Signal<Option<FormError>>, fields: &'static [&'static st
         error.with(|e| e.as_ref().and_then(|e| e.general(fields))).map(|message| {
             view! { <p class="alert alert-error" role="alert" data-testid="form-error">{message}</p> }
         })
+    }
+}
+
+/// Keeps `error` in step with each answer `action` gets from now on: the refusal, or nothing
+/// once it succeeds. An answer it had before this form was drawn (the form is drawn again after
+/// another change) is not shown again.
+pub fn track_form_errors<I, T>(action: Action<I, Result<T, FormError>>, error: RwSignal<Option<FormError>>)
+where
+    I: Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |drawn: Option<()>| {
+        let answer = action.value().get();
+        if drawn.is_some() {
+            if let Some(answer) = answer {
+                error.set(answer.err());
+            }
+        }
+    });
+}
+
+/// An alert with the error of an action's last answer, if it failed (for actions whose failures
+/// are not about one field: not found, conflict, server trouble).
+pub fn action_error<T, S>(value: S) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, ServerFnError>>> + Send + Sync + 'static,
+{
+    move || match value.get() {
+        Some(Err(err)) => Some(view! { <p class="alert alert-error" role="alert">{crate::api::error_message(&err)}</p> }),
+        _ => None,
     }
 }

@@ -3,14 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Actor};
-use super::clock::now_ms;
-use super::db::Db;
-use super::error::ServiceError;
-use super::publishers;
 use crate::domain::postback_template::PostbackTemplate;
 use crate::domain::secrets::PostbackSecretInfo;
 use crate::domain::signature::SignatureScheme;
+use crate::server::audit::{self, Actor};
+use crate::server::clock::now_ms;
+use crate::server::db::Db;
+use crate::server::error::ServiceError;
+use crate::server::publishers;
 
 /// Default retry schedule (seed 002): up to 5 retries, 6 hours apart.
 pub const DEFAULT_MAX_RETRIES: i64 = 5;
@@ -77,7 +77,7 @@ impl PostbackSettings {
 /// A fresh signing secret: `whsec_` + base64 of 24 random bytes (usable by every scheme).
 fn new_secret() -> String {
     use base64::Engine;
-    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(super::secrets::random_bytes::<24>()))
+    format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(crate::server::secrets::random_bytes::<24>()))
 }
 
 /// Saves the settings; the signing secret is created on first save and kept afterwards.

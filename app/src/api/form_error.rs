@@ -1,15 +1,10 @@
-//! What server functions behind forms answer and how lists are paged.
-//!
-//! A form's error says which field is wrong (the page shows it next to that field) or, for a
-//! problem with the whole form, just a message. Lists come a page at a time.
+//! The one error of server functions behind forms: it says which field is wrong (the page shows
+//! it next to that field) or, for a problem with the whole form, just a message.
 
 use leptos::prelude::ServerFnError;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-
-/// Rows per page in the admin lists.
-pub const PAGE_SIZE: i64 = 25;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum FormError {
@@ -77,36 +72,35 @@ pub fn form_error(err: crate::server::ServiceError, rename: &[(&str, &str)]) -> 
     match err {
         ServiceError::Invalid { field, message } => {
             let field = rename.iter().find(|(from, _)| *from == field).map(|(_, to)| *to).unwrap_or(field);
-            reject(field, message)
+            reject(field, sentence(&message))
         }
         other => super::guard::service(other).into(),
     }
 }
 
-/// One page of a list: the rows from `offset`, and whether more follow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub offset: i64,
-    pub has_more: bool,
-}
-
-impl<T> Page<T> {
-    /// From up to `PAGE_SIZE + 1` rows read at `offset` (the extra one only says more follow).
-    pub fn from_probe(mut rows: Vec<T>, offset: i64) -> Self {
-        let has_more = rows.len() as i64 > PAGE_SIZE;
-        rows.truncate(PAGE_SIZE as usize);
-        Self { items: rows, offset, has_more }
+/// Like [`form_error`], with a conflict (a taken id, email or code) said next to `field`, with
+/// status 409.
+#[cfg(feature = "ssr")]
+pub fn conflict_at(field: &str, err: crate::server::ServiceError, rename: &[(&str, &str)]) -> FormError {
+    match err {
+        crate::server::ServiceError::Conflict(message) => {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(http::StatusCode::CONFLICT);
+            }
+            FormError::field(field, sentence(&message))
+        }
+        other => form_error(other, rename),
     }
 }
 
-/// `""`, `active` or `inactive` → the `active` filter of a listing.
-pub fn active_filter(raw: &str) -> Option<bool> {
-    match raw {
-        "active" => Some(true),
-        "inactive" => Some(false),
-        _ => None,
+/// `"name must have 1 to 100 characters"` → `"Name must have 1 to 100 characters."`
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.trim().chars();
+    let mut out: String = chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !out.ends_with('.') {
+        out.push('.');
     }
+    out
 }
 
 #[cfg(test)]
@@ -124,10 +118,8 @@ mod tests {
     }
 
     #[test]
-    fn pages_know_whether_more_follow() {
-        let page = Page::from_probe((0..=PAGE_SIZE).collect(), 0);
-        assert!(page.has_more);
-        assert_eq!(page.items.len() as i64, PAGE_SIZE);
-        assert!(!Page::from_probe(vec![1, 2], 25).has_more);
+    fn messages_become_sentences() {
+        assert_eq!(sentence("name must have 1 to 100 characters"), "Name must have 1 to 100 characters.");
+        assert_eq!(sentence("Done."), "Done.");
     }
 }
