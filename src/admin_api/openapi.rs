@@ -6,7 +6,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::openapi_doors::MachineDoors;
 use super::openapi_tidy::Tidy;
-use super::{audit, conversions, deliveries, events, health, networks, offers, offerwalls, programs, providers, publishers, reports, reward, tokens};
+use super::{
+    audit, conversions, deliveries, events, health, networks, offers, offerwalls, programs, providers, publishers, reports, reward, tokens,
+};
 use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]

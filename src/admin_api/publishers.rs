@@ -4,7 +4,7 @@
 use app::domain::partners::Publisher;
 use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
-use app::server::deliveries::settings::{self as postback_settings, NewPostbackSettings, PostbackSettings, ShownPostbackSettings};
+use app::server::deliveries::settings::{self as postback_settings, NewPostbackSettings, ShownPostbackSettings};
 use app::server::publishers::{self, NewPublisher, PublisherEdit};
 use app::server::{users, AppState};
 use axum::extract::{Path, Query, State};

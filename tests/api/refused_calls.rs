@@ -32,10 +32,8 @@ on_both_backends!(refused_unauthenticated_calls_log_no_parameters, |app| {
     let _ = program;
     let setup = app.setup_cpa().await;
     assert_eq!(app.cpa(&setup.key, "amount=oops&pad=kept").await.status(), 400);
-    let (params,): (String,) = sqlx::query_as("SELECT params FROM postback_log ORDER BY id DESC LIMIT 1")
-        .fetch_one(app.db.pool())
-        .await
-        .expect("last entry");
+    let (params,): (String,) =
+        sqlx::query_as("SELECT params FROM postback_log ORDER BY id DESC LIMIT 1").fetch_one(app.db.pool()).await.expect("last entry");
     assert!(params.contains("kept"), "{params}");
 });
 
@@ -53,8 +51,11 @@ on_both_backends!(the_refused_ip_queue_is_capped_per_network, |app| {
     }
     // One more refusal through the door trims the queue to the cap, keeping the newest.
     assert_eq!(app.cpa(&key, &format!("external_identifier={SEED_PUBLISHER}&amount=1")).await.status(), 403);
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM refused_ips WHERE network_id = $1").bind(&network_id).fetch_one(app.db.pool()).await.expect("count");
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refused_ips WHERE network_id = $1")
+        .bind(&network_id)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("count");
     assert_eq!(count, REFUSED_IPS_PER_NETWORK);
     let (oldest,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM refused_ips WHERE network_id = $1 AND ip = '10.0.0.1'")
         .bind(&network_id)

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::outcome::Outcome;
+use super::form_error::FormError;
 use crate::domain::page::Page;
 use crate::domain::provider::{CustomConfig, Provider, ProviderCheck, ProviderRefusedIp};
 
@@ -52,9 +52,9 @@ pub async fn load_provider(id: String) -> Result<ProviderDetails, ServerFnError>
 }
 
 #[server(endpoint = "admin_provider_create")]
-pub async fn create_provider(input: NewProvider) -> Result<Outcome<Provider>, ServerFnError> {
+pub async fn create_provider(input: NewProvider) -> Result<Provider, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::providers::{self, ProviderInput};
@@ -68,21 +68,21 @@ pub async fn create_provider(input: NewProvider) -> Result<Outcome<Provider>, Se
         rounding: Some(input.rounding).filter(|r| !r.is_empty()),
         sandbox: input.sandbox,
     };
-    outcome(providers::create(&state.db, &Actor::user(&user.user_id), &state.settings.public_url, input).await)
+    providers::create(&state.db, &Actor::user(&user.user_id), &state.settings.public_url, input).await.map_err(|e| form_error(e, &[]))
 }
 
 /// Sets a new secret; the current one keeps working for `overlap_seconds`.
 #[server(endpoint = "admin_provider_rotate")]
-pub async fn rotate_provider_secret(id: String, secret: String, overlap_seconds: i64) -> Result<Outcome<Provider>, ServerFnError> {
+pub async fn rotate_provider_secret(id: String, secret: String, overlap_seconds: i64) -> Result<Provider, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::audit::Actor;
     use crate::server::providers::{self, ProviderEdit};
 
     let (state, user) = require(Role::Admin).await?;
     let edit = ProviderEdit { secret: Some(secret), overlap_seconds: Some(overlap_seconds), ..ProviderEdit::default() };
-    outcome(providers::update(&state.db, &Actor::user(&user.user_id), &state.settings.public_url, &id, edit).await)
+    providers::update(&state.db, &Actor::user(&user.user_id), &state.settings.public_url, &id, edit).await.map_err(|e| form_error(e, &[]))
 }
 
 /// Deactivates or reactivates a provider, or switches its sandbox mode.
@@ -99,17 +99,17 @@ pub async fn set_provider_flags(id: String, active: Option<bool>, sandbox: Optio
 }
 
 #[server(endpoint = "admin_provider_ip_add")]
-pub async fn add_provider_ip(id: String, ip: String) -> Result<Outcome<String>, ServerFnError> {
+pub async fn add_provider_ip(id: String, ip: String) -> Result<String, FormError> {
+    use super::form_error::{form_error, reject};
     use super::guard::require;
-    use super::outcome::{invalid, outcome};
     use crate::domain::{IpRule, Role};
     use crate::server::{audit::Actor, providers::ips};
 
     let (state, user) = require(Role::Admin).await?;
     let Ok(rule) = IpRule::parse(&ip) else {
-        return Ok(invalid("ip", "Enter an IPv4 or IPv6 address or a CIDR block such as 203.0.113.0/24."));
+        return Err(reject("ip", "Enter an IPv4 or IPv6 address or a CIDR block such as 203.0.113.0/24."));
     };
-    outcome(ips::add(&state.db, &Actor::user(&user.user_id), &id, rule).await.map(|_| rule.to_string()))
+    ips::add(&state.db, &Actor::user(&user.user_id), &id, rule).await.map(|_| rule.to_string()).map_err(|e| form_error(e, &[]))
 }
 
 #[server(endpoint = "admin_provider_ip_remove")]
@@ -136,12 +136,12 @@ pub async fn approve_provider_ip(id: String, ip: String) -> Result<(), ServerFnE
 
 /// The signature debugger: analyses a pasted callback URL, recording nothing.
 #[server(endpoint = "admin_provider_check")]
-pub async fn check_provider_url(id: String, url: String) -> Result<Outcome<ProviderCheck>, ServerFnError> {
+pub async fn check_provider_url(id: String, url: String) -> Result<ProviderCheck, FormError> {
+    use super::form_error::form_error;
     use super::guard::require;
-    use super::outcome::outcome;
     use crate::domain::Role;
     use crate::server::providers::check;
 
     let (state, _) = require(Role::Admin).await?;
-    outcome(check::check(&state.db, &id, &url).await)
+    check::check(&state.db, &id, &url).await.map_err(|e| form_error(e, &[]))
 }

@@ -5,16 +5,16 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::networks::active_word;
+use super::entity_detail::{active_word, Act};
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
+use crate::api::form_error::FormError;
 use crate::api::providers::{
     add_provider_ip, approve_provider_ip, check_provider_url, load_provider, remove_provider_ip, rotate_provider_secret,
     set_provider_flags, ProviderDetails,
 };
-use crate::components::field_message::{action_error, is_invalid, track_field_errors};
-use crate::components::{ConfirmButton, CopyButton, FieldMessage, LiveBadge, OverlapSelect, StatusBadge};
+use crate::components::field_error::{action_error, invalid as is_invalid, track_form_errors, FormAlert};
+use crate::components::{ConfirmButton, CopyButton, FieldError, LiveBadge, OverlapSelect, StatusBadge};
 use crate::domain::provider::{Provider, ProviderCheck};
 use crate::domain::when::date_time;
 
@@ -27,14 +27,12 @@ pub fn AdminProviderPage() -> impl IntoView {
     }
 }
 
-type Act<I, O> = Action<I, Result<O, ServerFnError>>;
-
 /// Every action of the screen, owned above the re-rendered details so an answer is never lost.
 #[derive(Clone, Copy)]
 struct Actions {
     flags: Act<(String, Option<bool>, Option<bool>), Provider>,
-    rotate: Act<(String, String, i64), Outcome<Provider>>,
-    add_ip: Act<(String, String), Outcome<String>>,
+    rotate: Act<(String, String, i64), Provider, FormError>,
+    add_ip: Act<(String, String), String, FormError>,
     remove_ip: Act<(String, String), ()>,
     approve: Act<(String, String), ()>,
 }
@@ -61,8 +59,8 @@ fn ProviderView() -> impl IntoView {
         });
     };
     refetch_when(Signal::derive(move || matches!(actions.flags.value().get(), Some(Ok(_)))));
-    refetch_when(Signal::derive(move || matches!(actions.rotate.value().get(), Some(Ok(Outcome::Done(_))))));
-    refetch_when(Signal::derive(move || matches!(actions.add_ip.value().get(), Some(Ok(Outcome::Done(_))))));
+    refetch_when(Signal::derive(move || matches!(actions.rotate.value().get(), Some(Ok(_)))));
+    refetch_when(Signal::derive(move || matches!(actions.add_ip.value().get(), Some(Ok(_)))));
     refetch_when(Signal::derive(move || matches!(actions.remove_ip.value().get(), Some(Ok(_)))));
     refetch_when(Signal::derive(move || matches!(actions.approve.value().get(), Some(Ok(_)))));
     view! {
@@ -160,11 +158,11 @@ fn Details(details: ProviderDetails, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn RotateSecret(provider: Provider, action: Act<(String, String, i64), Outcome<Provider>>) -> impl IntoView {
+fn RotateSecret(provider: Provider, action: Act<(String, String, i64), Provider, FormError>) -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let overlap = RwSignal::new(Some(86_400));
-    let error = RwSignal::new(None::<FieldError>);
-    track_field_errors(action, error);
+    let error = RwSignal::new(None::<FormError>);
+    track_form_errors(action, error);
     let id = provider.id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -185,10 +183,10 @@ fn RotateSecret(provider: Provider, action: Act<(String, String, i64), Outcome<P
                 <input id="new-secret" autocomplete="off" spellcheck="false" data-testid="new-secret"
                     prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))
                     aria-invalid=is_invalid(error_signal, "secret") aria-describedby="new-secret-error" />
-                <FieldMessage error=error_signal field="secret" id="new-secret-error" />
+                <FieldError error=error_signal field="secret" id="new-secret-error" />
                 <OverlapSelect value=overlap id="provider-secret" />
                 <button type="submit" class="btn btn-primary" data-testid="rotate-secret-submit" disabled=move || action.pending().get()>"Rotate secret"</button>
-                {action_error(action.value())}
+                <FormAlert error=error_signal fields=&["secret"] />
             </form>
         </section>
     }
@@ -197,8 +195,8 @@ fn RotateSecret(provider: Provider, action: Act<(String, String, i64), Outcome<P
 #[component]
 fn Ips(id: String, ips: Vec<String>, actions: Actions) -> impl IntoView {
     let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<FieldError>);
-    track_field_errors(actions.add_ip, error);
+    let error = RwSignal::new(None::<FormError>);
+    track_form_errors(actions.add_ip, error);
     let add_id = id.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -232,8 +230,8 @@ fn Ips(id: String, ips: Vec<String>, actions: Actions) -> impl IntoView {
                         aria-invalid=is_invalid(error_signal, "ip") aria-describedby="add-ip-error" />
                     <button type="submit" class="btn btn-primary btn-inline" data-testid="add-ip-submit" disabled=move || actions.add_ip.pending().get()>"Approve IP"</button>
                 </div>
-                <FieldMessage error=error_signal field="ip" id="add-ip-error" />
-                {action_error(actions.add_ip.value())}
+                <FieldError error=error_signal field="ip" id="add-ip-error" />
+                <FormAlert error=error_signal fields=&["ip"] />
             </form>
         </section>
     }
@@ -244,8 +242,8 @@ fn Ips(id: String, ips: Vec<String>, actions: Actions) -> impl IntoView {
 fn Debugger(id: Signal<String>) -> impl IntoView {
     let url = RwSignal::new(String::new());
     let check = Action::new(|(id, url): &(String, String)| check_provider_url(id.clone(), url.clone()));
-    let error = RwSignal::new(None::<FieldError>);
-    track_field_errors(check, error);
+    let error = RwSignal::new(None::<FormError>);
+    track_form_errors(check, error);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         check.dispatch((id.get_untracked(), url.get_untracked()));
@@ -260,12 +258,12 @@ fn Debugger(id: Signal<String>) -> impl IntoView {
                 <textarea id="check-url" rows="3" spellcheck="false" data-testid="check-url-input"
                     prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))
                     aria-invalid=is_invalid(error_signal, "url") aria-describedby="check-url-error"></textarea>
-                <FieldMessage error=error_signal field="url" id="check-url-error" />
+                <FieldError error=error_signal field="url" id="check-url-error" />
                 <button type="submit" class="btn btn-primary" data-testid="check-url-submit" disabled=move || check.pending().get()>"Check signature"</button>
-                {action_error(check.value())}
+                <FormAlert error=error_signal fields=&["url"] />
             </form>
             {move || match check.value().get() {
-                Some(Ok(Outcome::Done(result))) => Some(view! { <Analysis result /> }),
+                Some(Ok(result)) => Some(view! { <Analysis result /> }),
                 _ => None,
             }}
         </section>

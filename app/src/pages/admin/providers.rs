@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 
-use super::networks::active_word;
+use super::entity_detail::active_word;
 use super::AdminPage;
 use crate::api::error_message;
-use crate::api::outcome::{FieldError, Outcome};
+use crate::api::form_error::FormError;
 use crate::api::providers::{create_provider, list_providers, NewProvider};
-use crate::components::field_message::is_invalid;
-use crate::components::{CopyButton, FieldMessage, ListSearch, LiveBadge, Pager, StatusBadge};
+use crate::components::field_error::{invalid as is_invalid, FormAlert};
+use crate::components::{CopyButton, FieldError, LiveBadge, Pager, SearchBox, StatusBadge};
 use crate::domain::page::PAGE_SIZE;
 use crate::domain::provider::{CustomConfig, Part, Provider, RecipeKind};
 use crate::domain::when::date_time;
@@ -31,7 +31,7 @@ fn Providers() -> impl IntoView {
     let listing = Resource::new(move || (search.get(), offset.get()), |(s, o)| list_providers(s, o));
     let create = Action::new(|input: &NewProvider| create_provider(input.clone()));
     Effect::new(move |_| {
-        if let Some(Ok(Outcome::Done(_))) = create.value().get() {
+        if let Some(Ok(_)) = create.value().get() {
             listing.refetch();
         }
     });
@@ -40,7 +40,7 @@ fn Providers() -> impl IntoView {
         <p class="muted">"Other offerwalls that credit your reward users by calling " <code>"/api/postback/in/{id}"</code>
             ". Each has a callback format (a preset or your own parameter names), a secret to verify signatures, approved IPs and a rounding rule."</p>
         <CreateProvider create />
-        <ListSearch search offset label="Search providers" placeholder="Name or id" />
+        <SearchBox value=search offset label="Search providers" placeholder="Name or id" />
         <Transition fallback=|| view! { <p class="loading">"Loading providers…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
@@ -111,7 +111,7 @@ impl CustomFields {
         }
     }
 
-    fn config(&self) -> Result<CustomConfig, FieldError> {
+    fn config(&self) -> Result<CustomConfig, FormError> {
         let optional = |v: RwSignal<String>| Some(v.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
         let recipe = match self.recipe.get_untracked().as_str() {
             "md5" => RecipeKind::Md5,
@@ -119,7 +119,7 @@ impl CustomFields {
             _ => RecipeKind::None,
         };
         let md5_order = if recipe == RecipeKind::Md5 {
-            Part::parse_order(&self.order.get_untracked()).map_err(|message| FieldError { field: "custom".into(), message })?
+            Part::parse_order(&self.order.get_untracked()).map_err(|message| FormError::field("custom", message))?
         } else {
             Vec::new()
         };
@@ -146,17 +146,17 @@ fn text_input(id: &'static str, label: &'static str, value: RwSignal<String>) ->
 }
 
 #[component]
-fn CreateProvider(create: Action<NewProvider, Result<Outcome<Provider>, ServerFnError>>) -> impl IntoView {
+fn CreateProvider(create: Action<NewProvider, Result<Provider, FormError>>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let preset = RwSignal::new("medioot".to_owned());
     let secret = RwSignal::new(String::new());
     let rounding = RwSignal::new("down".to_owned());
     let sandbox = RwSignal::new(false);
     let custom = CustomFields::new();
-    let error = RwSignal::new(None::<FieldError>);
+    let error = RwSignal::new(None::<FormError>);
     Effect::new(move |_| match create.value().get() {
-        Some(Ok(Outcome::Invalid(e))) => error.set(Some(e)),
-        Some(Ok(Outcome::Done(_))) => {
+        Some(Err(e)) => error.set(Some(e)),
+        Some(Ok(_)) => {
             error.set(None);
             name.set(String::new());
             secret.set(String::new());
@@ -188,7 +188,7 @@ fn CreateProvider(create: Action<NewProvider, Result<Outcome<Provider>, ServerFn
                 <input id="provider-name" maxlength="100" autocomplete="off" data-testid="provider-name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))
                     aria-invalid=is_invalid(error_signal, "name") aria-describedby="provider-name-error" />
-                <FieldMessage error=error_signal field="name" id="provider-name-error" />
+                <FieldError error=error_signal field="name" id="provider-name-error" />
                 <label for="provider-preset">"Preset"</label>
                 <select id="provider-preset" data-testid="provider-preset" prop:value=move || preset.get() on:change=move |ev| preset.set(event_target_value(&ev))>
                     <option value="medioot">"Medioot-style (md5 signature)"</option>
@@ -212,13 +212,13 @@ fn CreateProvider(create: Action<NewProvider, Result<Outcome<Provider>, ServerFn
                         {text_input("custom-signature", "Signature parameter", custom.signature)}
                         {text_input("custom-order", "md5 order (user, transaction, reward, payout, status, secret)", custom.order)}
                     </fieldset>
-                    <FieldMessage error=error_signal field="custom" id="provider-custom-error" />
+                    <FieldError error=error_signal field="custom" id="provider-custom-error" />
                 })}
                 <label for="provider-secret">"Secret (from the provider's dashboard)"</label>
                 <input id="provider-secret" autocomplete="off" spellcheck="false" data-testid="provider-secret"
                     prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))
                     aria-invalid=is_invalid(error_signal, "secret") aria-describedby="provider-secret-error" />
-                <FieldMessage error=error_signal field="secret" id="provider-secret-error" />
+                <FieldError error=error_signal field="secret" id="provider-secret-error" />
                 <label for="provider-rounding">"Rounding to whole coins"</label>
                 <select id="provider-rounding" prop:value=move || rounding.get() on:change=move |ev| rounding.set(event_target_value(&ev))>
                     <option value="down">"Down"</option>
@@ -230,13 +230,10 @@ fn CreateProvider(create: Action<NewProvider, Result<Outcome<Provider>, ServerFn
                 <button type="submit" class="btn btn-primary" data-testid="create-provider-submit" disabled=move || create.pending().get()>
                     {move || if create.pending().get() { "Adding…" } else { "Add provider" }}
                 </button>
-                {move || match create.value().get() {
-                    Some(Err(err)) => Some(view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }),
-                    _ => None,
-                }}
+                <FormAlert error=Signal::from(error) fields=&["name", "secret", "custom"] />
             </form>
             {move || match create.value().get() {
-                Some(Ok(Outcome::Done(p))) => Some(view! {
+                Some(Ok(p)) => Some(view! {
                     <div class="card" data-testid="provider-created">
                         <h3>{format!("{} is ready", p.name)}</h3>
                         <p>"Paste this postback URL into the provider's dashboard:"</p>

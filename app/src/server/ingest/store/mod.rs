@@ -161,7 +161,7 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         match self {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => e.extended_code == 2067 || e.extended_code == 1555,
-            StoreError::Sqlx(err) => crate::server::error::is_unique_violation(err),
+            StoreError::Sqlx(sqlx::Error::Database(db)) => db.is_unique_violation(),
             _ => false,
         }
     }
