@@ -154,7 +154,7 @@ on_both_backends!(the_same_call_replays_and_a_different_one_conflicts, |app| {
     assert_eq!(app.balance(&program.publisher).await, 2000);
     assert_eq!(app.conversions("source=api").await.len(), 2);
     let log: Value = app.get("/api/admin/postback-log?outcome=conflict").await.json().await.expect("json");
-    assert_eq!(log["items"].as_array().expect("items").len(), 4);
+    assert_eq!(log["items"].as_array().expect("items").len(), 3);
     assert_ledger_consistent(&app).await;
 });
 

@@ -29,10 +29,7 @@ pub struct SavedPostback {
     pub new_secret: Option<String>,
 }
 
-/// The secret's first characters, enough to tell secrets apart.
-pub fn secret_hint(secret: &str) -> String {
-    format!("{}…", secret.chars().take(10).collect::<String>())
-}
+pub use crate::domain::secrets::secret_hint;
 
 #[cfg(feature = "ssr")]
 fn shown(settings: Option<crate::server::deliveries::settings::PostbackSettings>) -> PortalPostbackSettings {

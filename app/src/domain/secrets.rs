@@ -87,3 +87,8 @@ mod tests {
         assert_eq!(KeyState::Revoked.word(), "revoked");
     }
 }
+
+/// A signing secret's first characters, enough to tell secrets apart (shown instead of it).
+pub fn secret_hint(secret: &str) -> String {
+    format!("{}…", secret.chars().take(10).collect::<String>())
+}

@@ -62,7 +62,7 @@ impl PostbackSettings {
     /// What may be shown; `reveal` only in the answer that created the secret.
     pub fn shown(self, reveal: bool) -> ShownPostbackSettings {
         ShownPostbackSettings {
-            secret_hint: crate::api::postback::secret_hint(&self.secret),
+            secret_hint: crate::domain::secrets::secret_hint(&self.secret),
             secret: reveal.then_some(self.secret),
             publisher_id: self.publisher_id,
             url_template: self.url_template,
@@ -183,7 +183,7 @@ pub async fn secrets(db: &Db) -> Result<Vec<PostbackSecretInfo>, ServiceError> {
         .map(|(publisher_id, publisher_name, secret, updated_at)| PostbackSecretInfo {
             publisher_id,
             publisher_name,
-            hint: crate::api::postback::secret_hint(&secret),
+            hint: crate::domain::secrets::secret_hint(&secret),
             updated_at,
         })
         .collect())
