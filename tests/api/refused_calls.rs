@@ -17,12 +17,13 @@ async fn logged_param_bytes(app: &TestApp) -> (i64, i64) {
 
 on_both_backends!(refused_unauthenticated_calls_log_no_parameters, |app| {
     let program = app.setup_program().await;
-    let padding = "p".repeat(8 * 1024);
+    // 6 KB in the query string (longer URIs are refused before any door, 414), 8 KB in the body.
+    let padding = "p".repeat(6 * 1024);
     let (before, _) = logged_param_bytes(&app).await;
     for n in 0..500 {
         let response = app.cpa("wrong-key", &format!("external_identifier={SEED_PUBLISHER}&amount=1&lead_id=x{n}&pad={padding}")).await;
         assert_eq!(response.status(), 401);
-        let body = json!({ "external_id": format!("E{n}"), "referral_code": "nwjinmy", "meta_data": { "pad": "q".repeat(3000) } });
+        let body = json!({ "external_id": format!("E{n}"), "referral_code": "nwjinmy", "meta_data": { "pad": "q".repeat(8 * 1024) } });
         assert_eq!(app.v1_post("not-a-key", "/api/v1/conversions", body).await.status(), 401);
     }
     let (after, bytes) = logged_param_bytes(&app).await;

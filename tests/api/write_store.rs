@@ -22,11 +22,10 @@ async fn writer(app: &TestApp) -> Writer {
 }
 
 fn postback(network_id: &str, publisher: &str, lead: &str, status: &str) -> AcceptedCpa {
-    let params: Vec<(String, String)> =
-        [("external_identifier", publisher), ("amount", "350"), ("status", status), ("lead_id", lead), ("ip", "203.0.113.9")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+    let params: Vec<(String, String)> = [("external_identifier", publisher), ("amount", "350"), ("status", status), ("lead_id", lead)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     AcceptedCpa {
         network_id: network_id.to_owned(),
         postback: CpaPostback::parse(&params).expect("postback"),
