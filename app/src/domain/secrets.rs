@@ -73,6 +73,11 @@ impl KeyState {
 pub const OVERLAP_CHOICES: [(&str, i64); 4] =
     [("None: the old key stops now", 0), ("1 hour", 3600), ("24 hours", 86_400), ("7 days", 604_800)];
 
+/// A signing secret's first characters, enough to tell secrets apart (shown instead of it).
+pub fn secret_hint(secret: &str) -> String {
+    format!("{}…", secret.chars().take(10).collect::<String>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,9 +91,4 @@ mod tests {
         assert!(KeyState::Overlap(1).works() && !KeyState::Expired.works());
         assert_eq!(KeyState::Revoked.word(), "revoked");
     }
-}
-
-/// A signing secret's first characters, enough to tell secrets apart (shown instead of it).
-pub fn secret_hint(secret: &str) -> String {
-    format!("{}…", secret.chars().take(10).collect::<String>())
 }
