@@ -1,7 +1,7 @@
 // The audit log: changes made through the admin API and in the dashboard are listed newest
 // first with who made them; filtering by action, target and dates narrows the list.
-import { expect, test } from '@playwright/test';
-import { admin, adminApi, screenshots, signIn, uniq, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { admin, adminApi, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 test('the audit log lists changes and filters by action, target and date', async ({ page, request }) => {
   const pid = uniq('audit_app');

@@ -1,7 +1,8 @@
 // Sign-in, sign-out and role separation, driven through a real browser against a real server.
 // Every test gets a fresh browser context (Playwright's default `page` fixture), so no cookie
 // leaks from one story into the next.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { test } from './support';
 import path from 'node:path';
 
 function env(name: string): string {

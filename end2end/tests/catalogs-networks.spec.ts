@@ -2,8 +2,8 @@
 // click, IPs added (an invalid CIDR is refused next to the field), the key rotated with an
 // overlap and the new key used for a real postback, keys revoked, the network deactivated and
 // reactivated.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { admin, adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { admin, adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration, test } from './support';
 
 // Each flow walks a whole screen (and screenshots it at two widths): more than the default 30 s.
 test.describe.configure({ mode: 'serial', timeout: 90_000 });

@@ -2,8 +2,8 @@
 // named at its field), edit it, deactivate and reactivate it; create an offerwall for the E2E
 // publisher, get its share URL and embed code from the generator, see the offer in the preview
 // and at the share URL itself.
-import { expect, test, type Page } from '@playwright/test';
-import { admin, publisher, screenshots, signIn, uniq, waitForHydration } from './support';
+import { expect, type Page } from '@playwright/test';
+import { admin, publisher, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 test.describe.configure({ mode: 'serial' });
 

@@ -2,8 +2,8 @@
 // level postback (sent with a reward secret made through the admin API, for a user the reward
 // app registered) credit coins to the user in the reward users screen and their details, then
 // deactivate the game and see the next postback refused like an unknown game.
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { admin, adminApi, screenshots, signIn, uniq, waitForHydration } from './support';
+import { expect, type APIRequestContext } from '@playwright/test';
+import { admin, adminApi, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 async function levelPostback(request: APIRequestContext, secret: string, body: Record<string, unknown>) {
   return request.post('/api/postback', { headers: { Authorization: `Bearer ${secret}` }, data: body });

@@ -1,8 +1,8 @@
 // Publishers and programs in the admin dashboard: create each through the UI with field-level
 // messages for wrong input, give a publisher a login and sign in with it, deactivate it (then
 // it cannot sign in), create a program (API key shown once) and a coupon, and use both.
-import { expect, test, type Page } from '@playwright/test';
-import { admin, publisher, screenshots, signIn, uniq, waitForHydration } from './support';
+import { expect, type Page } from '@playwright/test';
+import { admin, publisher, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 // Each flow walks a whole screen (and screenshots it at two widths): more than the default 30 s.
 test.describe.configure({ mode: 'serial', timeout: 90_000 });

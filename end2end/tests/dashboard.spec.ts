@@ -1,7 +1,8 @@
 // The admin dashboard's live side: postbacks sent by the test show up in the feed without a
 // reload, held ones are approved, credited ones reversed, hostile offer names stay text, and
 // the deliveries screen resends what failed. Then the publisher's postback settings.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { test } from './support';
 import {
   adminApi,
   admin,

@@ -1,7 +1,8 @@
 // The end user's side: a page on another origin embeds an offerwall in an iframe (as the seed's
 // embed code does), the wall shows offers, search works, and a click lands on the advertiser's
 // page with the click id and sub-ID filled in.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
+import { test } from './support';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -2,8 +2,8 @@
 // CSV export, breakdown by s1 (conversions that came through an offerwall click), the
 // offerwalls' share URL and embed code — and nothing of anyone else: no admin screens, no other
 // publisher's rows even when the request names them.
-import { expect, test } from '@playwright/test';
-import { adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration, test } from './support';
 import { clickThrough, exportCsv, wallWithOffer } from './report-support';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,9 +1,9 @@
 // Providers in the admin dashboard: create a Medioot-style provider, copy its postback URL,
 // then paste a callback whose signature was made with the wrong secret into the signature
 // debugger and see which part differs; a correctly signed one (md5 made here) matches.
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { admin, screenshots, signIn, uniq, waitForHydration } from './support';
+import { admin, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
 

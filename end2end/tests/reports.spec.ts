@@ -1,8 +1,8 @@
 // Admin reports: postbacks sent by the test are counted by day in a chosen time zone and by
 // country, the charts and totals agree, and both CSV exports download with progress and the
 // right rows (formula cells neutralised).
-import { expect, test } from '@playwright/test';
-import { admin, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { admin, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration, test } from './support';
 import { exportCsv, todayIn } from './report-support';
 
 const ZONE = 'Pacific/Auckland';

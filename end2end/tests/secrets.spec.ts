@@ -1,8 +1,8 @@
 // The secrets screen: every key and secret in one place. A reward API secret is generated (shown
 // once), used and revoked; a network key is rotated with a custom overlap and the new key used;
 // a publisher's postback secret is rotated after a confirmation.
-import { expect, test } from '@playwright/test';
-import { admin, adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { admin, adminApi, createNetwork, publisher, screenshots, sendCpa, signIn, uniq, waitForHydration, test } from './support';
 
 // Each flow walks a whole screen (and screenshots it at two widths): more than the default 30 s.
 test.describe.configure({ mode: 'serial', timeout: 90_000 });

@@ -2,18 +2,22 @@
 // docs page. CI runs this file twice: against the debug server with TAPRAIN_SITE_ROOT, and
 // against the binary alone in an empty folder (`end2end/run.sh <bin> --embedded`), where every
 // file comes from the copy compiled into the binary.
-import { expect, test } from '@playwright/test';
-import { admin, signIn, waitForHydration } from './support';
+import { expect } from '@playwright/test';
+import { admin, signIn, waitForHydration, test } from './support';
 
 test('the sign-in page, its bundle and a hydrated page', async ({ page, request }) => {
   const login = await request.get('/login');
   expect(login.status()).toBe(200);
   const html = await login.text();
   expect(html).toContain('/pkg/taprain.js');
+  // cargo-leptos names the bundle's wasm after the build (`taprain.wasm`, or `taprain_bg.wasm`
+  // with wasm-bindgen's default): take the name the page itself preloads.
+  const wasm = html.match(/\/pkg\/[\w.-]+\.wasm/)?.[0];
+  expect(wasm, 'the page preloads its wasm bundle').toBeTruthy();
 
   for (const [file, type] of [
     ['/pkg/taprain.js', 'javascript'],
-    ['/pkg/taprain_bg.wasm', 'application/wasm'],
+    [wasm!, 'application/wasm'],
     ['/pkg/taprain.css', 'text/css'],
     ['/favicon.svg', 'image/svg+xml'],
   ]) {

@@ -1,9 +1,28 @@
 // Shared by the dashboard specs: environment from run.sh, sign-in, screenshots, the admin API,
 // sending CPA postbacks, and a tiny postback receiver on 127.0.0.1.
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+
+/**
+ * Playwright's `test`, failing any test whose page threw or logged a hydration mismatch or a
+ * panic: a page that stops hydrating halfway still renders, so only its console tells.
+ */
+export const test = base.extend<{ pageErrors: void }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /hydrat|panicked/i.test(message.text())) errors.push(message.text().slice(0, 400));
+      });
+      await use();
+      expect(errors, 'errors in the page (a hydration mismatch or a panic)').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 export function env(name: string): string {
   const value = process.env[name];

@@ -2,7 +2,8 @@
 // affiliate parameters, ends up with the first-party cookie `tap_data` the shop's server reads.
 // The shop page is served by the test itself (on the server's origin, so the cookie is
 // first-party as it would be on a real shop); /t.js comes from the real TapRain server.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { test } from './support';
 
 const DAY = 24 * 60 * 60;
 

@@ -24,11 +24,24 @@ pub fn ConfirmButton(
     /// Red buttons for destructive actions.
     #[prop(optional)]
     danger: bool,
+    /// The filled accent style, for the action the screen is for (e.g. approving).
+    #[prop(optional)]
+    primary: bool,
     #[prop(optional)] small: bool,
     #[prop(into, optional)] test_id: String,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let trigger = NodeRef::<leptos::html::Button>::new();
+    let yes = NodeRef::<leptos::html::Button>::new();
+    // `autofocus` works only at page load: put the keyboard on "Yes" once the question is shown.
+    Effect::new(move |_| {
+        if open.get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(button) = yes.get() {
+                let _ = button.focus();
+            }
+        }
+    });
     let close = move || {
         open.set(false);
         #[cfg(feature = "hydrate")]
@@ -36,15 +49,18 @@ pub fn ConfirmButton(
             let _ = button.focus();
         }
     };
-    let class = match (danger, small) {
-        (true, true) => "btn btn-danger btn-small",
-        (true, false) => "btn btn-danger",
-        (false, true) => "btn btn-small",
-        (false, false) => "btn",
+    let class = match (danger, primary, small) {
+        (true, _, true) => "btn btn-danger btn-small",
+        (true, _, false) => "btn btn-danger",
+        (false, true, true) => "btn btn-primary btn-small",
+        (false, true, false) => "btn btn-primary",
+        (false, false, true) => "btn btn-small",
+        (false, false, false) => "btn",
     };
     let yes_class = if danger { "btn btn-danger" } else { "btn btn-primary" };
     view! {
-        <span class="confirm-wrap">
+        // Escape anywhere in it (the button or the question) closes the question.
+        <span class="confirm-wrap" on:keydown=move |ev| if ev.key() == "Escape" && open.get_untracked() { ev.prevent_default(); close(); }>
             <button node_ref=trigger type="button" class=class data-testid=test_id aria-expanded=move || open.get().to_string()
                 disabled=move || pending.get() on:click=move |_| open.update(|o| *o = !*o)>
                 {label}
@@ -53,11 +69,10 @@ pub fn ConfirmButton(
                 let question = question.clone();
                 let confirm_label = confirm_label.clone();
                 view! {
-                    <div class="confirm" role="alertdialog" aria-label=question.clone() data-testid="confirm"
-                        on:keydown=move |ev| if ev.key() == "Escape" { ev.prevent_default(); close(); }>
+                    <div class="confirm" role="alertdialog" aria-label=question.clone() data-testid="confirm">
                         <p><strong>{question.clone()}</strong></p>
                         <div class="button-row">
-                            <button type="button" class=yes_class data-testid="confirm-yes" autofocus disabled=move || pending.get()
+                            <button node_ref=yes type="button" class=yes_class data-testid="confirm-yes" disabled=move || pending.get()
                                 on:click=move |_| { on_confirm.run(()); open.set(false); }>
                                 {confirm_label}
                             </button>

@@ -162,7 +162,7 @@ fn AttemptLog(viewer: Viewer, id: String) -> impl IntoView {
                                     </div>
                                     <code class="url">{a.url}</code>
                                     {a.error.map(|e| view! { <p class="field-error">{e}</p> })}
-                                    {(!a.body.is_empty()).then(|| view! { <pre class="body">{a.body}</pre> })}
+                                    {(!a.body.is_empty()).then(|| view! { <pre class="body" tabindex="0">{a.body}</pre> })}
                                 </li>
                             }).collect_view()}
                         </ol>

@@ -51,7 +51,8 @@ pub fn FormCard(
             }}
             <FormAlert error fields />
         </form>
-        {footer.map(|footer| footer.run())}
+        // Run inside a closure so the footer follows the signals it reads (an answer, a secret).
+        {footer.map(|footer| move || footer.run())}
     };
     if bare {
         form.into_any()

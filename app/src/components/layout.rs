@@ -33,9 +33,17 @@ pub fn Shell(
             view! { <a href=item.href class="nav-item" class:active=active aria-current=active.then_some("page")>{item.label}</a> }
         })
         .collect_view();
+    // The router handles clicks on links itself, so the skip link moves the focus explicitly.
+    let main = NodeRef::<leptos::html::Main>::new();
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        if let Some(main) = main.get() {
+            ev.prevent_default();
+            let _ = main.focus();
+        }
+    };
     view! {
         <div class="app">
-            <a class="skip-link" href="#main" data-testid="skip-link">"Skip to content"</a>
+            <a class="skip-link" href="#main" data-testid="skip-link" on:click=skip>"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"◆"</span>
@@ -52,7 +60,7 @@ pub fn Shell(
             </header>
             <div class="layout">
                 <nav class="sidebar" aria-label="Sections">{nav}</nav>
-                <main class="content" id="main" tabindex="-1">{children()}</main>
+                <main class="content" id="main" tabindex="-1" node_ref=main>{children()}</main>
             </div>
         </div>
     }

@@ -9,7 +9,7 @@ use crate::api::conversions::{conversion_details, review_conversion, ConversionI
 use crate::api::error_message;
 use crate::components::live_events::subscribe_conversions;
 use crate::components::reader_zone::{in_zone, local_time, reader_zone};
-use crate::components::{LiveBadge, StatusBadge};
+use crate::components::{ConfirmButton, LiveBadge, StatusBadge};
 use crate::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use crate::domain::delivery_log::Delivery;
 use crate::domain::money::{conversion_worth, format_usd};
@@ -159,7 +159,6 @@ fn actions(state: ConversionState) -> &'static [(&'static str, &'static str, &'s
 #[component]
 fn Review(conversion: Conversion, publisher: Option<String>, decide: Decide) -> impl IntoView {
     let choices = actions(conversion.state);
-    let pending_choice = RwSignal::new(None::<usize>);
     let id = conversion.id.clone();
     let question = move |i: usize| {
         choices[i]
@@ -186,42 +185,19 @@ fn Review(conversion: Conversion, publisher: Option<String>, decide: Decide) -> 
             {(conversion.state == ConversionState::Held).then(|| view! {
                 <p class="muted">"Held by the quality checks: " {conversion.reasons.join(", ").replace('_', " ")} ". Approve to credit the publisher, or reject."</p>
             })}
-            <Show
-                when=move || pending_choice.get().is_some()
-                fallback=move || view! {
-                    <div class="button-row">
-                        {choices.iter().enumerate().map(|(i, (action, label, _))| view! {
-                            <button type="button" class=if *action == "approve" { "btn btn-primary" } else { "btn btn-danger" }
-                                data-testid=format!("review-{action}")
-                                on:click=move |_| pending_choice.set(Some(i))>
-                                {*label}
-                            </button>
-                        }).collect_view()}
-                    </div>
-                }
-            >
-                {
+            <div class="button-row">
+                {choices.iter().enumerate().map(|(i, &(action, label, _))| {
                     let id = id.clone();
-                    let question = question.clone();
-                    move || pending_choice.get().map(|i| {
-                        let (action, label, _) = choices[i];
-                        let id = id.clone();
-                        view! {
-                            <div class="confirm" role="alertdialog" aria-labelledby="confirm-question" data-testid="confirm">
-                                <p id="confirm-question"><strong>{question(i)}</strong></p>
-                                <div class="button-row">
-                                    <button type="button" class=if action == "approve" { "btn btn-primary" } else { "btn btn-danger" } autofocus
-                                        data-testid="confirm-yes" disabled=move || decide.pending().get()
-                                        on:click=move |_| { decide.dispatch((id.clone(), action.to_string())); }>
-                                        {move || if decide.pending().get() { "Working…".to_string() } else { format!("Yes, {}", label.to_lowercase()) }}
-                                    </button>
-                                    <button type="button" class="btn" data-testid="confirm-cancel" on:click=move |_| pending_choice.set(None)>"Cancel"</button>
-                                </div>
-                            </div>
-                        }
-                    })
-                }
-            </Show>
+                    let on_confirm = Callback::new(move |_| {
+                        decide.dispatch((id.clone(), action.to_string()));
+                    });
+                    view! {
+                        <ConfirmButton label question=question(i) confirm_label=format!("Yes, {}", label.to_lowercase())
+                            primary={action == "approve"} danger={action != "approve"} pending=decide.pending()
+                            test_id=format!("review-{action}") on_confirm />
+                    }
+                }).collect_view()}
+            </div>
         </section>
     }
     .into_any()

@@ -78,6 +78,9 @@ fn Feed() -> impl IntoView {
     let filter = RwSignal::new(initial);
     let listing = Resource::new(move || filter.get(), |f| feed_conversions(f.network, f.publisher, f.status, f.source));
     let choices = Resource::new(|| (), |_| feed_choices());
+    // The table names ids once the choices are in; its transition waits for the listing only
+    // (one resource per boundary: awaiting the filters' resource here too broke hydration).
+    let names = Signal::derive(move || choices.get().and_then(Result::ok).map(|c| Names::from(&c)).unwrap_or_default());
     // Conversions seen on the event stream since the page loaded, newest first, one per id.
     let live = RwSignal::new(Vec::<Conversion>::new());
     let arrived = RwSignal::new(0usize);
@@ -124,7 +127,6 @@ fn Feed() -> impl IntoView {
 
         <Transition fallback=|| view! { <p class="loading">"Loading conversions…"</p> }>
             {move || Suspend::new(async move {
-                let names = choices.await.map(|c| Names::from(&c)).unwrap_or_default();
                 match listing.await {
                     Ok(base) => view! { <FeedTable base live filter names /> }.into_any(),
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
@@ -206,10 +208,19 @@ fn Filters(filter: RwSignal<FeedFilter>, choices: FilterChoices) -> impl IntoVie
 }
 
 #[component]
-fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwSignal<FeedFilter>, names: Names) -> impl IntoView {
+fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwSignal<FeedFilter>, names: Signal<Names>) -> impl IntoView {
     let base_ids = StoredValue::new(base.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
-    let rows = move || live.with(|l| filter.with_untracked(|f| merged(&base, l, f)));
-    let names = StoredValue::new(names);
+    // Until the table has hydrated it shows what the server drew: events that arrive earlier
+    // join it right after, so the two renders never disagree.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let rows = move || {
+        if hydrated.get() {
+            live.with(|l| filter.with_untracked(|f| merged(&base, l, f)))
+        } else {
+            filter.with_untracked(|f| merged(&base, &[], f))
+        }
+    };
     // Reward conversions show their coins, read in one call for the rows shown.
     let reward_ids = {
         let rows = rows.clone();
@@ -278,8 +289,8 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                                     <tr class:row-fresh=fresh data-id=c.id.clone() data-testid="feed-row" data-lead=c.lead_id.clone().unwrap_or_default()>
                                         <td class="nowrap"><a href=href title="Open details">{local_time(c.created_at)}</a></td>
                                         <td>{c.source.clone()}</td>
-                                        <td>{names.with_value(|n| name_of(&n.networks, &c.network_id))}</td>
-                                        <td>{names.with_value(|n| name_of(&n.publishers, &c.publisher_id))}</td>
+                                        <td>{let id = c.network_id.clone(); move || names.with(|n| name_of(&n.networks, &id))}</td>
+                                        <td>{let id = c.publisher_id.clone(); move || names.with(|n| name_of(&n.publishers, &id))}</td>
                                         <td class="clip" data-testid="feed-offer">{offer}</td>
                                         <td class="num" data-testid="feed-amount">{
                                             let (id, source, cents) = (c.id.clone(), c.source.clone(), c.amount_cents);

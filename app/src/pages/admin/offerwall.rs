@@ -237,7 +237,7 @@ fn Generator(wall: Offerwall) -> impl IntoView {
             </div>
             <h3 class="generator-label">"Embed code"</h3>
             <div class="copy-row embed-row">
-                <pre class="body" data-testid="embed-code">{move || embed.get()}</pre>
+                <pre class="body" data-testid="embed-code" tabindex="0" aria-label="Embed code">{move || embed.get()}</pre>
                 <CopyButton value=embed test_id="copy-embed-code" />
             </div>
         </section>

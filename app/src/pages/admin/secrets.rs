@@ -142,6 +142,9 @@ fn Secrets() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Outside the transition: it loads its own list, and a resource made inside a suspended
+        // view does not hydrate.
+        <AdminTokens />
     }
 }
 
@@ -186,7 +189,6 @@ fn Sections(overview: SecretsOverview, actions: Actions, filter: RwSignal<String
         <OwnerSection owners=programs kind=OwnerKind::Program now actions filter />
         <RewardSecrets secrets=reward_secrets now actions />
         <PostbackSecrets secrets=postback_secrets actions filter />
-        <AdminTokens />
     }
 }
 

@@ -61,14 +61,14 @@ fn WallCard(wall: Offerwall) -> impl IntoView {
                 <label class="field-block">
                     <span>"Share URL"</span>
                     <div class="copy-row">
-                        <code data-testid="share-url">{wall.share_url.clone()}</code>
+                        <code class="url" data-testid="share-url">{wall.share_url.clone()}</code>
                         <CopyButton value=wall.share_url.clone() test_id="copy-share-url" />
                     </div>
                 </label>
                 <div class="field-block">
                     <span>"Embed code"</span>
                     <div class="copy-row copy-row-top">
-                        <pre class="embed" data-testid="embed-code">{wall.embed_code.clone()}</pre>
+                        <pre class="embed" data-testid="embed-code" tabindex="0" aria-label="Embed code">{wall.embed_code.clone()}</pre>
                         <CopyButton value=wall.embed_code.clone() test_id="copy-embed-code" />
                     </div>
                 </div>

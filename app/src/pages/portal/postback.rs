@@ -261,12 +261,12 @@ fn TestResult(answer: TestPostback) -> impl IntoView {
             <dl class="fields">
                 <div class="field-row wide"><dt>"Request"</dt><dd><code class="url" data-testid="test-url">{answer.method} " " {answer.url}</code></dd></div>
                 {(!answer.headers.is_empty()).then(|| view! {
-                    <div class="field-row wide"><dt>"Headers"</dt><dd><pre class="body">{answer.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")}</pre></dd></div>
+                    <div class="field-row wide"><dt>"Headers"</dt><dd><pre class="body" tabindex="0">{answer.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("\n")}</pre></dd></div>
                 })}
                 <div class="field-row"><dt>"Status"</dt><dd data-testid="test-status">{answer.status_code.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into())}</dd></div>
                 <div class="field-row"><dt>"Time"</dt><dd>{answer.latency_ms} " ms"</dd></div>
                 {answer.error.map(|e| view! { <div class="field-row wide"><dt>"Error"</dt><dd class="field-error">{e}</dd></div> })}
-                <div class="field-row wide"><dt>"Answer body"</dt><dd><pre class="body" data-testid="test-body">{if answer.body.is_empty() { "(empty)".to_string() } else { answer.body }}</pre></dd></div>
+                <div class="field-row wide"><dt>"Answer body"</dt><dd><pre class="body" data-testid="test-body" tabindex="0">{if answer.body.is_empty() { "(empty)".to_string() } else { answer.body }}</pre></dd></div>
             </dl>
         </div>
     }
