@@ -29,7 +29,8 @@ async function openFeed(page: Page): Promise<void> {
   await expect(page.getByTestId('stream-status')).toHaveText('Streaming');
 }
 
-test.describe.configure({ mode: 'serial' });
+// Whole flows with screenshots at two widths: more than the default 30 s on a busy machine.
+test.describe.configure({ mode: 'serial', timeout: 60_000 });
 
 test('postbacks appear in the live feed without a reload; held ones are approved, credited ones reversed', async ({ page, request }) => {
   const network = await createNetwork(request, uniq('Live Network'));

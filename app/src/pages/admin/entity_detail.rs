@@ -177,17 +177,15 @@ pub fn KeysCard(
     new_key_note: String,
     children: Children,
 ) -> impl IntoView {
-    let new_key = RwSignal::new(None::<String>);
-    Effect::new(move |drawn: Option<()>| {
-        let answer = rotate.value().get();
-        if drawn.is_some() {
-            new_key.set(answer.and_then(Result::ok));
-        }
-    });
+    // The new key is the rotate action's answer, which lives above this card: the card is drawn
+    // again when the page re-reads its keys after the rotation, and the key must stay on screen
+    // until it is dismissed.
+    let answer = rotate.value();
+    let new_key = move || answer.get().and_then(Result::ok);
     let on_rotate = {
         let id = owner_id.clone();
         Callback::new(move |seconds: i64| {
-            new_key.set(None);
+            answer.set(None);
             rotate.dispatch((id.clone(), seconds));
         })
     };
@@ -203,8 +201,8 @@ pub fn KeysCard(
             {action_error(revoke.value())}
             <RotateControl id=id_prefix on_rotate pending=rotate.pending() label=rotate_label />
             {move || rotate.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })}
-            {move || new_key.get().map(|key| view! {
-                <SecretOnce title=new_title.clone() secret=key note=new_key_note.clone() on_dismiss=Callback::new(move |_| new_key.set(None)) />
+            {move || new_key().map(|key| view! {
+                <SecretOnce title=new_title.clone() secret=key note=new_key_note.clone() on_dismiss=Callback::new(move |_| answer.set(None)) />
             })}
         </section>
     }

@@ -84,6 +84,8 @@ fn Feed() -> impl IntoView {
     // Conversions seen on the event stream since the page loaded, newest first, one per id.
     let live = RwSignal::new(Vec::<Conversion>::new());
     let arrived = RwSignal::new(0usize);
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let connection = subscribe_conversions(move |event| {
         live.update(|seen| {
             seen.retain(|c| c.id != event.conversion.id);
@@ -125,6 +127,9 @@ fn Feed() -> impl IntoView {
             })}
         </Suspense>
 
+        // The table is drawn in the browser only: rows change with every event, and a table the
+        // server drew could disagree with the one being hydrated (a hydration panic).
+        <Show when=move || mounted.get() fallback=|| view! { <p class="loading">"Loading conversions…"</p> }>
         <Transition fallback=|| view! { <p class="loading">"Loading conversions…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
@@ -133,6 +138,7 @@ fn Feed() -> impl IntoView {
                 }
             })}
         </Transition>
+        </Show>
     }
 }
 
@@ -210,17 +216,7 @@ fn Filters(filter: RwSignal<FeedFilter>, choices: FilterChoices) -> impl IntoVie
 #[component]
 fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwSignal<FeedFilter>, names: Signal<Names>) -> impl IntoView {
     let base_ids = StoredValue::new(base.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
-    // Until the table has hydrated it shows what the server drew: events that arrive earlier
-    // join it right after, so the two renders never disagree.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let rows = move || {
-        if hydrated.get() {
-            live.with(|l| filter.with_untracked(|f| merged(&base, l, f)))
-        } else {
-            filter.with_untracked(|f| merged(&base, &[], f))
-        }
-    };
+    let rows = move || live.with(|l| filter.with_untracked(|f| merged(&base, l, f)));
     // Reward conversions show their coins, read in one call for the rows shown.
     let reward_ids = {
         let rows = rows.clone();
