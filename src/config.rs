@@ -138,6 +138,17 @@ pub struct SettingsArgs {
     /// Seconds between retries of a failed outbound postback, for publishers who do not set their own.
     #[arg(long, env = "TAPRAIN_POSTBACK_RETRY_INTERVAL_SECONDS", default_value_t = 21_600, global = true)]
     pub postback_retry_interval_seconds: i64,
+    /// Outbound postbacks in flight at most to one publisher (per instance; of 256 in all), so a
+    /// publisher whose server hangs cannot hold up the others.
+    #[arg(long, env = "TAPRAIN_DELIVERIES_PER_PUBLISHER", default_value_t = 32, global = true)]
+    pub deliveries_per_publisher: usize,
+    /// Failed outbound postbacks in a row (no answer, 5xx or 429) after which their target host is
+    /// left alone for TAPRAIN_POSTBACK_BREAKER_SECONDS, then probed with one.
+    #[arg(long, env = "TAPRAIN_POSTBACK_BREAKER_FAILURES", default_value_t = 5, global = true)]
+    pub postback_breaker_failures: u32,
+    /// Seconds a failing target host is left alone before one probe.
+    #[arg(long, env = "TAPRAIN_POSTBACK_BREAKER_SECONDS", default_value_t = 60, global = true)]
+    pub postback_breaker_seconds: u64,
     /// Quality: hold a conversion that arrives less than this many seconds after its offerwall click.
     #[arg(long, env = "TAPRAIN_QUALITY_MIN_CLICK_SECONDS", default_value_t = 10, global = true)]
     pub quality_min_click_seconds: i64,
@@ -190,6 +201,9 @@ impl SettingsArgs {
         settings.deliveries.timeout_seconds = self.postback_timeout_seconds.clamp(1, 600);
         settings.deliveries.default_max_retries = self.postback_max_retries.clamp(0, 50);
         settings.deliveries.default_retry_interval_seconds = self.postback_retry_interval_seconds.clamp(1, 7 * 24 * 3600);
+        settings.deliveries.per_publisher = self.deliveries_per_publisher.clamp(1, 256);
+        settings.deliveries.breaker_failures = self.postback_breaker_failures.max(1);
+        settings.deliveries.breaker_cool_down_seconds = self.postback_breaker_seconds.clamp(1, 24 * 3600);
         settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
         settings.retention_days = self.retention_days;
         let country_header = self.country_header.trim();

@@ -68,7 +68,8 @@ impl Application {
         let deliveries = DeliveryWake::default();
         let env = Env { thresholds: settings.thresholds.clone(), events: events.clone(), deliveries: deliveries.clone() };
         let writer = ingest::start::writer(&db, &settings.database_url, env).await?;
-        deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), timeout, deliveries.clone());
+        let worker = deliveries::worker::WorkerConfig::from_settings(&settings.deliveries);
+        deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), worker, deliveries.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),

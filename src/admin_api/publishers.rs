@@ -2,6 +2,7 @@
 //! and their outbound postback settings and signing secret.
 
 use app::domain::partners::Publisher;
+use app::domain::retry::RetryBackoff;
 use app::domain::secrets::PostbackSecretInfo;
 use app::domain::{Email, Role};
 use app::server::deliveries::settings::{self as postback_settings, NewPostbackSettings, ShownPostbackSettings};
@@ -198,8 +199,14 @@ pub struct SetPostback {
     pub url_template: String,
     /// `hmac-sha256` (default), `md5` or `standard-webhooks`.
     pub signature: Option<String>,
+    /// Retries after the first attempt, 0–50 (default 5).
     pub max_retries: Option<i64>,
+    /// Seconds before the first retry, 1–604800 (default 21600); with `fixed` backoff, between
+    /// every two attempts.
     pub retry_interval_seconds: Option<i64>,
+    /// `fixed` (the default, the seeds' schedule) or `exponential` (the interval doubles with
+    /// each retry, with jitter).
+    pub retry_backoff: Option<RetryBackoff>,
 }
 
 #[utoipa::path(put, path = "/api/admin/publishers/{id}/postback", tag = "publishers", params(("id" = String, Path)), request_body = SetPostback,
@@ -217,6 +224,7 @@ pub async fn set_postback(
         signature: body.signature,
         max_retries: body.max_retries.or(Some(state.settings.deliveries.default_max_retries)),
         retry_interval_seconds: body.retry_interval_seconds.or(Some(state.settings.deliveries.default_retry_interval_seconds)),
+        retry_backoff: body.retry_backoff,
     };
     Ok(Json(postback_settings::set(&state.db, &caller.actor, &id, new).await?.shown(!existed)))
 }

@@ -22,7 +22,7 @@ fn hmac_hex(key: &[u8], message: &[u8]) -> String {
 
 impl TestApp {
     /// Sets the seed publisher's postback and returns the signing secret.
-    async fn set_postback(&self, publisher: &str, settings: Value) -> String {
+    pub(crate) async fn set_postback(&self, publisher: &str, settings: Value) -> String {
         let response = self
             .client
             .put(self.url(&format!("/api/admin/publishers/{publisher}/postback")))
@@ -36,13 +36,13 @@ impl TestApp {
         saved["secret"].as_str().expect("secret").to_owned()
     }
 
-    async fn deliveries(&self, query: &str) -> Vec<Value> {
+    pub(crate) async fn deliveries(&self, query: &str) -> Vec<Value> {
         let body: Value = self.get(&format!("/api/admin/deliveries?{query}")).await.json().await.expect("json");
         body["items"].as_array().expect("items").clone()
     }
 
     /// Waits (10 s at most) until the publisher's deliveries all reached a final state.
-    async fn settled_deliveries(&self, publisher: &str, count: usize) -> Vec<Value> {
+    pub(crate) async fn settled_deliveries(&self, publisher: &str, count: usize) -> Vec<Value> {
         for _ in 0..200 {
             let items = self.deliveries(&format!("publisher={publisher}")).await;
             if items.len() >= count

@@ -47,6 +47,15 @@ async fn retry_survives_a_crash(database_url: String) {
     let postback = client.get(format!("{base}/api/postback/cpa?key={key}&{SEED_QUERY}")).send().await.expect("postback");
     assert_eq!(postback.status(), 200);
     receiver.wait_for(1).await;
+    // The failed attempt is stored (a crash before that leaves the claim to expire with its
+    // lease, 90 s later, which is another story).
+    for _ in 0..200 {
+        let row: (String, i64) = sqlx::query_as("SELECT state, attempts FROM deliveries").fetch_one(db.pool()).await.expect("delivery");
+        if row == ("pending".to_owned(), 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // Crash while the retry is scheduled; the receiver recovers meanwhile.
     server.kill().expect("kill -9");

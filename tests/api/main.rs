@@ -20,6 +20,7 @@ mod customers_api;
 mod deliveries;
 mod deliveries_restart;
 mod deliveries_ssrf;
+mod fair_deliveries;
 mod health;
 mod networks;
 mod offerwall;

@@ -1,10 +1,12 @@
 //! A publisher's postback receiver for tests: a real HTTP server on 127.0.0.1 that records
-//! every request and answers from a script (then a default answer).
+//! every request and answers from a script (then a default answer); and one that accepts
+//! connections and never answers.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,6 +21,8 @@ pub struct Captured {
     pub target: String,
     pub headers: HeaderMap,
     pub body: String,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 impl Captured {
@@ -33,7 +37,8 @@ impl Captured {
     }
 }
 
-/// An answer: status and body; a body `REDIRECT <url>` answers 302 to that URL.
+/// An answer: status and body; a body `REDIRECT <url>` answers 302 to that URL, and
+/// `RETRY-AFTER <value>` answers the status with that `Retry-After` header and an empty body.
 pub type Answer = (u16, String);
 
 #[derive(Default)]
@@ -100,6 +105,7 @@ async fn capture(State(inner): State<Arc<Mutex<Inner>>>, method: Method, uri: Ur
             target: uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            at: Instant::now(),
         });
         let next = inner.script.pop_front();
         next.or_else(|| inner.default.clone()).unwrap_or((200, "OK".into()))
@@ -107,5 +113,43 @@ async fn capture(State(inner): State<Arc<Mutex<Inner>>>, method: Method, uri: Ur
     if let Some(location) = body_out.strip_prefix("REDIRECT ") {
         return (StatusCode::FOUND, [("location", location.to_owned())], "").into_response();
     }
-    (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body_out).into_response()
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Some(wait) = body_out.strip_prefix("RETRY-AFTER ") {
+        return (status, [("retry-after", wait.to_owned())], "").into_response();
+    }
+    (status, body_out).into_response()
+}
+
+/// A publisher's server that hangs: it accepts every connection and never answers.
+#[derive(Clone)]
+pub struct HangingReceiver {
+    pub address: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl HangingReceiver {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind hanging receiver");
+        let address = listener.local_addr().expect("hanging receiver address");
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        tokio::spawn(async move {
+            // Held, never read or written, until the test ends.
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        Self { address, accepted }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    /// Connections accepted so far (each hanging request holds one).
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
 }

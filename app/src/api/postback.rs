@@ -1,4 +1,4 @@
-//! The publisher's postback settings in the portal: template, signature and retries, the
+//! The publisher's postback settings in the portal: template, signature and retry schedule, the
 //! signing secret (shown once, right after the first save), a test postback, and their own
 //! delivery log. The publisher is always the one in the session, never one named by the request.
 
@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::delivery_log::{Delivery, DeliveryDetails, TestPostback};
+use crate::domain::retry::RetryBackoff;
 
 /// The settings as the portal shows them: the secret itself never, only its first characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,8 @@ pub struct PortalPostbackSettings {
     pub signature: String,
     pub max_retries: i64,
     pub retry_interval_seconds: i64,
+    /// Fixed (the seeds' schedule) or exponential with jitter.
+    pub retry_backoff: RetryBackoff,
     /// E.g. `whsec_AbCd…`, once a secret exists.
     pub secret_hint: Option<String>,
 }
@@ -42,6 +45,7 @@ fn shown(settings: Option<crate::server::deliveries::settings::PostbackSettings>
             signature: s.signature,
             max_retries: s.max_retries,
             retry_interval_seconds: s.retry_interval_seconds,
+            retry_backoff: s.retry_backoff,
         },
         None => PortalPostbackSettings {
             configured: false,
@@ -49,6 +53,7 @@ fn shown(settings: Option<crate::server::deliveries::settings::PostbackSettings>
             signature: "hmac-sha256".into(),
             max_retries: DEFAULT_MAX_RETRIES,
             retry_interval_seconds: DEFAULT_RETRY_INTERVAL_SECONDS,
+            retry_backoff: RetryBackoff::default(),
             secret_hint: None,
         },
     }
@@ -69,6 +74,7 @@ pub async fn save_my_postback(
     signature: String,
     max_retries: i64,
     retry_interval_seconds: i64,
+    retry_backoff: RetryBackoff,
 ) -> Result<SavedPostback, ServerFnError> {
     use super::guard::{require_publisher, service};
     use crate::server::audit::Actor;
@@ -81,6 +87,7 @@ pub async fn save_my_postback(
         signature: Some(signature),
         max_retries: Some(max_retries),
         retry_interval_seconds: Some(retry_interval_seconds),
+        retry_backoff: Some(retry_backoff),
     };
     let saved = postback_settings::set(&state.db, &Actor::user(&user.user_id), &publisher_id, new).await.map_err(service)?;
     let new_secret = (!existed).then(|| saved.secret.clone());

@@ -144,13 +144,14 @@ pub enum Next {
     RetryAt { at_ms: i64, retries_left: i64 },
 }
 
-/// The retry schedule: a failure with retries left is tried again `interval_seconds` later.
-pub fn after_attempt(outcome: AttemptOutcome, retries_left: i64, interval_seconds: i64, now_ms: i64) -> Next {
+/// What follows an attempt: a failure with retries left is tried again `delay_seconds` later
+/// (see [`super::retry::retry_delay_seconds`]), one without is failed for good.
+pub fn after_attempt(outcome: AttemptOutcome, retries_left: i64, delay_seconds: i64, now_ms: i64) -> Next {
     match outcome {
         AttemptOutcome::Delivered => Next::Done(DeliveryState::Delivered),
         AttemptOutcome::Duplicate => Next::Done(DeliveryState::Duplicate),
         AttemptOutcome::Failed if retries_left > 0 => {
-            Next::RetryAt { at_ms: now_ms.saturating_add(interval_seconds.saturating_mul(1000)), retries_left: retries_left - 1 }
+            Next::RetryAt { at_ms: now_ms.saturating_add(delay_seconds.saturating_mul(1000)), retries_left: retries_left - 1 }
         }
         AttemptOutcome::Failed => Next::Done(DeliveryState::Failed),
     }

@@ -62,11 +62,26 @@ pub struct DeliverySettings {
     /// Retry schedule for publishers who do not set their own.
     pub default_max_retries: i64,
     pub default_retry_interval_seconds: i64,
+    /// Requests in flight at most to one publisher (per instance), so a publisher whose server
+    /// hangs holds only these slots and every other publisher's deliveries keep flowing.
+    pub per_publisher: usize,
+    /// Failures in a row (no answer, 5xx or 429) after which a target host is left alone…
+    pub breaker_failures: u32,
+    /// …for this many seconds, then probed with one delivery.
+    pub breaker_cool_down_seconds: u64,
 }
 
 impl Default for DeliverySettings {
     fn default() -> Self {
-        Self { allow_private_targets: false, timeout_seconds: 60, default_max_retries: 5, default_retry_interval_seconds: 6 * 3600 }
+        Self {
+            allow_private_targets: false,
+            timeout_seconds: 60,
+            default_max_retries: 5,
+            default_retry_interval_seconds: 6 * 3600,
+            per_publisher: 32,
+            breaker_failures: 5,
+            breaker_cool_down_seconds: 60,
+        }
     }
 }
 

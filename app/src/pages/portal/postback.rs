@@ -16,6 +16,7 @@ use crate::components::{ConfirmButton, LiveBadge, SecretOnce, StatusBadge};
 use crate::domain::delivery::DeliveryState;
 use crate::domain::delivery_log::TestPostback;
 use crate::domain::postback_template::PostbackTemplate;
+use crate::domain::retry::{describe_wait, schedule, RetryBackoff};
 
 /// The macros a template may use, for the help line.
 const MACROS: &[&str] = &[
@@ -96,6 +97,23 @@ struct SaveInput {
     signature: String,
     max_retries: i64,
     retry_interval_seconds: i64,
+    retry_backoff: RetryBackoff,
+}
+
+/// When the retries of a failed postback happen, in words, for the hint under the schedule.
+pub fn schedule_hint(backoff: RetryBackoff, minutes: i64, retries: i64) -> String {
+    let waits = schedule(backoff, minutes.saturating_mul(60), retries);
+    if waits.is_empty() {
+        return "No retries: a failed postback is marked failed at once.".into();
+    }
+    let shown: Vec<String> = waits.iter().take(6).map(|w| describe_wait(*w)).collect();
+    let more = if waits.len() > 6 { ", …" } else { "" };
+    match backoff {
+        RetryBackoff::Fixed => format!("Retried {} times, {} apart.", waits.len(), shown[0]),
+        RetryBackoff::Exponential => {
+            format!("Retried after {}{more}, each wait up to a fifth shorter at random.", shown.join(", "))
+        }
+    }
 }
 
 #[component]
@@ -104,6 +122,7 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
     let signature = RwSignal::new(current.signature.clone());
     let retries = RwSignal::new(current.max_retries.to_string());
     let minutes = RwSignal::new(((current.retry_interval_seconds + 59) / 60).to_string());
+    let backoff = RwSignal::new(current.retry_backoff);
     let secret_hint = RwSignal::new(current.secret_hint.clone());
     // Only after the visitor typed: an untouched empty field is not an error yet.
     let touched = RwSignal::new(false);
@@ -118,7 +137,10 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
     };
     let save = Action::new(|input: &SaveInput| {
         let input = input.clone();
-        async move { save_my_postback(input.url_template, input.signature, input.max_retries, input.retry_interval_seconds).await }
+        async move {
+            save_my_postback(input.url_template, input.signature, input.max_retries, input.retry_interval_seconds, input.retry_backoff)
+                .await
+        }
     });
     let new_secret = RwSignal::new(None::<String>);
     let rotate = Action::new(|_: &()| rotate_my_postback_secret());
@@ -148,6 +170,7 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
             signature: signature.get_untracked(),
             max_retries: retries.with_untracked(|r| r.trim().parse().unwrap_or(5)),
             retry_interval_seconds: minutes.with_untracked(|m| m.trim().parse::<i64>().unwrap_or(360)) * 60,
+            retry_backoff: backoff.get_untracked(),
         };
         save.dispatch(input);
     };
@@ -187,13 +210,37 @@ fn SettingsForm(current: PortalPostbackSettings, saved: RwSignal<bool>) -> impl 
                         <p class="field-error">{retries_problem}</p>
                     </div>
                     <div>
-                        <label for="retry_minutes">"Minutes between retries"</label>
+                        <label for="retry_backoff">"Retry schedule"</label>
+                        <select id="retry_backoff" name="retry_backoff" data-testid="retry-backoff"
+                            prop:value=move || backoff.get().as_str()
+                            on:change=move |ev| backoff.set(RetryBackoff::parse(&event_target_value(&ev)).unwrap_or_default())>
+                            <option value="fixed" selected=current.retry_backoff == RetryBackoff::Fixed>"Fixed: the same wait every time"</option>
+                            <option value="exponential" selected=current.retry_backoff == RetryBackoff::Exponential>"Exponential: each wait twice the last"</option>
+                        </select>
+                    </div>
+                    <div>
+                        <label for="retry_minutes">
+                            {move || match backoff.get() {
+                                RetryBackoff::Fixed => "Minutes between retries",
+                                RetryBackoff::Exponential => "Minutes before the first retry",
+                            }}
+                        </label>
                         <input id="retry_minutes" name="retry_minutes" type="number" min="1" max="10080" inputmode="numeric" data-testid="retry-minutes"
                             prop:value=move || minutes.get() on:input=move |ev| minutes.set(event_target_value(&ev))
-                            aria-invalid=move || minutes_problem().is_some().to_string() />
+                            aria-invalid=move || minutes_problem().is_some().to_string() aria-describedby="retry_schedule" />
                         <p class="field-error">{minutes_problem}</p>
                     </div>
                 </div>
+                <p id="retry_schedule" class="hint" data-testid="retry-schedule">
+                    {move || {
+                        let minutes = minutes.with(|m| m.trim().parse::<i64>().ok()).filter(|m| (1..=10_080).contains(m));
+                        let retries = retries.with(|r| r.trim().parse::<i64>().ok()).filter(|r| (0..=50).contains(r));
+                        match (minutes, retries) {
+                            (Some(minutes), Some(retries)) => schedule_hint(backoff.get(), minutes, retries),
+                            _ => String::new(),
+                        }
+                    }}
+                </p>
 
                 <div class="button-row">
                     <button type="submit" class="btn btn-primary btn-inline" data-testid="save-postback"
@@ -350,6 +397,16 @@ fn MyDeliveries() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_retry_schedule_in_words() {
+        assert_eq!(schedule_hint(RetryBackoff::Fixed, 360, 5), "Retried 5 times, 6 h apart.");
+        assert_eq!(
+            schedule_hint(RetryBackoff::Exponential, 1, 8),
+            "Retried after 1 min, 2 min, 4 min, 8 min, 16 min, 32 min, …, each wait up to a fifth shorter at random."
+        );
+        assert!(schedule_hint(RetryBackoff::Exponential, 60, 0).starts_with("No retries"));
+    }
 
     #[test]
     fn names_the_unknown_macro_and_accepts_a_good_template() {

@@ -20,6 +20,17 @@ enum State {
     Probing { since: Instant },
 }
 
+/// How many deliveries to a host the worker may claim now (a look that changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admits {
+    /// As many as the other limits allow.
+    Any,
+    /// One: the probe after a cool-down.
+    One,
+    /// None until the host has cooled down or its probe answered.
+    None,
+}
+
 /// May a delivery go to the host now?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -62,6 +73,33 @@ impl HostBreakers {
             }
             State::Probing { since } => Verdict::Wait((since + self.cool_down).saturating_duration_since(now).max(Duration::from_secs(1))),
         }
+    }
+
+    /// What [`check`](Self::check) would allow at `now`, without taking the probe.
+    pub fn admits(&self, host: &str, now: Instant) -> Admits {
+        let hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        match hosts.get(host).map(|(state, _)| *state) {
+            None | Some(State::Closed { .. }) => Admits::Any,
+            Some(State::Open { until }) if now >= until => Admits::One,
+            Some(State::Probing { since }) if now.duration_since(since) >= self.cool_down => Admits::One,
+            Some(State::Open { .. } | State::Probing { .. }) => Admits::None,
+        }
+    }
+
+    /// Sends nothing more to `host` for `wait` (its `Retry-After`), then probes it; a wait
+    /// already longer is kept.
+    pub fn hold(&self, host: &str, wait: Duration, now: Instant) {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        if !hosts.contains_key(host) && hosts.len() >= MAX_HOSTS {
+            return;
+        }
+        let until = now + wait;
+        let (state, touched) = hosts.entry(host.to_owned()).or_insert((State::Closed { failures: 0 }, now));
+        *touched = now;
+        *state = match *state {
+            State::Open { until: later } if later > until => State::Open { until: later },
+            _ => State::Open { until },
+        };
     }
 
     /// Records how a delivery to `host` went.
@@ -112,6 +150,34 @@ mod tests {
         assert_eq!(breakers.check("hang.example", t2), Verdict::Probe);
         breakers.record("hang.example", true, t2);
         assert_eq!(breakers.check("hang.example", t2), Verdict::Send, "a good probe closes it");
+    }
+
+    #[test]
+    fn admits_mirrors_check_without_taking_the_probe() {
+        let breakers = HostBreakers::new(1, Duration::from_secs(30));
+        let t0 = Instant::now();
+        assert_eq!(breakers.admits("h", t0), Admits::Any);
+        breakers.record("h", false, t0);
+        assert_eq!(breakers.admits("h", t0), Admits::None);
+        let t1 = t0 + Duration::from_secs(30);
+        assert_eq!(breakers.admits("h", t1), Admits::One);
+        assert_eq!(breakers.admits("h", t1), Admits::One, "looking takes nothing");
+        assert_eq!(breakers.check("h", t1), Verdict::Probe);
+        assert_eq!(breakers.admits("h", t1), Admits::None, "the probe is out");
+        assert_eq!(breakers.admits("h", t1 + Duration::from_secs(30)), Admits::One, "a lost probe is replaced");
+    }
+
+    #[test]
+    fn retry_after_holds_the_host_then_probes() {
+        let breakers = HostBreakers::new(5, Duration::from_secs(30));
+        let t0 = Instant::now();
+        breakers.hold("h", Duration::from_secs(120), t0);
+        assert_eq!(breakers.check("h", t0 + Duration::from_secs(60)), Verdict::Wait(Duration::from_secs(60)));
+        breakers.hold("h", Duration::from_secs(10), t0 + Duration::from_secs(60));
+        assert_eq!(breakers.admits("h", t0 + Duration::from_secs(100)), Admits::None, "a shorter hold keeps the longer one");
+        assert_eq!(breakers.check("h", t0 + Duration::from_secs(120)), Verdict::Probe);
+        breakers.record("h", true, t0 + Duration::from_secs(121));
+        assert_eq!(breakers.admits("h", t0 + Duration::from_secs(121)), Admits::Any);
     }
 
     #[test]

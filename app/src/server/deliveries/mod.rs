@@ -1,7 +1,9 @@
 //! Outbound postbacks to publishers (SPEC E): each publisher's postback settings, the durable
-//! queue, the sender with its SSRF guard, the worker, and the delivery log.
+//! queue, the sender with its SSRF guard, the worker with its fair shares per publisher and
+//! circuit breaker per host, and the delivery log.
 
 pub mod breaker;
+pub mod fair;
 pub mod listing;
 pub mod queue;
 pub mod sender;

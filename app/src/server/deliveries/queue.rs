@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 use crate::domain::catalog::Conversion;
 use crate::domain::delivery::{after_attempt, AttemptOutcome, DeliveryEvent, DeliveryState, Next};
 use crate::domain::offerwall::WallCurrency;
+use crate::domain::retry::RetryBackoff;
 use crate::server::clock::now_ms;
 use crate::server::db::Backend;
 use crate::server::ingest::store::{args, StoreError, Table, Ty, Val, WriteTx};
@@ -87,6 +88,7 @@ pub async fn enqueue(tx: &mut dyn WriteTx, event: DeliveryEvent, conversions: &[
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: String,
+    pub publisher_id: String,
     pub event: DeliveryEvent,
     pub retries_left: i64,
     pub conversion: Conversion,
@@ -102,45 +104,77 @@ pub struct Target {
     pub url_template: String,
     pub signature: String,
     pub secret: String,
+    pub max_retries: i64,
     pub retry_interval_seconds: i64,
+    pub retry_backoff: RetryBackoff,
 }
 
-const DUE: &str = "(state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until <= $1)";
-
-/// Claims up to `limit` due deliveries (and ones whose claim expired, after a crash) until
-/// `lease_ms` from now, and returns their ids ([`load`] reads them outside the writer). On
-/// PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`); on SQLite the
-/// single writer makes the `UPDATE … RETURNING` atomic.
-pub async fn claim(tx: &mut dyn WriteTx, limit: i64, lease_ms: i64) -> Result<Vec<String>, StoreError> {
+/// Claims, for each `(publisher, limit)`, up to `limit` of that publisher's due deliveries
+/// (oldest due first) until `lease_ms` from now, and returns their ids ([`load`] reads them
+/// outside the writer). Claiming publisher by publisher, each a range of the
+/// `deliveries_publisher_due` index, is what keeps one publisher's long queue from hiding
+/// another's due delivery. On PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE
+/// SKIP LOCKED`); on SQLite the single writer makes the `UPDATE … RETURNING` atomic.
+pub async fn claim(tx: &mut dyn WriteTx, publishers: &[(String, i64)], lease_ms: i64) -> Result<Vec<String>, StoreError> {
     let now = now_ms();
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
-         (SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) ORDER BY next_attempt_at LIMIT $3{lock}) \
-         RETURNING id"
+         (SELECT id FROM deliveries WHERE publisher_id = $3 AND state = 'pending' AND next_attempt_at <= $1 \
+         ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING id"
     );
-    tx.query(&sql, args![now, now + lease_ms, limit]).await?.iter().map(|row| row.text(0)).collect()
+    let mut ids = Vec::new();
+    for (publisher_id, limit) in publishers.iter().filter(|(_, limit)| *limit > 0) {
+        for row in tx.query(&sql, args![now, now + lease_ms, publisher_id.as_str(), *limit]).await? {
+            ids.push(row.text(0)?);
+        }
+    }
+    Ok(ids)
 }
 
-/// True when some delivery is due (or its claim expired). A read only.
-pub async fn any_due(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    let due: Option<(String,)> =
-        sqlx::query_as(&format!("SELECT id FROM deliveries WHERE state IN ('pending', 'sending') AND ({DUE}) LIMIT 1"))
-            .bind(now_ms())
-            .fetch_optional(conn)
-            .await?;
-    Ok(due.is_some())
+/// Puts claims whose lease ran out (their worker crashed mid-request) back in the queue, due
+/// at once; returns how many.
+pub async fn reclaim_expired(tx: &mut dyn WriteTx) -> Result<u64, StoreError> {
+    let now = now_ms();
+    tx.execute(
+        "UPDATE deliveries SET state = 'pending', lease_until = 0, updated_at = $1 WHERE state = 'sending' AND lease_until <= $1",
+        args![now],
+    )
+    .await
 }
 
-type ClaimRow = (String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>);
+/// The publishers with a delivery due now, by id. A read only: one index probe per publisher,
+/// however many deliveries are queued.
+pub async fn due_publishers(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT p.id FROM publishers p WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.publisher_id = p.id \
+         AND d.state = 'pending' AND d.next_attempt_at <= $1) ORDER BY p.id",
+    )
+    .bind(now_ms())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// True when some claim's lease ran out. A read only.
+pub async fn any_expired(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM deliveries WHERE state = 'sending' AND lease_until <= $1 LIMIT 1")
+        .bind(now_ms())
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+type ClaimRow =
+    (String, String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>);
 
 /// Everything needed to send the claimed deliveries `ids` (a read, outside the writer).
 pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut rows: Vec<ClaimRow> = Vec::with_capacity(ids.len());
     for chunk in chunks(ids) {
         let sql = format!(
-            "SELECT d.id, d.event, d.conversion_id, d.retries_left, p.url_template, p.signature, p.secret, p.retry_interval_seconds \
-             FROM deliveries d LEFT JOIN publisher_postbacks p ON p.publisher_id = d.publisher_id WHERE d.id IN ({})",
+            "SELECT d.id, d.publisher_id, d.event, d.conversion_id, d.retries_left, p.url_template, p.signature, p.secret, \
+             p.max_retries, p.retry_interval_seconds, p.retry_backoff FROM deliveries d LEFT JOIN publisher_postbacks p ON p.publisher_id = d.publisher_id WHERE d.id IN ({})",
             list(1, chunk.len())
         );
         let mut query = sqlx::query_as::<_, ClaimRow>(&sql);
@@ -149,7 +183,7 @@ pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claime
         }
         rows.extend(query.fetch_all(&mut *conn).await?);
     }
-    let conversion_ids: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
+    let conversion_ids: Vec<String> = rows.iter().map(|r| r.3.clone()).collect();
     let mut found = conversions::get_many(conn, &conversion_ids).await?;
     let mut walls: HashMap<String, WallCurrency> = HashMap::new();
     let wall_ids: std::collections::BTreeSet<String> = found.values().filter_map(|c| c.offerwall_id.clone()).collect();
@@ -160,18 +194,33 @@ pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claime
     }
     Ok(rows
         .into_iter()
-        .filter_map(|(id, event, conversion_id, retries_left, url_template, signature, secret, interval)| {
-            let target = match (url_template, signature, secret, interval) {
-                (Some(url_template), Some(signature), Some(secret), Some(retry_interval_seconds)) => {
-                    Some(Target { url_template, signature, secret, retry_interval_seconds })
-                }
-                _ => None,
-            };
-            let conversion = found.remove(&conversion_id)?;
-            let wall = conversion.offerwall_id.as_ref().and_then(|w| walls.get(w)).cloned();
-            Some(Claimed { id, event: DeliveryEvent::parse(&event)?, retries_left, conversion, target, wall })
-        })
+        .filter_map(
+            |(id, publisher_id, event, conversion_id, retries_left, url_template, signature, secret, max_retries, interval, backoff)| {
+                let target = match (url_template, signature, secret, max_retries, interval) {
+                    (Some(url_template), Some(signature), Some(secret), Some(max_retries), Some(retry_interval_seconds)) => Some(Target {
+                        url_template,
+                        signature,
+                        secret,
+                        max_retries,
+                        retry_interval_seconds,
+                        retry_backoff: backoff.as_deref().and_then(RetryBackoff::parse).unwrap_or_default(),
+                    }),
+                    _ => None,
+                };
+                let conversion = found.remove(&conversion_id)?;
+                let wall = conversion.offerwall_id.as_ref().and_then(|w| walls.get(w)).cloned();
+                Some(Claimed { id, publisher_id, event: DeliveryEvent::parse(&event)?, retries_left, conversion, target, wall })
+            },
+        )
         .collect())
+}
+
+/// How a claimed delivery ended this time: attempted, or put off without an attempt (its host's
+/// circuit breaker is open), which costs it no retry.
+#[derive(Debug, Clone)]
+pub enum Settled {
+    Attempted(AttemptResult),
+    PutOff { delivery_id: String, until_ms: i64 },
 }
 
 /// What one attempt did.
@@ -179,7 +228,9 @@ pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claime
 pub struct AttemptResult {
     pub delivery_id: String,
     pub retries_left: i64,
-    pub retry_interval_seconds: i64,
+    /// Seconds until the next attempt should this one have failed (the publisher's schedule,
+    /// lengthened by the receiver's `Retry-After`).
+    pub retry_delay_seconds: i64,
     pub attempted_at: i64,
     pub url: String,
     pub status_code: Option<u16>,
@@ -189,11 +240,28 @@ pub struct AttemptResult {
     pub outcome: AttemptOutcome,
 }
 
-/// Stores a batch of attempts and moves each delivery on (inside the writer's transaction).
-pub async fn finish(tx: &mut dyn WriteTx, results: &[AttemptResult]) -> Result<(), StoreError> {
+/// Stores a batch of attempts and moves each delivery on, and returns put-off claims to the queue
+/// (inside the writer's transaction).
+pub async fn finish(tx: &mut dyn WriteTx, settled: &[Settled]) -> Result<(), StoreError> {
     let now = now_ms();
-    for r in results {
-        let (state, next_at, retries_left, finished_at) = match after_attempt(r.outcome, r.retries_left, r.retry_interval_seconds, now) {
+    let mut results = Vec::with_capacity(settled.len());
+    for done in settled {
+        match done {
+            Settled::Attempted(result) => results.push(result),
+            Settled::PutOff { delivery_id, until_ms } => {
+                tx.execute(
+                    "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, lease_until = 0, updated_at = $2 WHERE id = $3 AND state = 'sending'",
+                    args![*until_ms, now, delivery_id.as_str()],
+                )
+                .await?;
+            }
+        }
+    }
+    if results.is_empty() {
+        return Ok(());
+    }
+    for r in &results {
+        let (state, next_at, retries_left, finished_at) = match after_attempt(r.outcome, r.retries_left, r.retry_delay_seconds, now) {
             Next::Done(state) => (state, now, r.retries_left, Some(now)),
             Next::RetryAt { at_ms, retries_left } => (DeliveryState::Pending, at_ms, retries_left, None),
         };

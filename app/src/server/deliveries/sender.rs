@@ -12,6 +12,8 @@ use reqwest::Url;
 
 use crate::domain::delivery::{body_excerpt, judge_by, AttemptOutcome, OutboundRequest};
 use crate::domain::ip_class::is_non_public;
+use crate::domain::retry::parse_retry_after;
+use crate::server::clock::now_ms;
 
 /// How the sender behaves.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +31,32 @@ pub struct Answer {
     pub latency_ms: i64,
     pub error: Option<String>,
     pub outcome: AttemptOutcome,
+    /// Seconds the receiver asked us to wait (`Retry-After` on a 429 or 503).
+    pub retry_after: Option<i64>,
+    /// False when no request went out (a malformed URL, or a target the SSRF guard refused
+    /// before connecting): such an attempt says nothing about the host.
+    pub sent: bool,
+}
+
+impl Answer {
+    /// An attempt that failed before any request went out.
+    pub fn not_sent(error: String) -> Self {
+        Self {
+            status_code: None,
+            body: String::new(),
+            latency_ms: 0,
+            error: Some(error),
+            outcome: AttemptOutcome::Failed,
+            retry_after: None,
+            sent: false,
+        }
+    }
+
+    /// Whether the answer says the host is in trouble: none at all (timeout, refused
+    /// connection), a 5xx or a 429. Any other answer, even a refusal, shows it is up.
+    pub fn host_in_trouble(&self) -> bool {
+        self.sent && self.status_code.is_none_or(|s| s >= 500 || s == 429)
+    }
 }
 
 #[derive(Clone)]
@@ -98,18 +126,16 @@ impl Sender {
     pub async fn send(&self, request: &OutboundRequest) -> Answer {
         let started = Instant::now();
         let failed = |error: String, started: Instant| Answer {
-            status_code: None,
-            body: String::new(),
             latency_ms: started.elapsed().as_millis() as i64,
-            error: Some(error),
-            outcome: AttemptOutcome::Failed,
+            sent: true,
+            ..Answer::not_sent(error)
         };
         let url = match Url::parse(&request.url) {
             Ok(url) => url,
-            Err(err) => return failed(format!("invalid URL: {err}"), started),
+            Err(err) => return Answer::not_sent(format!("invalid URL: {err}")),
         };
         if let Err(err) = self.check_target(&url) {
-            return failed(err, started);
+            return Answer::not_sent(err);
         }
         let mut builder = if request.method == "POST" { self.client.post(url) } else { self.client.get(url) };
         for (name, value) in &request.headers {
@@ -123,6 +149,11 @@ impl Sender {
             Err(err) => return failed(describe(&err), started),
         };
         let status = response.status().as_u16();
+        let retry_after = if matches!(status, 429 | 503) {
+            response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now_ms()))
+        } else {
+            None
+        };
         let body = match read_prefix(response, 1024).await {
             Ok(body) => body,
             Err(err) => return failed(describe(&err), started),
@@ -133,6 +164,8 @@ impl Sender {
             body,
             latency_ms: started.elapsed().as_millis() as i64,
             error: None,
+            retry_after,
+            sent: true,
         }
     }
 }

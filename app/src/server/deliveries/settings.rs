@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::postback_template::PostbackTemplate;
+use crate::domain::retry::RetryBackoff;
 use crate::domain::secrets::PostbackSecretInfo;
 use crate::domain::signature::SignatureScheme;
 use crate::server::audit::{self, Actor};
@@ -23,6 +24,8 @@ pub struct NewPostbackSettings {
     pub signature: Option<String>,
     pub max_retries: Option<i64>,
     pub retry_interval_seconds: Option<i64>,
+    /// `None`: fixed, the seeds' schedule.
+    pub retry_backoff: Option<RetryBackoff>,
 }
 
 /// Stored settings; `secret` is the signing secret.
@@ -36,6 +39,7 @@ pub struct PostbackSettings {
     pub secret: String,
     pub max_retries: i64,
     pub retry_interval_seconds: i64,
+    pub retry_backoff: RetryBackoff,
     pub updated_at: i64,
 }
 
@@ -54,7 +58,11 @@ pub struct ShownPostbackSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     pub max_retries: i64,
+    /// Seconds before the first retry; with `fixed` backoff, between every two attempts.
     pub retry_interval_seconds: i64,
+    /// `fixed` (default, the seeds' schedule): every retry `retry_interval_seconds` after the
+    /// last; `exponential`: the interval doubles with each retry, up to a fifth shorter at random.
+    pub retry_backoff: RetryBackoff,
     pub updated_at: i64,
 }
 
@@ -69,6 +77,7 @@ impl PostbackSettings {
             signature: self.signature,
             max_retries: self.max_retries,
             retry_interval_seconds: self.retry_interval_seconds,
+            retry_backoff: self.retry_backoff,
             updated_at: self.updated_at,
         }
     }
@@ -99,11 +108,12 @@ pub async fn set(db: &Db, actor: &Actor, publisher_id: &str, new: NewPostbackSet
         return Err(ServiceError::NotFound("publisher"));
     }
     let now = now_ms();
+    let backoff = new.retry_backoff.unwrap_or_default();
     sqlx::query(
-        "INSERT INTO publisher_postbacks (publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (publisher_id) DO UPDATE SET url_template = excluded.url_template, \
+        "INSERT INTO publisher_postbacks (publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, retry_backoff, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (publisher_id) DO UPDATE SET url_template = excluded.url_template, \
          signature = excluded.signature, max_retries = excluded.max_retries, retry_interval_seconds = excluded.retry_interval_seconds, \
-         updated_at = excluded.updated_at",
+         retry_backoff = excluded.retry_backoff, updated_at = excluded.updated_at",
     )
     .bind(publisher_id)
     .bind(new.url_template.trim())
@@ -111,33 +121,39 @@ pub async fn set(db: &Db, actor: &Actor, publisher_id: &str, new: NewPostbackSet
     .bind(new_secret())
     .bind(max_retries)
     .bind(interval)
+    .bind(backoff.as_str())
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let details = serde_json::json!({ "url_template": new.url_template.trim(), "signature": signature, "max_retries": max_retries, "retry_interval_seconds": interval });
+    let details = serde_json::json!({ "url_template": new.url_template.trim(), "signature": signature, "max_retries": max_retries,
+        "retry_interval_seconds": interval, "retry_backoff": backoff.as_str() });
     audit::record(&mut tx, actor, "publisher.postback.set", publisher_id, details).await?;
     let saved = get_in(&mut tx, publisher_id).await?.ok_or(ServiceError::NotFound("postback settings"))?;
     tx.commit().await?;
     Ok(saved)
 }
 
-type Row = (String, String, String, String, i64, i64, i64);
+type Row = (String, String, String, String, i64, i64, String, i64);
 
 async fn get_in(conn: &mut sqlx::AnyConnection, publisher_id: &str) -> Result<Option<PostbackSettings>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at FROM publisher_postbacks WHERE publisher_id = $1",
+        "SELECT publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, retry_backoff, updated_at \
+         FROM publisher_postbacks WHERE publisher_id = $1",
     )
     .bind(publisher_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, updated_at)| PostbackSettings {
-        publisher_id,
-        url_template,
-        signature,
-        secret,
-        max_retries,
-        retry_interval_seconds,
-        updated_at,
+    Ok(row.map(|(publisher_id, url_template, signature, secret, max_retries, retry_interval_seconds, backoff, updated_at)| {
+        PostbackSettings {
+            publisher_id,
+            url_template,
+            signature,
+            secret,
+            max_retries,
+            retry_interval_seconds,
+            retry_backoff: RetryBackoff::parse(&backoff).unwrap_or_default(),
+            updated_at,
+        }
     }))
 }
 

@@ -4,15 +4,17 @@
 
 use async_trait::async_trait;
 
-use super::queue::{self, AttemptResult};
+use super::queue::{self, Settled};
 use crate::server::ingest::store::{StoreError, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
 
-/// Claim up to `limit` due deliveries for `lease_ms`.
-#[derive(Debug, Clone, Copy)]
+/// Claim, for each `(publisher, limit)`, up to `limit` of its due deliveries for `lease_ms`;
+/// first put expired claims back in the queue when `reclaim` is set.
+#[derive(Debug, Clone)]
 pub struct ClaimRequest {
-    pub limit: i64,
+    pub publishers: Vec<(String, i64)>,
     pub lease_ms: i64,
+    pub reclaim: bool,
 }
 
 pub struct Claim;
@@ -26,7 +28,10 @@ impl Source for Claim {
     async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[ClaimRequest]) -> Result<Vec<Vec<String>>, StoreError> {
         let mut outputs = Vec::with_capacity(items.len());
         for request in items {
-            outputs.push(queue::claim(tx, request.limit, request.lease_ms).await?);
+            if request.reclaim {
+                queue::reclaim_expired(tx).await?;
+            }
+            outputs.push(queue::claim(tx, &request.publishers, request.lease_ms).await?);
         }
         Ok(outputs)
     }
@@ -36,10 +41,10 @@ pub struct Finish;
 
 #[async_trait]
 impl Source for Finish {
-    type Item = Vec<AttemptResult>;
+    type Item = Vec<Settled>;
     type Output = ();
 
-    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[Vec<AttemptResult>]) -> Result<Vec<()>, StoreError> {
+    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[Vec<Settled>]) -> Result<Vec<()>, StoreError> {
         for results in items {
             queue::finish(tx, results).await?;
         }
