@@ -25,6 +25,8 @@ mod networks;
 mod offerwall;
 mod postback_settings;
 mod programs;
+mod provider_door;
+mod provider_kit;
 mod providers;
 mod publishers;
 mod refused_calls;

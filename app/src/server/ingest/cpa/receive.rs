@@ -9,8 +9,8 @@ use crate::domain::cpa::CpaPostback;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::Directory;
-use crate::server::ingest::log::NewLogEntry;
-use crate::server::ingest::refused::log_refused;
+use crate::server::ingest::log::{self, NewLogEntry};
+use crate::server::ingest::refused::{log_refused, RefusedAddress};
 use crate::server::ingest::writer::Writer;
 
 /// The contract's answers.
@@ -87,7 +87,7 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
     let started = Instant::now();
     let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let mut log = NewLogEntry::new(super::SOURCE, client.ip.to_string());
-    log.params = params_for_log(&params);
+    log.params = log::query_params(&params, &["key"]);
     let decided = decide(ctx, client, &params).await;
     log.took(started);
     match decided {
@@ -105,7 +105,8 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
                 log.forget_params();
             }
             refusal.answer.refuse(&mut log);
-            let refused_ip = refusal.refused_ip.then(|| (refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
+            let refused_ip =
+                refusal.refused_ip.then(|| RefusedAddress::Network(refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
             log_refused(ctx.writer, log, refused_ip).await;
             refusal.answer
         }
@@ -121,8 +122,13 @@ async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, Str
         Refusal::from(CpaAnswer::Internal)
     };
     let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
-    let network_id =
-        ctx.directory.network_for_key(ctx.db, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
+    let network_id = ctx
+        .directory
+        .network_key(ctx.db, key)
+        .await
+        .map_err(internal)?
+        .map(|k| k.network_id)
+        .ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
     let approved = ctx.directory.approved_ips(ctx.db, &network_id).await.map_err(internal)?;
     if !approved.iter().any(|rule| rule.contains(client.ip)) {
         return Err(Refusal { answer: CpaAnswer::Forbidden, network_id: Some(network_id), refused_ip: true });
@@ -135,17 +141,6 @@ async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, Str
     Ok((network_id, postback))
 }
 
-/// The parameters as logged: first value of each name, `key` removed, values capped.
-fn params_for_log(params: &[(String, String)]) -> serde_json::Value {
-    let mut map = serde_json::Map::new();
-    for (name, value) in params.iter().filter(|(k, _)| k != "key").take(32) {
-        let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-        let value: String = value.chars().filter(|c| !c.is_control()).take(512).collect();
-        map.entry(name).or_insert(serde_json::Value::String(value));
-    }
-    serde_json::Value::Object(map)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,7 +148,7 @@ mod tests {
     #[test]
     fn the_key_never_reaches_the_log() {
         let params = vec![("key".to_string(), "trk_secret".to_string()), ("amount".into(), "350".into()), ("amount".into(), "1".into())];
-        let logged = params_for_log(&params);
+        let logged = log::query_params(&params, &["key"]);
         assert_eq!(logged, serde_json::json!({ "amount": "350" }));
         assert!(!logged.to_string().contains("trk_secret"));
     }
