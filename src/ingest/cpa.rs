@@ -15,6 +15,12 @@ pub async fn receive(
     RawQuery(query): RawQuery,
 ) -> Response {
     let client = super::client::resolve(peer, &headers, &state.settings);
-    let ctx = CpaContext { db: &state.db, directory: &state.directory, writer: &state.writer, require_https: state.settings.require_https };
+    let ctx = CpaContext {
+        db: &state.db,
+        directory: &state.directory,
+        writer: &state.writer,
+        events: &state.events,
+        require_https: state.settings.require_https,
+    };
     super::reply::message_json(&cpa::receive(&ctx, client, query.as_deref().unwrap_or("")).await)
 }

@@ -27,6 +27,7 @@ mod postback_settings;
 mod programs;
 mod provider_door;
 mod provider_kit;
+mod provider_sandbox;
 mod providers;
 mod publishers;
 mod refused_calls;
