@@ -110,7 +110,10 @@ pub async fn reverse(State(state): State<AppState>, caller: AdminCaller, Path(id
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
     pub network: Option<String>,
-    /// `ok`, `duplicate`, `held`, `unauthorized`, `forbidden`, `bad_request`, `not_found`, `https_required`, `error`.
+    /// Offerwall provider id.
+    pub provider: Option<String>,
+    /// `ok`, `duplicate`, `held`, `sandbox`, `unauthorized`, `forbidden`, `invalid_signature`, `bad_request`, `not_found`,
+    /// `https_required`, `error`.
     pub outcome: Option<String>,
     pub limit: Option<i64>,
 }
@@ -127,7 +130,12 @@ pub async fn postback_log(
     _caller: AdminCaller,
     Query(q): Query<LogQuery>,
 ) -> Result<Json<PostbackLog>, ApiError> {
-    let filter =
-        LogFilter { network_id: non_empty(q.network), outcome: non_empty(q.outcome), conversion_id: None, limit: q.limit.unwrap_or(100) };
+    let filter = LogFilter {
+        network_id: non_empty(q.network),
+        provider_id: non_empty(q.provider),
+        outcome: non_empty(q.outcome),
+        conversion_id: None,
+        limit: q.limit.unwrap_or(100),
+    };
     Ok(Json(PostbackLog { items: log::list(&mut *state.db.pool().acquire().await?, &filter).await? }))
 }

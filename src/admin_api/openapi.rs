@@ -9,7 +9,7 @@ use super::openapi_tidy::Tidy;
 use super::{
     audit, conversions, deliveries, events, health, networks, offers, offerwalls, programs, providers, publishers, reports, reward, tokens,
 };
-use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
+use crate::ingest::{conversions_api, provider as provider_postback, reward as reward_postback, reward_app};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use crate::ingest::{conversions_api, reward as reward_postback, reward_app};
         programs::create, programs::list, programs::get, programs::edit, programs::rotate_key, programs::revoke_key, programs::add_referral_code, programs::add_coupon, programs::add_asset, programs::add_source, programs::add_click, programs::remove_handle,
         conversions_api::post_conversion, conversions_api::get_conversion, conversions_api::post_customer, conversions_api::get_customer,
         providers::create, providers::list, providers::get, providers::edit, providers::add_ip, providers::remove_ip, providers::refused_ips, providers::approve_refused_ip, providers::check,
+        provider_postback::receive_get, provider_postback::receive_post,
     ),
     components(schemas(app::domain::catalog::Conversion, app::domain::catalog::ConversionState, app::domain::catalog::PostbackLogEntry, app::domain::catalog::RefusedIp, app::domain::catalog::Network, app::domain::catalog::NetworkKeyInfo, app::domain::program::ProgramKeyInfo, app::domain::catalog::Publisher, app::domain::secrets::PostbackSecretInfo, app::domain::secrets::AdminTokenInfo, app::domain::reward::catalog::StoreApp, app::domain::reward::catalog::RewardGame, app::domain::reward::catalog::RewardSecretInfo, app::domain::reward::catalog::RewardUser, app::domain::reward::catalog::UserPostback, app::domain::audit::AuditEntry, app::server::deliveries::listing::Delivery, app::server::deliveries::listing::Attempt, app::server::deliveries::listing::DeliveryDetails, app::server::deliveries::tools::TestPostback, app::domain::program::Program, app::domain::program::ProgramHandle, app::domain::program::HandleKind, app::domain::offer::Offer, app::domain::offerwall::Offerwall, app::domain::offerwall::Rounding, app::domain::offerwall::DeviceTarget, app::domain::report::Report, app::domain::report::ReportRow, app::domain::report::GroupBy, app::domain::health::SourceFigures, app::domain::health::CallCounts, app::domain::health::ReasonCount, app::domain::health::HealthFlag, app::server::health::SourceKind, app::domain::provider::Provider, app::domain::provider::Preset, app::domain::provider::CustomConfig, app::domain::provider::Part, app::domain::provider::RecipeKind, app::domain::provider::ProviderCheck, app::domain::provider::SignatureAnalysis, app::domain::provider::verify::SignedPart, app::domain::provider::Difference, app::domain::provider::ProviderRefusedIp)),
     modifiers(&BearerAuth, &MachineDoors, &Tidy)
@@ -80,7 +81,9 @@ mod tests {
     #[test]
     fn the_machine_doors_are_described() {
         let doc = ApiDoc::openapi();
-        for path in ["/api/postback/cpa", "/t.js", "/o/{offerwall_id}", "/c/{token}", "/api/reward/users/{id}/postbacks"] {
+        for path in
+            ["/api/postback/cpa", "/api/postback/in/{id}", "/t.js", "/o/{offerwall_id}", "/c/{token}", "/api/reward/users/{id}/postbacks"]
+        {
             assert!(doc.paths.paths.contains_key(path), "{path} is missing");
         }
         let json = serde_json::to_value(&doc).expect("json");

@@ -141,7 +141,7 @@ async fn receive(state: &AppState, peer: SocketAddr, headers: &HeaderMap, read: 
 }
 
 fn respond(answer: ApiAnswer) -> Response {
-    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = super::reply::status(&answer);
     match answer {
         ApiAnswer::Conversion(body) => (status, Json(body)).into_response(),
         ApiAnswer::Customer(body) => (status, Json(body)).into_response(),

@@ -7,6 +7,8 @@ pub mod client;
 pub mod conversions_api;
 pub mod cpa;
 pub mod landing;
+pub mod provider;
+pub mod reply;
 pub mod reward;
 pub mod reward_app;
 
@@ -18,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/postback/cpa", get(cpa::receive))
         .route("/api/postback", post(reward::receive))
+        .route("/api/postback/in/{id}", get(provider::receive_get).post(provider::receive_post))
         .route("/api/reward/postback", any(reward::legacy))
         .route("/api/rewards/postback", any(reward::legacy))
         .route("/api/reward/users", post(reward_app::create_user))

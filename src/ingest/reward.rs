@@ -50,7 +50,7 @@ pub async fn receive(
 
 /// The contract's bodies.
 fn answer(answer: RewardAnswer) -> Response {
-    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = super::reply::status(&answer);
     let body = match &answer {
         RewardAnswer::Recorded { postback, award, user } => json!({
             "ok": true,

@@ -2,25 +2,13 @@
 //! IPs) and the signature debugger, with every signature made by this file's own md5/HMAC code
 //! as the provider would make it.
 
-use hmac::{Hmac, Mac};
-use md5::{Digest, Md5};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use crate::helpers::*;
 use crate::on_both_backends;
+use crate::provider_kit::{fill, hmac_hex, md5_hex};
 
 const USER: &str = "a1b2c3d4-e5f6-7890-abcd-ef1234567890";
-
-fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac_hex(key: &str, text: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("key");
-    mac.update(text.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
 
 async fn create_provider(app: &TestApp, body: Value) -> Value {
     expect_created(app.post_json("/api/admin/providers", body).await).await
@@ -33,15 +21,7 @@ async fn check(app: &TestApp, id: &str, url: &str) -> Value {
 }
 
 async fn row_count(app: &TestApp, table: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(app.db.pool()).await.expect("count");
-    n
-}
-
-/// The postback URL of a provider with its macros filled in.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(template.to_owned(), |url, (name, value)| {
-        url.replace(&format!("{{{name}}}"), &form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>())
-    })
+    app.count(table).await
 }
 
 on_both_backends!(create_a_medioot_provider_and_paste_its_url, settings(|s| s.public_url = "https://tap.example".into()), |app| {

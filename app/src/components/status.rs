@@ -9,7 +9,8 @@ pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
     let tone = match status.as_str() {
         "credited" | "delivered" | "ok" | "active" => "good",
         "held" | "pending" | "sending" | "reversal_pending" | "duplicate" | "overlap" | "inactive" => "warn",
-        "rejected" | "reversed" | "failed" | "revoked" | "expired" => "bad",
+        "rejected" | "reversed" | "failed" | "revoked" | "expired" | "invalid_signature" | "forbidden" | "unauthorized" | "bad_request"
+        | "not_found" | "error" => "bad",
         _ => "neutral",
     };
     let label = status.replace('_', " ");

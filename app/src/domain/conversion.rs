@@ -126,8 +126,11 @@ pub struct PostbackLogEntry {
     pub received_at: i64,
     pub source: String,
     pub network_id: Option<String>,
+    /// The offerwall provider a call was addressed to.
+    pub provider_id: Option<String>,
     pub source_ip: String,
-    /// `ok`, `duplicate`, `held`, `unauthorized`, `forbidden`, `bad_request`, `not_found`, `https_required`, `error`.
+    /// `ok`, `duplicate`, `held`, `sandbox`, `unauthorized`, `forbidden`, `invalid_signature`, `bad_request`, `not_found`,
+    /// `https_required`, `error`.
     pub outcome: String,
     pub http_status: i64,
     pub reason: String,
@@ -135,4 +138,8 @@ pub struct PostbackLogEntry {
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub params: serde_json::Value,
     pub conversion_id: Option<String>,
+    /// For a provider's call refused for its signature: the signature debugger's findings
+    /// (`signature`); for a sandbox call, `"sandbox": true`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub details: Option<serde_json::Value>,
 }

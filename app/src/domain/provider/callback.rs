@@ -80,6 +80,7 @@ pub const MAX_EXTRA: usize = 200;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderPostback {
     pub user: RewardUserId,
+    /// The transaction: a credit's own id, or for a reversal the id of the credit it takes back.
     pub transaction: String,
     /// The reward in the provider's currency, exactly as sent (always a non-negative amount;
     /// the direction says add or subtract).
@@ -133,6 +134,11 @@ pub fn parse(format: &Format, callback: &Callback) -> Result<ProviderPostback, I
         }
         None => Direction::Credit,
     };
+    // A reversal names the credit it takes back: its own id less the format's suffix, if any.
+    let credited = match (&direction, format.reversal_suffix.as_deref()) {
+        (Direction::Reversal, Some(suffix)) => transaction.strip_suffix(suffix).filter(|t| !t.is_empty()).unwrap_or(transaction),
+        _ => transaction,
+    };
     let optional = |name: &Option<String>| -> Result<Option<&str>, InvalidField> {
         match name {
             Some(n) => callback.get(n),
@@ -142,7 +148,7 @@ pub fn parse(format: &Format, callback: &Callback) -> Result<ProviderPostback, I
     let extras = &format.extras;
     Ok(ProviderPostback {
         user,
-        transaction: transaction.to_owned(),
+        transaction: credited.to_owned(),
         reward,
         payout_cents,
         direction,
@@ -194,6 +200,19 @@ mod tests {
         assert_eq!(reversal.direction, Direction::Reversal);
         let odd_extras = call(&format!("subid={USER}&transid=T&reward=1&payout=1&status=1&userIp=nope&country=Germany")).expect("valid");
         assert_eq!((odd_extras.ip, odd_extras.country), (None, None));
+    }
+
+    #[test]
+    fn a_taprain_reversal_names_the_credit_it_takes_back() {
+        let taprain = Format::preset(Preset::Taprain).expect("preset");
+        let read = |q: &str| parse(&taprain, &Callback::from_query(q)).expect("valid");
+        let credit = read(&format!("user_id={USER}&tx_id=cnv_1-r&reward=1&payout=1&status=1"));
+        assert_eq!(credit.transaction, "cnv_1-r", "only a reversal drops the suffix");
+        let reversal = read(&format!("user_id={USER}&tx_id=cnv_1-r&reward=1&payout=1&status=2"));
+        assert_eq!((reversal.transaction.as_str(), reversal.direction), ("cnv_1", Direction::Reversal));
+        assert_eq!(read(&format!("user_id={USER}&tx_id=-r&reward=1&payout=1&status=2")).transaction, "-r");
+        let medioot = call(&format!("subid={USER}&transid=T-r&reward=1&payout=1&status=2")).expect("valid");
+        assert_eq!(medioot.transaction, "T-r");
     }
 
     #[test]

@@ -86,6 +86,26 @@ pub fn judge(rules: &Rules<'_>, source_ip: IpAddr, call: &SignedCall<'_>) -> Res
     Ok(Accepted { postback, coins, sandbox: rules.sandbox })
 }
 
+/// Judges a call that may have been signed for any of several URLs — the public URL the
+/// provider was given, or the one the request actually reached — each a [`SignedCall`] of the
+/// same parameters: the first whose signature passes decides; when none does, the first call's
+/// signature refusal stands (its analysis is made against the public URL).
+pub fn judge_any(rules: &Rules<'_>, source_ip: IpAddr, calls: &[SignedCall<'_>]) -> Result<Accepted, Refusal> {
+    let mut first = None;
+    for call in calls {
+        match judge(rules, source_ip, call) {
+            Ok(accepted) => return Ok(accepted),
+            Err(refusal @ Refusal::Signature(_)) => {
+                first.get_or_insert(refusal);
+            }
+            // Activity and address do not depend on the URL; a field refusal means this URL's
+            // signature passed.
+            Err(other) => return Err(other),
+        }
+    }
+    Err(first.unwrap_or(Refusal::Inactive))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +154,23 @@ mod tests {
         assert_eq!((field.status(), field.body().as_str()), (400, "payout: is missing"));
         let sandbox = run(&Rules { sandbox: true, ..rules }, "203.0.113.9", &good).expect("sandbox calls are judged the same");
         assert!(sandbox.sandbox);
+    }
+
+    #[test]
+    fn any_signed_url_passes_and_the_first_refusal_stands() {
+        let format = Format::preset(Preset::Medioot).expect("preset");
+        let ips = [IpRule::parse("0.0.0.0/0").expect("rule")];
+        let rules =
+            Rules { format: &format, secret: "s", previous: None, rounding: Rounding::Down, sandbox: false, active: true, ips: &ips };
+        let query = signed(&format!("subid={USER}&transid=T1&reward=1&payout=1&status=1"), "s");
+        let callback = Callback::from_query(&query);
+        let at = |base| SignedCall { base, raw_query: &query, callback: &callback };
+        let ip = "192.0.2.1".parse().expect("ip");
+        assert!(judge_any(&rules, ip, &[at(BASE), at("http://127.0.0.1:9/api/postback/in/prv_1")]).is_ok());
+        let wrong = Rules { secret: "other", ..rules };
+        assert!(matches!(judge_any(&wrong, ip, &[at(BASE), at("http://x")]), Err(Refusal::Signature(_))));
+        assert_eq!(judge_any(&Rules { active: false, ..rules }, ip, &[at(BASE)]), Err(Refusal::Inactive));
+        assert_eq!(judge_any(&rules, ip, &[]), Err(Refusal::Inactive));
     }
 
     #[test]

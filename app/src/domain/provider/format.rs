@@ -151,6 +151,10 @@ pub struct Format {
     pub signature: Option<String>,
     pub recipe: Recipe,
     pub extras: ExtraNames,
+    /// What a reversal's transaction id adds to the id of the credit it takes back (TapRain
+    /// sends `<conversion id>-r`); `None` when a reversal carries the credit's own id.
+    #[serde(default)]
+    pub reversal_suffix: Option<String>,
 }
 
 /// A custom configuration that cannot work, naming the offending field.
@@ -208,6 +212,7 @@ impl Format {
                     ip: Some(s("userIp")),
                     country: Some(s("country")),
                 },
+                reversal_suffix: None,
             }),
             Preset::Taprain => Some(Format {
                 user: s("user_id"),
@@ -225,6 +230,7 @@ impl Format {
                     ip: Some(s("ip")),
                     country: Some(s("country_code")),
                 },
+                reversal_suffix: Some(s("-r")),
             }),
             Preset::Custom => None,
         }
@@ -298,6 +304,7 @@ impl Format {
             signature,
             recipe,
             extras: ExtraNames::default(),
+            reversal_suffix: None,
         })
     }
 

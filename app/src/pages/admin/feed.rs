@@ -1,7 +1,7 @@
 //! `/admin/feed`: the latest conversions, filtered, kept current by the event stream — new ones
 //! slide in at the top and changed ones update in place, without a reload.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -83,16 +83,23 @@ fn Feed() -> impl IntoView {
     let names = Signal::derive(move || choices.get().and_then(Result::ok).map(|c| Names::from(&c)).unwrap_or_default());
     // Conversions seen on the event stream since the page loaded, newest first, one per id.
     let live = RwSignal::new(Vec::<Conversion>::new());
+    // Sandbox calls: shown as they happen with their badge, never stored.
+    let sandbox = RwSignal::new(HashSet::<String>::new());
     let arrived = RwSignal::new(0usize);
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     let connection = subscribe_conversions(move |event| {
+        if event.kind == "sandbox" {
+            sandbox.update(|ids| {
+                ids.insert(event.conversion.id.clone());
+            });
+        }
         live.update(|seen| {
             seen.retain(|c| c.id != event.conversion.id);
             seen.insert(0, event.conversion);
             seen.truncate(500);
         });
-        if event.kind == "created" {
+        if event.kind == "created" || event.kind == "sandbox" {
             arrived.update(|n| *n += 1);
         }
     });
@@ -133,7 +140,7 @@ fn Feed() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading conversions…"</p> }>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(base) => view! { <FeedTable base live filter names /> }.into_any(),
+                    Ok(base) => view! { <FeedTable base live sandbox filter names /> }.into_any(),
                     Err(err) => view! { <p class="alert alert-error" role="alert">{error_message(&err)}</p> }.into_any(),
                 }
             })}
@@ -203,7 +210,7 @@ fn Filters(filter: RwSignal<FeedFilter>, choices: FilterChoices) -> impl IntoVie
                 <span>"Source"</span>
                 <select data-testid="filter-source" prop:value=current("source") on:change=on_pick(filter, "source")>
                     <option value="">"Any source"</option>
-                    {[("cpa", "CPA postback"), ("reward", "Reward game"), ("api", "Conversions API")].into_iter().map(|(value, label)| view! {
+                    {[("cpa", "CPA postback"), ("reward", "Reward game"), ("api", "Conversions API"), ("provider", "Offerwall provider")].into_iter().map(|(value, label)| view! {
                         <option value=value selected=filter.with_untracked(|f| f.source == value)>{label}</option>
                     }).collect_view()}
                 </select>
@@ -214,7 +221,13 @@ fn Filters(filter: RwSignal<FeedFilter>, choices: FilterChoices) -> impl IntoVie
 }
 
 #[component]
-fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwSignal<FeedFilter>, names: Signal<Names>) -> impl IntoView {
+fn FeedTable(
+    base: Vec<Conversion>,
+    live: RwSignal<Vec<Conversion>>,
+    sandbox: RwSignal<HashSet<String>>,
+    filter: RwSignal<FeedFilter>,
+    names: Signal<Names>,
+) -> impl IntoView {
     let base_ids = StoredValue::new(base.iter().map(|c| c.id.clone()).collect::<Vec<_>>());
     let rows = move || live.with(|l| filter.with_untracked(|f| merged(&base, l, f)));
     // Reward conversions show their coins, read in one call for the rows shown.
@@ -278,12 +291,18 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                     <tbody>
                         <For each=rows.clone() key=|c| (c.id.clone(), c.updated_at, c.state.as_str()) children=move |c: Conversion| {
                                 let fresh = base_ids.with_value(|ids| !ids.contains(&c.id));
+                                let in_sandbox = sandbox.with_untracked(|ids| ids.contains(&c.id));
                                 let href = format!("/admin/conversions/{}", c.id);
                                 let offer = c.offer_name.clone().or(c.offer_id.clone()).unwrap_or_else(|| "—".into());
                                 let reasons = if c.reasons.is_empty() { "—".to_string() } else { c.reasons.join(", ").replace('_', " ") };
                                 view! {
                                     <tr class:row-fresh=fresh data-id=c.id.clone() data-testid="feed-row" data-lead=c.lead_id.clone().unwrap_or_default()>
-                                        <td class="nowrap"><a href=href title="Open details">{local_time(c.created_at)}</a></td>
+                                        <td class="nowrap">{if in_sandbox {
+                                            // Nothing was stored: there are no details to open.
+                                            view! { <span title="Sandbox call: checked and answered, not stored">{local_time(c.created_at)}</span> }.into_any()
+                                        } else {
+                                            view! { <a href=href title="Open details">{local_time(c.created_at)}</a> }.into_any()
+                                        }}</td>
                                         <td>{c.source.clone()}</td>
                                         <td>{let id = c.network_id.clone(); move || names.with(|n| name_of(&n.networks, &id))}</td>
                                         <td>{let id = c.publisher_id.clone(); move || names.with(|n| name_of(&n.publishers, &id))}</td>
@@ -292,7 +311,11 @@ fn FeedTable(base: Vec<Conversion>, live: RwSignal<Vec<Conversion>>, filter: RwS
                                             let (id, source, cents) = (c.id.clone(), c.source.clone(), c.amount_cents);
                                             move || conversion_worth(&source, cents, coins_of(&id))
                                         }</td>
-                                        <td><StatusBadge status=c.state.as_str() /></td>
+                                        <td data-testid="feed-status">{if in_sandbox {
+                                            view! { <StatusBadge status="sandbox" /> }.into_any()
+                                        } else {
+                                            view! { <StatusBadge status=c.state.as_str() /> }.into_any()
+                                        }}</td>
                                         <td class="muted small">{reasons}</td>
                                     </tr>
                                 }

@@ -2,7 +2,8 @@
 //! the one draft constructor every source starts from, the set-based insert (exactly once by the
 //! unique `(source, scope, dedup_key)`), and reads by id or key.
 
-use super::store::{args, Row, StoreError, Table, Ty, Val, WriteTx};
+use super::store::{args, select_in, Row, StoreError, Table, Ty, Val, WriteTx};
+use super::writer::Env;
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::server::clock::now_ms;
 use crate::server::secrets;
@@ -41,6 +42,54 @@ pub fn draft(source: &str) -> Conversion {
 /// Which offer a conversion is for, as the usual-payout check groups them.
 pub fn offer_key(c: &Conversion) -> Option<&str> {
     c.offer_id.as_deref().or(c.offer_name.as_deref())
+}
+
+/// What recording a postback did to its conversion, for the log and the event stream (CPA
+/// postbacks and providers' calls).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// A new conversion row.
+    Created(Conversion),
+    /// An existing conversion changed state (approved, reversed, settled).
+    Updated(Conversion),
+    /// A repeat: nothing changed.
+    Duplicate(Option<String>),
+}
+
+impl Recorded {
+    /// The log outcome for this result.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Recorded::Created(c) | Recorded::Updated(c) if c.state == ConversionState::Held => "held",
+            Recorded::Created(_) | Recorded::Updated(_) => "ok",
+            Recorded::Duplicate(_) => "duplicate",
+        }
+    }
+
+    pub fn conversion_id(&self) -> Option<&str> {
+        match self {
+            Recorded::Created(c) | Recorded::Updated(c) => Some(&c.id),
+            Recorded::Duplicate(id) => id.as_deref(),
+        }
+    }
+}
+
+/// After the commit: the live feed hears of a new or changed conversion, and the delivery
+/// worker is woken for what may have queued an outbound postback.
+pub fn announce(env: &Env, recorded: &Recorded) {
+    match recorded {
+        Recorded::Created(c) => {
+            env.events.publish("created", c.clone());
+            if c.state == ConversionState::Credited {
+                env.deliveries.wake();
+            }
+        }
+        Recorded::Updated(c) => {
+            env.events.publish("updated", c.clone());
+            env.deliveries.wake();
+        }
+        Recorded::Duplicate(_) => {}
+    }
 }
 
 /// What the conversions API stores besides the common columns.
@@ -202,6 +251,19 @@ pub async fn find_by_key(tx: &mut dyn WriteTx, source: &str, scope: &str, dedup_
     let sql = format!("SELECT {COLUMNS} FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key = $3");
     let row = tx.query_one(&sql, args![source, scope, dedup_key]).await?;
     row.as_ref().map(decode).transpose()
+}
+
+/// The conversions of `source` in `scope` with any of `keys`, as (dedup key, conversion): one
+/// indexed read per chunk of keys.
+pub async fn find_by_keys(
+    tx: &mut dyn WriteTx,
+    source: &str,
+    scope: &str,
+    keys: &[String],
+) -> Result<Vec<(String, Conversion)>, StoreError> {
+    let before = format!("SELECT {COLUMNS}, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ");
+    let rows = select_in(tx, &before, "", &[Val::from(source), Val::from(scope)], keys).await?;
+    rows.iter().map(|row| Ok((row.text(23)?, decode(row)?))).collect()
 }
 
 /// Moves `id` from `from` to `to` (compare-and-set); false when it was not in `from`.

@@ -1,6 +1,7 @@
 //! The cached directory every source reads before deciding (a hit needs no database
-//! connection): presented key → network or program, a network's approved IPs, which publishers
-//! are active, reward API secrets, store apps, reward games, reward users, a program's terms.
+//! connection): presented key → network (and whether the key is a sandbox key) or program, a
+//! network's approved IPs, which publishers are active, reward API secrets, store apps, reward
+//! games, reward users, a program's terms, an offerwall provider's rules.
 //!
 //! Each map is a size-bounded `moka` cache: a missing or expired key is loaded once however many
 //! requests ask for it at the same moment. Misses are cached too (a stranger flooding random keys
@@ -21,6 +22,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::keys::{NETWORK_KEYS, PROGRAM_KEYS};
 use crate::server::programs::attribution::{self, Terms};
+use crate::server::providers::{self, ProviderRuntime};
 use crate::server::reward::catalog;
 use crate::server::{networks, publishers, secrets};
 
@@ -31,6 +33,14 @@ const CAPACITY: u64 = 50_000;
 
 /// A key's owner and the end of its validity window.
 type Owned = Option<(String, Option<i64>)>;
+
+/// The network a presented key belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkKey {
+    pub network_id: String,
+    /// A sandbox key: its calls are checked and answered, never credited or relayed.
+    pub sandbox: bool,
+}
 
 /// One cached map: values stamped with the generation they were read in.
 struct Map<K, V> {
@@ -82,7 +92,7 @@ pub struct Directory {
 }
 
 struct Inner {
-    network_keys: Map<String, Owned>,
+    network_keys: Map<String, (Owned, bool)>,
     ips: Map<String, Arc<Vec<IpRule>>>,
     publishers: Map<String, bool>,
     reward_secrets: Map<String, Option<Option<i64>>>,
@@ -91,6 +101,7 @@ struct Inner {
     reward_users: Map<String, bool>,
     program_keys: Map<String, Owned>,
     terms: Map<String, Option<Terms>>,
+    providers: Map<String, Option<Arc<ProviderRuntime>>>,
 }
 
 impl Default for Directory {
@@ -106,6 +117,7 @@ impl Default for Directory {
                 reward_users: Map::new(),
                 program_keys: Map::new(),
                 terms: Map::new(),
+                providers: Map::new(),
             }),
         }
     }
@@ -123,18 +135,24 @@ fn plausible(presented: &str) -> bool {
 }
 
 impl Directory {
-    /// The network a presented key belongs to, if the key is valid now.
-    pub async fn network_for_key(&self, db: &Db, presented: &str) -> Result<Option<String>, sqlx::Error> {
+    /// The network a presented key belongs to, if the key is valid now, and whether it is a
+    /// sandbox key.
+    pub async fn network_key(&self, db: &Db, presented: &str) -> Result<Option<NetworkKey>, sqlx::Error> {
         if !plausible(presented) {
             return Ok(None);
         }
         let hash = secrets::hash(presented);
-        let owned = self
+        let (owned, sandbox) = self
             .inner
             .network_keys
-            .get(db, hash.clone(), || async move { NETWORK_KEYS.validity(&mut *db.pool().acquire().await?, &hash).await })
+            .get(db, hash.clone(), || async move {
+                let mut conn = db.pool().acquire().await?;
+                let owned = NETWORK_KEYS.validity(&mut conn, &hash).await?;
+                let sandbox = owned.is_some() && NETWORK_KEYS.is_sandbox(&mut conn, &hash).await?;
+                Ok((owned, sandbox))
+            })
             .await?;
-        Ok(valid_now(owned))
+        Ok(valid_now(owned).map(|network_id| NetworkKey { network_id, sandbox }))
     }
 
     /// The network's approved source addresses.
@@ -234,6 +252,19 @@ impl Directory {
         self.inner
             .terms
             .get(db, program_id.clone(), || async move { attribution::terms(&mut *db.pool().acquire().await?, &program_id).await })
+            .await
+    }
+
+    /// What the inbound door needs to judge a call to provider `id` (`None` when there is no
+    /// such provider, or its stored format no longer reads).
+    pub async fn provider(&self, db: &Db, id: &str) -> Result<Option<Arc<ProviderRuntime>>, sqlx::Error> {
+        if id.is_empty() || id.len() > 64 {
+            return Ok(None);
+        }
+        let id = id.to_owned();
+        self.inner
+            .providers
+            .get(db, id.clone(), || async move { Ok(providers::runtime(&mut *db.pool().acquire().await?, &id).await?.map(Arc::new)) })
             .await
     }
 

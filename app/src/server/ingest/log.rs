@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
 
 use super::store::{StoreError, Table, Ty, Val, WriteTx};
 use crate::domain::catalog::{PostbackLogEntry, RefusedIp};
@@ -15,6 +16,8 @@ pub struct NewLogEntry {
     pub received_at: i64,
     pub source: &'static str,
     pub network_id: Option<String>,
+    /// The offerwall provider a call was addressed to.
+    pub provider_id: Option<String>,
     pub source_ip: String,
     pub outcome: &'static str,
     pub http_status: u16,
@@ -22,6 +25,9 @@ pub struct NewLogEntry {
     pub latency_us: i64,
     /// The query parameters without `key`, as a JSON object.
     pub params: serde_json::Value,
+    /// What the entry keeps besides (a provider's signed request, the signature debugger's
+    /// findings, a sandbox mark), as a JSON object; `None` when there is nothing.
+    pub details: Option<serde_json::Value>,
 }
 
 impl NewLogEntry {
@@ -31,12 +37,14 @@ impl NewLogEntry {
             received_at: now_ms(),
             source,
             network_id: None,
+            provider_id: None,
             source_ip,
             outcome: "",
             http_status: 0,
             reason: String::new(),
             latency_us: 0,
             params: serde_json::Value::Object(serde_json::Map::new()),
+            details: None,
         }
     }
 
@@ -45,12 +53,33 @@ impl NewLogEntry {
     /// log with what they send.
     pub fn forget_params(&mut self) {
         self.params = serde_json::Value::Object(serde_json::Map::new());
+        self.details = None;
+    }
+
+    /// Adds `value` under `name` to the entry's details.
+    pub fn detail(&mut self, name: &str, value: serde_json::Value) {
+        let details = self.details.get_or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        if let serde_json::Value::Object(map) = details {
+            map.insert(name.to_owned(), value);
+        }
     }
 
     /// Stamps the time the call took since `started`.
     pub fn took(&mut self, started: std::time::Instant) {
         self.latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
     }
+}
+
+/// Query (or form) parameters as logged: the first value of each name, the `hidden` names (a
+/// key) left out, at most 32 names, names and values capped and without control characters.
+pub fn query_params(params: &[(String, String)], hidden: &[&str]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (name, value) in params.iter().filter(|(k, _)| !hidden.contains(&k.as_str())).take(32) {
+        let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+        let value: String = value.chars().filter(|c| !c.is_control()).take(512).collect();
+        map.entry(name).or_insert(serde_json::Value::String(value));
+    }
+    serde_json::Value::Object(map)
 }
 
 const LOG: Table = Table {
@@ -66,6 +95,8 @@ const LOG: Table = Table {
         ("latency_us", Ty::Int),
         ("params", Ty::Text),
         ("conversion_id", Ty::Text),
+        ("provider_id", Ty::Text),
+        ("details", Ty::Text),
     ],
 };
 
@@ -85,6 +116,8 @@ pub async fn insert(tx: &mut dyn WriteTx, entries: &[(&NewLogEntry, Option<&str>
                 e.latency_us.into(),
                 e.params.to_string().into(),
                 (*conversion_id).into(),
+                e.provider_id.as_deref().into(),
+                e.details.as_ref().map(|d| d.to_string()).into(),
             ]
         })
         .collect();
@@ -92,38 +125,63 @@ pub async fn insert(tx: &mut dyn WriteTx, entries: &[(&NewLogEntry, Option<&str>
     Ok(())
 }
 
-const REFUSED: Table = Table {
-    name: "refused_ips",
-    columns: &[("network_id", Ty::Text), ("ip", Ty::Text), ("count", Ty::Int), ("first_seen", Ty::Int), ("last_seen", Ty::Int)],
-};
+/// A queue of refused source addresses waiting for an admin's one-click approval: the
+/// networks' (`refused_ips`) or the offerwall providers' (`provider_refused_ips`).
+#[derive(Debug)]
+pub struct RefusedQueue {
+    table: Table,
+}
 
-/// Most refused addresses remembered per network: beyond it the least recently seen are
-/// forgotten, so a flood from many addresses cannot grow the queue without limit.
+impl RefusedQueue {
+    /// The column naming the sender the address was refused for.
+    fn owner(&self) -> &'static str {
+        self.table.columns[0].0
+    }
+}
+
+const fn refused_queue(name: &'static str, columns: &'static [(&'static str, Ty)]) -> RefusedQueue {
+    RefusedQueue { table: Table { name, columns } }
+}
+
+pub const NETWORK_REFUSED_IPS: RefusedQueue = refused_queue(
+    "refused_ips",
+    &[("network_id", Ty::Text), ("ip", Ty::Text), ("count", Ty::Int), ("first_seen", Ty::Int), ("last_seen", Ty::Int)],
+);
+pub const PROVIDER_REFUSED_IPS: RefusedQueue = refused_queue(
+    "provider_refused_ips",
+    &[("provider_id", Ty::Text), ("ip", Ty::Text), ("count", Ty::Int), ("first_seen", Ty::Int), ("last_seen", Ty::Int)],
+);
+
+/// Most refused addresses remembered per network (or provider): beyond it the least recently
+/// seen are forgotten, so a flood from many addresses cannot grow the queue without limit.
 pub const REFUSED_IPS_PER_NETWORK: i64 = 1_000;
 
-/// Remembers (or counts again) refused source addresses: `(network, ip)` → times refused.
-pub async fn remember_refused_ips(tx: &mut dyn WriteTx, refused: &BTreeMap<(String, String), i64>) -> Result<(), StoreError> {
+/// Remembers (or counts again) refused source addresses in `queue`: `(sender, ip)` → times refused.
+pub async fn remember_refused_ips(
+    tx: &mut dyn WriteTx,
+    queue: &RefusedQueue,
+    refused: &BTreeMap<(String, String), i64>,
+) -> Result<(), StoreError> {
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let (table, owner) = (queue.table.name, queue.owner());
     let now = now_ms();
     let rows: Vec<Vec<Val>> = refused
         .iter()
-        .map(|((network, ip), count)| vec![network.as_str().into(), ip.as_str().into(), (*count).into(), now.into(), now.into()])
+        .map(|((sender, ip), count)| vec![sender.as_str().into(), ip.as_str().into(), (*count).into(), now.into(), now.into()])
         .collect();
-    tx.insert(
-        &REFUSED,
-        &rows,
-        "ON CONFLICT (network_id, ip) DO UPDATE SET count = refused_ips.count + excluded.count, last_seen = excluded.last_seen",
-    )
-    .await?;
-    let networks: std::collections::BTreeSet<&str> = refused.keys().map(|(network, _)| network.as_str()).collect();
-    for network in networks {
-        let count = tx.query_one("SELECT COUNT(*) FROM refused_ips WHERE network_id = $1", &[network.into()]).await?;
+    let tail = format!("ON CONFLICT ({owner}, ip) DO UPDATE SET count = {table}.count + excluded.count, last_seen = excluded.last_seen");
+    tx.insert(&queue.table, &rows, &tail).await?;
+    let senders: std::collections::BTreeSet<&str> = refused.keys().map(|(sender, _)| sender.as_str()).collect();
+    for sender in senders {
+        let count = tx.query_one(&format!("SELECT COUNT(*) FROM {table} WHERE {owner} = $1"), &[sender.into()]).await?;
         if count.map(|row| row.int(0)).transpose()?.unwrap_or(0) > REFUSED_IPS_PER_NETWORK {
-            tx.execute(
-                "DELETE FROM refused_ips WHERE network_id = $1 AND ip NOT IN \
-                 (SELECT ip FROM refused_ips WHERE network_id = $1 ORDER BY last_seen DESC, ip LIMIT $2)",
-                &[network.into(), REFUSED_IPS_PER_NETWORK.into()],
-            )
-            .await?;
+            let sql = format!(
+                "DELETE FROM {table} WHERE {owner} = $1 AND ip NOT IN \
+                 (SELECT ip FROM {table} WHERE {owner} = $1 ORDER BY last_seen DESC, ip LIMIT $2)"
+            );
+            tx.execute(&sql, &[sender.into(), REFUSED_IPS_PER_NETWORK.into()]).await?;
         }
     }
     Ok(())
@@ -132,44 +190,54 @@ pub async fn remember_refused_ips(tx: &mut dyn WriteTx, refused: &BTreeMap<(Stri
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
     pub network_id: Option<String>,
+    pub provider_id: Option<String>,
     pub outcome: Option<String>,
     pub conversion_id: Option<String>,
     pub limit: i64,
 }
 
-type LogRow = (i64, i64, String, Option<String>, String, String, i64, String, i64, String, Option<String>);
+const SELECT: &str = "SELECT id, received_at, source, network_id, provider_id, source_ip, outcome, http_status, reason, latency_us, \
+     params, conversion_id, details FROM postback_log";
+
+fn decode(row: &AnyRow) -> Result<PostbackLogEntry, sqlx::Error> {
+    let json = |raw: Option<String>| raw.and_then(|text| serde_json::from_str(&text).ok());
+    Ok(PostbackLogEntry {
+        id: row.try_get(0)?,
+        received_at: row.try_get(1)?,
+        source: row.try_get(2)?,
+        network_id: row.try_get(3)?,
+        provider_id: row.try_get(4)?,
+        source_ip: row.try_get(5)?,
+        outcome: row.try_get(6)?,
+        http_status: row.try_get(7)?,
+        reason: row.try_get(8)?,
+        latency_us: row.try_get(9)?,
+        params: json(row.try_get(10)?).unwrap_or(serde_json::Value::Null),
+        conversion_id: row.try_get(11)?,
+        details: json(row.try_get(12)?),
+    })
+}
 
 /// Log entries matching `filter`, newest first.
 pub async fn list(conn: &mut AnyConnection, filter: &LogFilter) -> Result<Vec<PostbackLogEntry>, sqlx::Error> {
-    let rows: Vec<LogRow> = sqlx::query_as(
-        "SELECT id, received_at, source, network_id, source_ip, outcome, http_status, reason, latency_us, params, conversion_id \
-         FROM postback_log WHERE ($1 = '' OR network_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR conversion_id = $3) \
-         ORDER BY id DESC LIMIT $4",
-    )
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE ($1 = '' OR network_id = $1) AND ($2 = '' OR outcome = $2) AND ($3 = '' OR conversion_id = $3) \
+         AND ($4 = '' OR provider_id = $4) ORDER BY id DESC LIMIT $5"
+    ))
     .bind(filter.network_id.as_deref().unwrap_or(""))
     .bind(filter.outcome.as_deref().unwrap_or(""))
     .bind(filter.conversion_id.as_deref().unwrap_or(""))
+    .bind(filter.provider_id.as_deref().unwrap_or(""))
     .bind(filter.limit.clamp(1, 1000))
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, received_at, source, network_id, source_ip, outcome, http_status, reason, latency_us, params, conversion_id)| {
-            PostbackLogEntry {
-                id,
-                received_at,
-                source,
-                network_id,
-                source_ip,
-                outcome,
-                http_status,
-                reason,
-                latency_us,
-                params: serde_json::from_str(&params).unwrap_or(serde_json::Value::Null),
-                conversion_id,
-            }
-        })
-        .collect())
+    rows.iter().map(decode).collect()
+}
+
+/// One log entry.
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<PostbackLogEntry>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(decode).transpose()
 }
 
 /// The refused addresses of a network, most recent first.

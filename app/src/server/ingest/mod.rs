@@ -1,6 +1,6 @@
 //! The ingest engine: every inbound source — CPA postbacks ([`cpa`]), reward level postbacks
-//! ([`reward`]), the conversions API ([`conversions_api`]) and offerwall clicks ([`clicks`]) —
-//! runs through the same pipeline:
+//! ([`reward`]), the conversions API ([`conversions_api`]), offerwall providers' postbacks
+//! ([`provider`]) and offerwall clicks ([`clicks`]) — runs through the same pipeline:
 //!
 //! ```text
 //! door (src/ingest/<source>.rs) → <source>/receive.rs: parse, authenticate, decide (cached reads)
@@ -38,6 +38,7 @@ pub mod credit;
 pub mod directory;
 pub mod events;
 pub mod log;
+pub mod provider;
 pub mod quality;
 pub mod refused;
 pub mod review;

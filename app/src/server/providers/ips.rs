@@ -2,7 +2,7 @@
 //! calls only from its approved IPs/CIDRs, like a network, and a refused address waits here
 //! for an admin's one-click approval.
 
-use sqlx::AnyConnection;
+use std::collections::BTreeMap;
 
 use super::exists;
 use crate::domain::provider::ProviderRefusedIp;
@@ -11,9 +11,12 @@ use crate::server::audit::{self, Actor};
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::error::ServiceError;
+use crate::server::ingest::log;
+use crate::server::ingest::store::{StoreError, WriteTx};
 
 /// Approves `rule` for the provider. Approving an approved address is a no-op.
 pub async fn add(db: &Db, actor: &Actor, provider_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, provider_id).await? {
         return Err(ServiceError::NotFound("provider"));
@@ -41,6 +44,7 @@ pub async fn add(db: &Db, actor: &Actor, provider_id: &str, rule: IpRule) -> Res
 
 /// Withdraws an approval.
 pub async fn remove(db: &Db, actor: &Actor, provider_id: &str, rule: IpRule) -> Result<(), ServiceError> {
+    let _changing = db.changing();
     let mut tx = db.pool().begin().await?;
     if !exists(&mut tx, provider_id).await? {
         return Err(ServiceError::NotFound("provider"));
@@ -58,19 +62,11 @@ pub async fn remove(db: &Db, actor: &Actor, provider_id: &str, rule: IpRule) -> 
     Ok(())
 }
 
-/// Remembers (or counts again) an address refused for a provider.
-pub async fn remember_refused(conn: &mut AnyConnection, provider_id: &str, ip: &str) -> Result<(), sqlx::Error> {
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO provider_refused_ips (provider_id, ip, count, first_seen, last_seen) VALUES ($1, $2, 1, $3, $3) \
-         ON CONFLICT (provider_id, ip) DO UPDATE SET count = provider_refused_ips.count + 1, last_seen = excluded.last_seen",
-    )
-    .bind(provider_id)
-    .bind(ip)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// Remembers (or counts again) addresses refused for providers, inside the writer's
+/// transaction: `(provider id, ip)` → times refused. The queue is capped per provider like a
+/// network's.
+pub async fn remember_refused(tx: &mut dyn WriteTx, refused: &BTreeMap<(String, String), i64>) -> Result<(), StoreError> {
+    log::remember_refused_ips(tx, &log::PROVIDER_REFUSED_IPS, refused).await
 }
 
 /// The provider's refused addresses, most recent first.

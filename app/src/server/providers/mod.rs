@@ -119,6 +119,7 @@ fn resolve(preset: Preset, custom: Option<&CustomConfig>) -> Result<Format, Serv
 
 /// Creates a provider and audits it (without the secret).
 pub async fn create(db: &Db, actor: &Actor, public_url: &str, input: ProviderInput) -> Result<Provider, ServiceError> {
+    let _changing = db.changing();
     let name = parse_name(&input.name)?;
     let preset =
         Preset::parse(&input.preset).ok_or_else(|| ServiceError::invalid("preset", "preset must be medioot, taprain or custom"))?;
@@ -260,6 +261,7 @@ pub async fn list_page(db: &Db, public_url: &str, search: &str, limit: i64, offs
 /// secret. A rotation keeps the current secret working for `overlap_seconds` (0: it stops at
 /// once); only one previous secret is kept, so rotating again ends the older one.
 pub async fn update(db: &Db, actor: &Actor, public_url: &str, id: &str, edit: ProviderEdit) -> Result<Provider, ServiceError> {
+    let _changing = db.changing();
     let name = edit.name.as_deref().map(parse_name).transpose()?;
     let rounding = parse_rounding(edit.rounding.as_deref())?;
     let secret = edit.secret.as_deref().map(parse_secret).transpose()?;

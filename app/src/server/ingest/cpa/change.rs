@@ -8,40 +8,12 @@ use crate::domain::click::{click_facts, Click};
 use crate::domain::cpa::{CpaPostback, CpaStatus};
 use crate::domain::quality::Thresholds;
 use crate::server::ingest::clicks::record as clicks;
+pub use crate::server::ingest::conversion::Recorded;
 use crate::server::ingest::conversion::{self, offer_key, NewConversion};
 use crate::server::ingest::credit;
 use crate::server::ingest::quality::{self, Subject};
 use crate::server::ingest::store::{args, StoreError, WriteTx};
 use crate::server::secrets;
-
-/// What recording did, for the log and the event stream.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Recorded {
-    /// A new conversion row.
-    Created(Conversion),
-    /// An existing conversion changed state (approved, reversed, settled).
-    Updated(Conversion),
-    /// A repeat: nothing changed.
-    Duplicate(Option<String>),
-}
-
-impl Recorded {
-    /// The log outcome for this result.
-    pub fn outcome(&self) -> &'static str {
-        match self {
-            Recorded::Created(c) | Recorded::Updated(c) if c.state == ConversionState::Held => "held",
-            Recorded::Created(_) | Recorded::Updated(_) => "ok",
-            Recorded::Duplicate(_) => "duplicate",
-        }
-    }
-
-    pub fn conversion_id(&self) -> Option<&str> {
-        match self {
-            Recorded::Created(c) | Recorded::Updated(c) => Some(&c.id),
-            Recorded::Duplicate(id) => id.as_deref(),
-        }
-    }
-}
 
 /// The postback's exactly-once key: its lead id, else its click id, else a unique placeholder.
 pub fn dedup_key(postback: &CpaPostback) -> String {

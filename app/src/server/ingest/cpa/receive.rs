@@ -1,16 +1,22 @@
 //! Deciding a CPA postback (seed 000, SPEC A): HTTPS → key → source IP → fields → publisher,
 //! with cached reads. Every call is logged (without the key); accepted ones go to the writer.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
+use serde_json::json;
+
+use super::change;
 use super::record::{AcceptedCpa, Cpa};
+use crate::domain::catalog::ConversionState;
 use crate::domain::client_addr::ClientAddr;
 use crate::domain::cpa::CpaPostback;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
-use crate::server::ingest::directory::Directory;
-use crate::server::ingest::log::NewLogEntry;
-use crate::server::ingest::refused::log_refused;
+use crate::server::ingest::directory::{Directory, NetworkKey};
+use crate::server::ingest::events::EventBus;
+use crate::server::ingest::log::{self, NewLogEntry};
+use crate::server::ingest::refused::{log_only, log_refused, RefusedAddress};
 use crate::server::ingest::writer::Writer;
 
 /// The contract's answers.
@@ -67,12 +73,13 @@ pub struct CpaContext<'a> {
     pub db: &'a Db,
     pub directory: &'a Directory,
     pub writer: &'a Writer,
+    pub events: &'a EventBus,
     pub require_https: bool,
 }
 
 /// A refused call: the answer, the network when the key was good, a source IP to queue.
-struct Refusal {
-    answer: CpaAnswer,
+pub struct Refusal {
+    pub answer: CpaAnswer,
     network_id: Option<String>,
     refused_ip: bool,
 }
@@ -83,18 +90,27 @@ impl From<CpaAnswer> for Refusal {
     }
 }
 
+/// A call that passed every check: its network, whether its key is a sandbox key, the postback.
+struct Decided {
+    key: NetworkKey,
+    postback: CpaPostback,
+}
+
 pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) -> CpaAnswer {
     let started = Instant::now();
     let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let mut log = NewLogEntry::new(super::SOURCE, client.ip.to_string());
-    log.params = params_for_log(&params);
-    let decided = decide(ctx, client, &params).await;
+    log.params = log::query_params(&params, &["key"]);
+    let decided = decide(ctx, client, &params, &mut log).await;
     log.took(started);
     match decided {
-        Ok((network_id, postback)) => {
-            log.network_id = Some(network_id.clone());
+        Ok(Decided { key, postback }) => {
+            log.network_id = Some(key.network_id.clone());
             log.http_status = 200;
-            match ctx.writer.submit::<Cpa>(AcceptedCpa { network_id, postback, log }).await {
+            if key.sandbox {
+                return sandbox(ctx, log, &key.network_id, &postback).await;
+            }
+            match ctx.writer.submit::<Cpa>(AcceptedCpa { network_id: key.network_id, postback, log }).await {
                 Ok(_) => CpaAnswer::Ok,
                 Err(_) => CpaAnswer::Internal,
             }
@@ -105,45 +121,57 @@ pub async fn receive(ctx: &CpaContext<'_>, client: ClientAddr, raw_query: &str) 
                 log.forget_params();
             }
             refusal.answer.refuse(&mut log);
-            let refused_ip = refusal.refused_ip.then(|| (refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
+            let refused_ip =
+                refusal.refused_ip.then(|| RefusedAddress::Network(refusal.network_id.clone().unwrap_or_default(), client.ip.to_string()));
             log_refused(ctx.writer, log, refused_ip).await;
             refusal.answer
         }
     }
 }
 
-async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, String)]) -> Result<(String, CpaPostback), Refusal> {
+fn internal(err: sqlx::Error) -> Refusal {
+    tracing::error!(error = %err, "CPA postback lookup failed");
+    Refusal::from(CpaAnswer::Internal)
+}
+
+/// HTTPS, then the key (a sandbox key marks the call's log entry), then [`judge`].
+async fn decide(ctx: &CpaContext<'_>, client: ClientAddr, params: &[(String, String)], log: &mut NewLogEntry) -> Result<Decided, Refusal> {
     if ctx.require_https && !client.https {
         return Err(CpaAnswer::HttpsRequired.into());
     }
-    let internal = |err: sqlx::Error| {
-        tracing::error!(error = %err, "CPA postback lookup failed");
-        Refusal::from(CpaAnswer::Internal)
-    };
-    let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
-    let network_id =
-        ctx.directory.network_for_key(ctx.db, key).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
-    let approved = ctx.directory.approved_ips(ctx.db, &network_id).await.map_err(internal)?;
-    if !approved.iter().any(|rule| rule.contains(client.ip)) {
-        return Err(Refusal { answer: CpaAnswer::Forbidden, network_id: Some(network_id), refused_ip: true });
+    let presented = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or("");
+    let key =
+        ctx.directory.network_key(ctx.db, presented).await.map_err(internal)?.ok_or_else(|| Refusal::from(CpaAnswer::Unauthorized))?;
+    if key.sandbox {
+        log.detail("sandbox", json!(true));
     }
-    let with_network = |answer: CpaAnswer| Refusal { answer, network_id: Some(network_id.clone()), refused_ip: false };
-    let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string())))?;
-    if !ctx.directory.publisher_active(ctx.db, &postback.external_identifier).await.map_err(internal)? {
-        return Err(with_network(CpaAnswer::PublisherNotFound));
-    }
-    Ok((network_id, postback))
+    let postback = judge(ctx, &key.network_id, client.ip, params).await?;
+    Ok(Decided { key, postback })
 }
 
-/// The parameters as logged: first value of each name, `key` removed, values capped.
-fn params_for_log(params: &[(String, String)]) -> serde_json::Value {
-    let mut map = serde_json::Map::new();
-    for (name, value) in params.iter().filter(|(k, _)| k != "key").take(32) {
-        let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
-        let value: String = value.chars().filter(|c| !c.is_control()).take(512).collect();
-        map.entry(name).or_insert(serde_json::Value::String(value));
+/// Everything after the key — what a replay re-runs for a known network: the source address,
+/// the fields, the publisher.
+pub async fn judge(ctx: &CpaContext<'_>, network_id: &str, ip: IpAddr, params: &[(String, String)]) -> Result<CpaPostback, Refusal> {
+    let with_network = |answer: CpaAnswer, refused_ip: bool| Refusal { answer, network_id: Some(network_id.to_owned()), refused_ip };
+    let approved = ctx.directory.approved_ips(ctx.db, network_id).await.map_err(internal)?;
+    if !approved.iter().any(|rule| rule.contains(ip)) {
+        return Err(with_network(CpaAnswer::Forbidden, true));
     }
-    serde_json::Value::Object(map)
+    let postback = CpaPostback::parse(params).map_err(|e| with_network(CpaAnswer::BadRequest(e.to_string()), false))?;
+    if !ctx.directory.publisher_active(ctx.db, &postback.external_identifier).await.map_err(internal)? {
+        return Err(with_network(CpaAnswer::PublisherNotFound, false));
+    }
+    Ok(postback)
+}
+
+/// A call with a sandbox key: answered `ok` like any accepted call, logged with outcome
+/// `sandbox`, shown in the live feed with its badge — nothing credited, nothing relayed.
+async fn sandbox(ctx: &CpaContext<'_>, mut log: NewLogEntry, network_id: &str, postback: &CpaPostback) -> CpaAnswer {
+    log.outcome = "sandbox";
+    log.reason = "sandbox key: checked and answered, nothing credited or relayed".into();
+    log_only(ctx.writer, log).await;
+    ctx.events.publish("sandbox", change::draft(network_id, postback, ConversionState::Pending, None));
+    CpaAnswer::Ok
 }
 
 #[cfg(test)]
@@ -153,7 +181,7 @@ mod tests {
     #[test]
     fn the_key_never_reaches_the_log() {
         let params = vec![("key".to_string(), "trk_secret".to_string()), ("amount".into(), "350".into()), ("amount".into(), "1".into())];
-        let logged = params_for_log(&params);
+        let logged = log::query_params(&params, &["key"]);
         assert_eq!(logged, serde_json::json!({ "amount": "350" }));
         assert!(!logged.to_string().contains("trk_secret"));
     }

@@ -17,12 +17,11 @@ use crate::domain::quality::{evaluate, Facts, Thresholds};
 use crate::server::clock::now_ms;
 use crate::server::deliveries::queue;
 use crate::server::ingest::clicks::record as clicks;
-use crate::server::ingest::conversion::{self, offer_key, NewConversion, COLUMNS};
+use crate::server::ingest::conversion::{self, offer_key, NewConversion};
 use crate::server::ingest::credit::{self, credit_entry};
 use crate::server::ingest::log::{self, NewLogEntry};
-use crate::server::ingest::store::{StoreError, Val, WriteTx};
+use crate::server::ingest::store::{select_in, StoreError, Val, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
-use crate::server::sql::{chunks, list};
 
 /// How many recent credited amounts make "the usual payout".
 const PAYOUT_WINDOW: usize = 20;
@@ -56,19 +55,7 @@ impl Source for Cpa {
     }
 
     fn committed(env: &Env, output: &Recorded) {
-        match output {
-            Recorded::Created(c) => {
-                env.events.publish("created", c.clone());
-                if c.state == ConversionState::Credited {
-                    env.deliveries.wake();
-                }
-            }
-            Recorded::Updated(c) => {
-                env.events.publish("updated", c.clone());
-                env.deliveries.wake();
-            }
-            Recorded::Duplicate(_) => {}
-        }
+        conversion::announce(env, output);
     }
 }
 
@@ -93,24 +80,6 @@ struct Batch<'t> {
     logs: Vec<(NewLogEntry, Option<String>)>,
 }
 
-/// `SELECT … WHERE column IN (…)` for each chunk of `values`, the chunk's values bound after `fixed`.
-async fn select_in(
-    tx: &mut dyn WriteTx,
-    sql_before_list: &str,
-    sql_after_list: &str,
-    fixed: &[Val],
-    values: &[String],
-) -> Result<Vec<super::super::store::Row>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in chunks(values) {
-        let sql = format!("{sql_before_list}({}){sql_after_list}", list(fixed.len() + 1, chunk.len()));
-        let mut args: Vec<Val> = fixed.to_vec();
-        args.extend(chunk.iter().map(|v| Val::from(v.as_str())));
-        rows.extend(tx.query(&sql, &args).await?);
-    }
-    Ok(rows)
-}
-
 impl<'t> Batch<'t> {
     /// Reads what deciding `items` needs.
     async fn prefetch(tx: &mut dyn WriteTx, items: &[AcceptedCpa], thresholds: &'t Thresholds) -> Result<Batch<'t>, StoreError> {
@@ -133,11 +102,9 @@ impl<'t> Batch<'t> {
             }
         }
         for (scope, scope_keys) in keys {
-            let before = format!("SELECT {COLUMNS}, scope, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ");
-            let fixed = [Val::from(super::SOURCE), Val::from(scope)];
-            for row in select_in(tx, &before, "", &fixed, &scope_keys.into_iter().collect::<Vec<_>>()).await? {
-                let conversion = conversion::decode(&row)?;
-                batch.known.insert((row.text(23)?, row.text(24)?), conversion);
+            let scope_keys: Vec<String> = scope_keys.into_iter().collect();
+            for (key, conversion) in conversion::find_by_keys(tx, super::SOURCE, scope, &scope_keys).await? {
+                batch.known.insert((scope.to_owned(), key), conversion);
             }
         }
         let ips: HashSet<String> = items.iter().filter_map(|i| i.postback.ip.clone()).collect();

@@ -16,6 +16,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 
 use crate::server::db::Backend;
+use crate::server::sql::{chunks, list};
 
 /// A value bound to a statement or read from a row. Nulls are typed so PostgreSQL knows the
 /// parameter's type.
@@ -196,6 +197,24 @@ pub trait Tx: WriteTx {
 #[async_trait]
 pub trait Store: Send {
     async fn begin(&mut self) -> Result<Box<dyn Tx + '_>, StoreError>;
+}
+
+/// `SELECT … WHERE column IN (…)` for each chunk of `values`, the chunk's values bound after `fixed`.
+pub async fn select_in(
+    tx: &mut dyn WriteTx,
+    sql_before_list: &str,
+    sql_after_list: &str,
+    fixed: &[Val],
+    values: &[String],
+) -> Result<Vec<Row>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in chunks(values) {
+        let sql = format!("{sql_before_list}({}){sql_after_list}", list(fixed.len() + 1, chunk.len()));
+        let mut args: Vec<Val> = fixed.to_vec();
+        args.extend(chunk.iter().map(|v| Val::from(v.as_str())));
+        rows.extend(tx.query(&sql, &args).await?);
+    }
+    Ok(rows)
 }
 
 /// `$1` → `?1`: SQLite's numbered form of the same placeholder (`$` starts a named one there).
