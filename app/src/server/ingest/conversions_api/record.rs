@@ -46,6 +46,9 @@ pub struct AcceptedCustomer {
     pub log: NewLogEntry,
 }
 
+// Jobs move by value into the writer's batch once each; boxing the conversion would add an
+// allocation per postback to save stack space nobody is short of.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ProgramJob {
     Conversion(AcceptedConversion),
