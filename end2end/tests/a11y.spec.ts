@@ -198,6 +198,7 @@ test('the feed shows times in the zone the admin chose, and says which', async (
   await waitForHydration(page);
   await expect(page.getByTestId('my-time-zone')).toHaveValue('Asia/Tokyo');
   await page.goto('/admin/audit');
+  await waitForHydration(page);
   await expect(page.getByTestId('audit-zone')).toHaveText('Asia/Tokyo');
   // Back to UTC for the other specs.
   await page.getByTestId('my-time-zone').selectOption('UTC');
