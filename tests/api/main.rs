@@ -31,6 +31,7 @@ mod provider_sandbox;
 mod providers;
 mod publishers;
 mod refused_calls;
+mod replay;
 mod reports;
 mod retention;
 mod reward;
