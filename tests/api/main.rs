@@ -25,6 +25,7 @@ mod networks;
 mod offerwall;
 mod postback_settings;
 mod programs;
+mod provider_chain;
 mod provider_door;
 mod provider_kit;
 mod provider_sandbox;
