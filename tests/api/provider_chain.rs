@@ -39,16 +39,7 @@ on_both_backends!(one_taprains_outbound_postback_credits_a_user_on_another, sett
     // Upstream: the downstream provider's URL is its publisher's postback URL, and the
     // publisher's signing secret is the provider's secret.
     let cpa = upstream.setup_cpa().await;
-    let saved = upstream
-        .client
-        .put(upstream.url(&format!("/api/admin/publishers/{SEED_PUBLISHER}/postback")))
-        .bearer_auth(&upstream.token)
-        .json(&json!({ "url_template": postback_url, "signature": "hmac-sha256" }))
-        .send()
-        .await
-        .expect("PUT");
-    assert_eq!(saved.status(), 200);
-    let secret = saved.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+    let secret = upstream.set_postback(SEED_PUBLISHER, json!({ "url_template": postback_url, "signature": "hmac-sha256" })).await;
     assert_eq!(downstream.patch_json(&format!("/api/admin/providers/{provider_id}"), json!({ "secret": secret })).await.status(), 200);
     upstream
         .create_offer(json!({ "name": "Charlie", "payout_cents": 350, "network_id": cpa.network_id, "url_template": "http://adv.example/land?c={click_id}" }))

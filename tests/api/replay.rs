@@ -37,15 +37,8 @@ fn outcome(replayed: &Value) -> (&str, &Value) {
 
 on_both_backends!(replaying_credited_refused_and_held_cpa_calls_writes_nothing, |app| {
     let cpa = app.setup_cpa().await;
-    let receiver = app
-        .client
-        .put(app.url(&format!("/api/admin/publishers/{SEED_PUBLISHER}/postback")))
-        .bearer_auth(&app.token)
-        .json(&json!({ "url_template": "https://pub.example/cb?tx={tx_id}" }))
-        .send()
-        .await
-        .expect("PUT");
-    assert_eq!(receiver.status(), 200, "credits queue deliveries, so a dry run that leaked one would show");
+    // Credits queue deliveries, so a dry run that leaked one would show.
+    app.set_postback(SEED_PUBLISHER, json!({ "url_template": "https://pub.example/cb?tx={tx_id}" })).await;
     let network = format!("network={}", cpa.network_id);
 
     expect_cpa(app.cpa(&cpa.key, "external_identifier=6422f1b3e8a0000012345678&amount=350&status=1&lead_id=credited").await, 200, "ok")

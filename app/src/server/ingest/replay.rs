@@ -162,7 +162,7 @@ async fn write_and_read<S: Source>(
     sqlx::query(first).execute(&mut **tx).await?;
     let (log_before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM postback_log").fetch_one(&mut **tx).await?;
     let (ledger_before,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM ledger_entries").fetch_one(&mut **tx).await?;
-    S::write(&mut AnyTx::new(&mut **tx, backend), env, std::slice::from_ref(&item)).await?;
+    S::write(&mut AnyTx::new(tx, backend), env, std::slice::from_ref(&item)).await?;
     let logged: Option<(String, String)> = sqlx::query_as("SELECT outcome, reason FROM postback_log WHERE id > $1 ORDER BY id LIMIT 1")
         .bind(log_before)
         .fetch_optional(&mut **tx)

@@ -100,7 +100,7 @@ pub async fn conversion(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAns
     match decide_conversion(ctx, &request, &mut log).await {
         Ok(mut accepted) => {
             accepted.log = accepted_log(log, started);
-            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Conversion(accepted)).await {
+            match ctx.writer.submit::<Programs>(ProgramJob::Conversion(Box::new(accepted))).await {
                 Ok(recorded) => answer_of(recorded),
                 Err(_) => ApiAnswer::Internal,
             }
@@ -116,7 +116,7 @@ pub async fn customer(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAnswe
     match decide_customer(ctx, &request, &mut log).await {
         Ok(mut accepted) => {
             accepted.log = accepted_log(log, started);
-            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Customer(accepted)).await {
+            match ctx.writer.submit::<Programs>(ProgramJob::Customer(Box::new(accepted))).await {
                 Ok(recorded) => answer_of(recorded),
                 Err(_) => ApiAnswer::Internal,
             }
@@ -251,9 +251,9 @@ pub async fn replay(ctx: &ApiContext<'_>, env: &Env, entry: &PostbackLogEntry, _
     let mut log = replay::accepted_log(entry, SOURCE);
     log.http_status = 201;
     let job = if customer {
-        judge_customer(ctx, terms, &fields, &log).await.map(ProgramJob::Customer)
+        judge_customer(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Customer(Box::new(accepted)))
     } else {
-        judge_conversion(ctx, terms, &fields, &log).await.map(ProgramJob::Conversion)
+        judge_conversion(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Conversion(Box::new(accepted)))
     };
     match job {
         Ok(job) => replay::dry_run::<Programs>(ctx.db, env, job).await,

@@ -48,8 +48,8 @@ pub struct AcceptedCustomer {
 
 #[derive(Debug, Clone)]
 pub enum ProgramJob {
-    Conversion(AcceptedConversion),
-    Customer(AcceptedCustomer),
+    Conversion(Box<AcceptedConversion>),
+    Customer(Box<AcceptedCustomer>),
 }
 
 /// What writing did.
