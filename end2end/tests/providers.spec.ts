@@ -3,7 +3,11 @@
 // debugger and see which part differs; a correctly signed one (md5 made here) matches.
 import { expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
+<<<<<<< HEAD
 import { admin, screenshots, signIn, uniq, waitForHydration, test } from './support';
+=======
+import { admin, adminApi, screenshots, signIn, uniq, waitForHydration } from './support';
+>>>>>>> issue-16
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
 
@@ -56,4 +60,36 @@ test('create a provider, copy its URL, and debug a bad signature', async ({ page
   await page.getByTestId('check-url-submit').click();
   await expect(analysis).toHaveAttribute('data-matches', 'true');
   await expect(page.getByTestId('explanation')).toHaveText('The signature matches.');
+});
+
+test('a provider call credits a reward user; its log entry replays as a dry run', async ({ page, request }) => {
+  const { secret: rewardSecret } = await adminApi(request, 'POST', '/api/admin/reward-secrets', {});
+  const registered = await request.post('/api/reward/users', {
+    headers: { Authorization: `Bearer ${rewardSecret}` },
+    data: { appId: 'com.e2e.providers', deviceId: uniq('device') },
+  });
+  const user = await registered.json();
+  const secret = 'door-secret';
+  const provider = await adminApi(request, 'POST', '/api/admin/providers', { name: uniq('Door'), preset: 'medioot', secret });
+  await adminApi(request, 'POST', `/api/admin/providers/${provider.id}/ips`, { ip: '127.0.0.1' });
+  const tx = uniq('tx');
+  const query = new URLSearchParams({
+    subid: user.id, transid: tx, reward: '12.5', payout: '0.40', status: '1', signature: md5(`${user.id}${tx}12.5${secret}`),
+  });
+  const answer = await request.get(`/api/postback/in/${provider.id}?${query}`);
+  expect(answer.status()).toBe(200);
+  expect(await answer.text()).toBe('OK');
+  const again = await request.get(`/api/postback/in/${provider.id}?${query}`);
+  expect(await again.text()).toBe('DUP');
+
+  await signIn(page, admin);
+  await page.goto('/admin/feed?source=provider');
+  await waitForHydration(page);
+  await page.locator(`[data-testid="feed-row"][data-lead="${tx}"] a`).click();
+  await expect(page).toHaveURL(/\/admin\/conversions\/cnv_/);
+  await waitForHydration(page);
+  await expect(page.getByTestId('postback-log').locator('tbody tr')).toHaveCount(2);
+  await page.getByTestId('replay').first().click();
+  await expect(page.getByTestId('replay-result')).toContainText('duplicate');
+  await expect(page.getByTestId('replay-result')).toContainText('would credit nothing');
 });

@@ -3,6 +3,7 @@
 use app::domain::conversion::{Conversion, ConversionState, PostbackLogEntry};
 use app::server::conversions::{self, Filter};
 use app::server::ingest::log::{self, LogFilter};
+use app::server::ingest::replay;
 use app::server::ingest::review::{self, ReviewAction, ReviewRefusal, SubmitError};
 use app::server::AppState;
 use axum::extract::{Path, Query, State};
@@ -138,4 +139,19 @@ pub async fn postback_log(
         limit: q.limit.unwrap_or(100),
     };
     Ok(Json(PostbackLog { items: log::list(&mut *state.db.pool().acquire().await?, &filter).await? }))
+}
+
+#[utoipa::path(post, path = "/api/admin/postback-log/{entry_id}/replay", tag = "conversions", params(("entry_id" = i64, Path, description = "A postback log entry's id")),
+    description = "Re-runs a logged call of any source (CPA, reward, conversions API, provider) against today's rules and catalogs as a \
+        dry run, and says what it would do: its outcome and reason, and what it would credit (`null`: nothing). Writes nothing — no \
+        conversion, ledger entry, delivery or log entry. A call refused before its sender was known was logged without what it sent \
+        and only repeats its logged outcome.",
+    responses((status = 200, body = app::domain::replay::Replay), (status = 401), (status = 404)), security(("bearer" = [])))]
+pub async fn replay(
+    State(state): State<AppState>,
+    _caller: AdminCaller,
+    Path(entry_id): Path<String>,
+) -> Result<Json<app::domain::replay::Replay>, ApiError> {
+    let entry_id: i64 = entry_id.parse().map_err(|_| ApiError::NotFound("postback log entry not found".into()))?;
+    Ok(Json(replay::replay_entry(&state, entry_id).await?))
 }

@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversions/{id}/reject", post(conversions::reject))
         .route("/conversions/{id}/reverse", post(conversions::reverse))
         .route("/postback-log", get(conversions::postback_log))
+        .route("/postback-log/{entry_id}/replay", post(conversions::replay))
         .route("/events", get(events::stream))
         .route("/audit", get(audit::list))
         .route("/health/sources", get(health::sources))

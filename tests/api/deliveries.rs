@@ -21,21 +21,6 @@ fn hmac_hex(key: &[u8], message: &[u8]) -> String {
 }
 
 impl TestApp {
-    /// Sets the seed publisher's postback and returns the signing secret.
-    pub(crate) async fn set_postback(&self, publisher: &str, settings: Value) -> String {
-        let response = self
-            .client
-            .put(self.url(&format!("/api/admin/publishers/{publisher}/postback")))
-            .bearer_auth(&self.token)
-            .json(&settings)
-            .send()
-            .await
-            .expect("PUT");
-        assert_eq!(response.status(), 200);
-        let saved: Value = response.json().await.expect("json");
-        saved["secret"].as_str().expect("secret").to_owned()
-    }
-
     pub(crate) async fn deliveries(&self, query: &str) -> Vec<Value> {
         let body: Value = self.get(&format!("/api/admin/deliveries?{query}")).await.json().await.expect("json");
         body["items"].as_array().expect("items").clone()

@@ -188,6 +188,22 @@ impl TestApp {
         self.client.get(self.url(&format!("/api/postback/cpa?key={key}&{query}"))).send().await.expect("postback")
     }
 
+    /// Sets a publisher's postback (`PUT /api/admin/publishers/{id}/postback`) and returns the
+    /// signing secret.
+    pub async fn set_postback(&self, publisher: &str, settings: Value) -> String {
+        let response = self
+            .client
+            .put(self.url(&format!("/api/admin/publishers/{publisher}/postback")))
+            .bearer_auth(&self.token)
+            .json(&settings)
+            .send()
+            .await
+            .expect("PUT");
+        assert_eq!(response.status(), 200);
+        let saved: Value = response.json().await.expect("json");
+        saved["secret"].as_str().expect("secret").to_owned()
+    }
+
     pub async fn balance(&self, publisher: &str) -> i64 {
         let body: Value = self.get(&format!("/api/admin/publishers/{publisher}")).await.json().await.expect("json");
         body["balance_cents"].as_i64().expect("balance")

@@ -156,11 +156,23 @@ on_both_backends!(custom_providers_and_every_rounding_mode, |app| {
     assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 5, "up: 1.2 → 2");
     assert!(app.provider_call(unsigned, &format!("u={SEED_UID}&t=9&r=1.2")).await.is(200, "DUP"));
 
+    // HMAC-SHA256 of the URL without the signature, wherever the signature sits.
+    let hmac = app
+        .provider(json!({ "name": "Custom hmac", "preset": "custom", "secret": "h-key",
+            "custom": { "user": "player", "transaction": "txn", "reward": "coins", "signature": "sig", "recipe": "hmac-sha256" } }))
+        .await;
+    let hmac = hmac["id"].as_str().expect("id");
+    let url = app.url(&format!("/api/postback/in/{hmac}?player={SEED_UID}&txn=h1&coins=4"));
+    let query = format!("sig={}&player={SEED_UID}&txn=h1&coins=4", hmac_hex("h-key", &url));
+    assert!(app.provider_call(hmac, &query).await.is(200, "OK"));
+    assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 9);
+    assert!(app.provider_call(hmac, &query.replace("coins=4", "coins=40")).await.is(403, "invalid signature"));
+
     let down = app.provider(json!({ "name": "Default", "preset": "medioot", "secret": SECRET })).await;
     let down = down["id"].as_str().expect("id");
     assert!(app.provider_call(down, &medioot(SEED_UID, "d1", "0.99", "0.01", 1, SECRET)).await.is(200, "OK"));
-    assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 5, "down: 0.99 → 0 coins, still recorded");
-    assert_eq!(app.conversions("source=provider").await.len(), 4);
+    assert_eq!(app.reward_coins(&reward.secret, SEED_UID).await, 9, "down: 0.99 → 0 coins, still recorded");
+    assert_eq!(app.conversions("source=provider").await.len(), 5);
     assert_ledger_consistent(&app).await;
 });
 

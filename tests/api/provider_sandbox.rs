@@ -60,15 +60,7 @@ on_both_backends!(a_sandbox_network_key_is_checked_and_answered_but_never_credit
         .post_json(&format!("/api/admin/networks/{}/keys/rotate", cpa.network_id), json!({ "overlap_seconds": 0, "sandbox": true }))
         .await;
     let sandbox_key = expect_created(response).await["key"].as_str().expect("key").to_owned();
-    let publisher_postback = app
-        .client
-        .put(app.url(&format!("/api/admin/publishers/{SEED_PUBLISHER}/postback")))
-        .bearer_auth(&app.token)
-        .json(&json!({ "url_template": "https://pub.example/cb?tx={tx_id}" }))
-        .send()
-        .await
-        .expect("PUT");
-    assert_eq!(publisher_postback.status(), 200);
+    app.set_postback(SEED_PUBLISHER, json!({ "url_template": "https://pub.example/cb?tx={tx_id}" })).await;
     let mut feed = app.client.get(app.url("/api/admin/events")).bearer_auth(&app.token).send().await.expect("events");
 
     expect_cpa(app.cpa(&sandbox_key, SEED_QUERY).await, 200, "ok").await;

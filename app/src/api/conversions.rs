@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::conversion::{Conversion, PostbackLogEntry};
 use crate::domain::delivery_log::Delivery;
+use crate::domain::replay::Replay;
 
 /// The feed's filters; an empty field means any.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +161,17 @@ pub async fn conversion_coins(ids: Vec<String>) -> Result<Vec<(String, i64)>, Se
 
     let (state, _) = require(Role::Admin).await?;
     users::coins_for_conversions(&state.db, &ids).await.map_err(service)
+}
+
+/// Replays postback log entry `entry_id` as a dry run: what the call would do today. Writes nothing.
+#[server(endpoint = "admin_replay_postback")]
+pub async fn replay_postback(entry_id: i64) -> Result<Replay, ServerFnError> {
+    use super::guard::{require, service};
+    use crate::domain::Role;
+    use crate::server::ingest::replay;
+
+    let (state, _) = require(Role::Admin).await?;
+    replay::replay_entry(&state, entry_id).await.map_err(service)
 }
 
 /// Applies `action` (`approve`, `reject` or `reverse`) to a conversion.

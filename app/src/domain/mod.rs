@@ -28,6 +28,7 @@ pub mod postback_template;
 pub mod program;
 pub mod provider;
 pub mod quality;
+pub mod replay;
 pub mod report;
 pub mod retry;
 pub mod reward;

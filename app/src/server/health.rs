@@ -1,9 +1,9 @@
 //! Per-source health from the postback log: the database adds the calls up per window, outcome
 //! and reason (no row is read one by one), the rules in `domain::health` judge them.
 //!
-//! Today the log names the source of CPA postbacks (`network_id`); programs, reward secrets and
-//! offerwall providers are logged without theirs, so only networks are listed here until the
-//! inbound pipeline records every source's id in the log.
+//! Today the log names the source of CPA postbacks (`network_id`) and of providers' calls
+//! (`provider_id`); programs and reward secrets are logged without theirs. Only networks are
+//! listed here so far.
 
 use std::collections::BTreeMap;
 

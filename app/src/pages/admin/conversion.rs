@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::AdminPage;
-use crate::api::conversions::{conversion_details, review_conversion, ConversionInfo};
+use crate::api::conversions::{conversion_details, replay_postback, review_conversion, ConversionInfo};
 use crate::api::error_message;
 use crate::components::live_events::subscribe_conversions;
 use crate::components::reader_zone::{in_zone, local_time, reader_zone};
@@ -206,7 +206,7 @@ fn Review(conversion: Conversion, publisher: Option<String>, decide: Decide) -> 
 #[component]
 fn PostbackLog(entries: Vec<PostbackLogEntry>) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p class="empty small">"No postback calls are linked to this conversion (conversions from the conversions API and reward games log elsewhere)."</p> }.into_any();
+        return view! { <p class="empty small">"No postback calls are linked to this conversion."</p> }.into_any();
     }
     let rows = entries
         .into_iter()
@@ -227,6 +227,7 @@ fn PostbackLog(entries: Vec<PostbackLogEntry>) -> impl IntoView {
                     <td class="num">{e.http_status}</td>
                     <td>{if e.reason.is_empty() { "—".to_string() } else { e.reason.replace('_', " ") }}</td>
                     <td class="params"><code>{params}</code></td>
+                    <td><ReplayCell entry_id=e.id /></td>
                 </tr>
             }
         })
@@ -234,12 +235,33 @@ fn PostbackLog(entries: Vec<PostbackLogEntry>) -> impl IntoView {
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Postback log">
             <table data-testid="postback-log">
-                <thead><tr><th>{in_zone("Received")}</th><th>"From"</th><th>"Outcome"</th><th class="num">"HTTP"</th><th>"Reason"</th><th>"Parameters (key removed)"</th></tr></thead>
+                <thead><tr><th>{in_zone("Received")}</th><th>"From"</th><th>"Outcome"</th><th class="num">"HTTP"</th><th>"Reason"</th><th>"Parameters (key removed)"</th><th>"Replay (dry run)"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
     }
     .into_any()
+}
+
+/// Re-runs one logged call against today's rules without writing anything, and shows what it
+/// would do.
+#[component]
+fn ReplayCell(entry_id: i64) -> impl IntoView {
+    let replay = Action::new(move |_: &()| replay_postback(entry_id));
+    view! {
+        <button type="button" class="btn btn-small" data-testid="replay" title="Re-run this call against today's rules; nothing is written"
+            disabled=move || replay.pending().get() on:click=move |_| { replay.dispatch(()); }>
+            {move || if replay.pending().get() { "Replaying…" } else { "Replay" }}
+        </button>
+        {move || replay.value().get().map(|result| match result {
+            Ok(found) => view! {
+                <p class="small" role="status" data-testid="replay-result">
+                    <StatusBadge status=found.outcome.clone() /> " " {found.summary()}
+                </p>
+            }.into_any(),
+            Err(err) => view! { <p class="small alert alert-error" role="alert" data-testid="replay-result">{error_message(&err)}</p> }.into_any(),
+        })}
+    }
 }
 
 #[component]

@@ -13,7 +13,8 @@
 //! [`log`] (the postback log), [`refused`] (refused calls), [`events`] (the live feed),
 //! [`directory`] (cached keys, secrets, publishers), [`quality`] (silent checks),
 //! [`conversion`] (the one draft constructor and the conversion rows), [`credit`] (ledger
-//! entries and the deliveries they queue), [`answer`] (what a contract answer tells the log).
+//! entries and the deliveries they queue), [`answer`] (what a contract answer tells the log),
+//! [`replay`] (a logged call re-run as a dry run).
 //!
 //! # Adding a source
 //! 1. Make a folder `ingest/<name>/` with `mod.rs` (its `SOURCE` name and `//!` contract),
@@ -26,6 +27,9 @@
 //!    [`conversion::insert`], money through [`credit`], the log through [`log::insert`]);
 //!    `committed` publishes events.
 //! 4. A thin door in `src/ingest/<name>.rs` and its route in `src/ingest/mod.rs`.
+//! 5. Keep the decision after authentication in its own function (`judge`), so `receive::replay`
+//!    can rebuild a call from its log entry, judge it again and [`replay::dry_run`] its write;
+//!    then name the source in [`replay::replay`].
 //!
 //! Nothing shared lists the sources: the writer groups a batch by the items' `Source` type.
 
@@ -41,6 +45,7 @@ pub mod log;
 pub mod provider;
 pub mod quality;
 pub mod refused;
+pub mod replay;
 pub mod review;
 pub mod reward;
 pub mod start;

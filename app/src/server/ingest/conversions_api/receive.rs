@@ -5,17 +5,21 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::record::{AcceptedConversion, AcceptedCustomer, ConversionAnswer, CustomerAnswer, ProgramRecorded, Programs};
+use super::record::{AcceptedConversion, AcceptedCustomer, ConversionAnswer, CustomerAnswer, ProgramJob, ProgramRecorded, Programs};
 use super::SOURCE;
 use crate::domain::client_addr::ClientAddr;
-use crate::domain::program::call::{ConversionCall, CustomerCall, FieldError, Fields, Input};
+use crate::domain::conversion::PostbackLogEntry;
+use crate::domain::program::call::{fields_from_json, ConversionCall, CustomerCall, FieldError, Fields, Input};
 use crate::domain::program::MAX_COMMISSION_MINOR;
+use crate::domain::replay::Replay;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::Directory;
 use crate::server::ingest::log::NewLogEntry;
 use crate::server::ingest::refused::log_refused;
-use crate::server::ingest::writer::Writer;
+use crate::server::ingest::replay;
+use crate::server::ingest::store::StoreError;
+use crate::server::ingest::writer::{Env, Writer};
 use crate::server::programs::attribution::{self, Attribution, Terms};
 
 /// The contract's answers.
@@ -96,7 +100,7 @@ pub async fn conversion(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAns
     match decide_conversion(ctx, &request, &mut log).await {
         Ok(mut accepted) => {
             accepted.log = accepted_log(log, started);
-            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Conversion(accepted)).await {
+            match ctx.writer.submit::<Programs>(ProgramJob::Conversion(Box::new(accepted))).await {
                 Ok(recorded) => answer_of(recorded),
                 Err(_) => ApiAnswer::Internal,
             }
@@ -108,10 +112,11 @@ pub async fn conversion(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAns
 pub async fn customer(ctx: &ApiContext<'_>, request: ApiRequest<'_>) -> ApiAnswer {
     let started = Instant::now();
     let mut log = new_log(&request);
+    log.detail("call", Value::String("customer".into()));
     match decide_customer(ctx, &request, &mut log).await {
         Ok(mut accepted) => {
             accepted.log = accepted_log(log, started);
-            match ctx.writer.submit::<Programs>(super::record::ProgramJob::Customer(accepted)).await {
+            match ctx.writer.submit::<Programs>(ProgramJob::Customer(Box::new(accepted))).await {
                 Ok(recorded) => answer_of(recorded),
                 Err(_) => ApiAnswer::Internal,
             }
@@ -173,6 +178,17 @@ async fn authenticate(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut 
 async fn decide_conversion(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut NewLogEntry) -> Result<AcceptedConversion, ApiAnswer> {
     let terms = authenticate(ctx, request, log).await?;
     let fields = request.fields.as_ref().map_err(|message| ApiAnswer::BadRequest(message.clone()))?;
+    judge_conversion(ctx, terms, fields, log).await
+}
+
+/// A conversion call after its key — what a replay re-runs: fields → currency → attribution →
+/// commission.
+pub async fn judge_conversion(
+    ctx: &ApiContext<'_>,
+    terms: Terms,
+    fields: &Fields,
+    log: &NewLogEntry,
+) -> Result<AcceptedConversion, ApiAnswer> {
     let call = ConversionCall::parse(fields).map_err(ApiAnswer::Invalid)?;
     let currency = call.currency_for(terms.currency).map_err(ApiAnswer::Invalid)?;
     let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
@@ -206,11 +222,43 @@ async fn decide_conversion(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: 
 async fn decide_customer(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut NewLogEntry) -> Result<AcceptedCustomer, ApiAnswer> {
     let terms = authenticate(ctx, request, log).await?;
     let fields = request.fields.as_ref().map_err(|message| ApiAnswer::BadRequest(message.clone()))?;
+    judge_customer(ctx, terms, fields, log).await
+}
+
+/// A customers call after its key — what a replay re-runs: fields → attribution.
+pub async fn judge_customer(ctx: &ApiContext<'_>, terms: Terms, fields: &Fields, log: &NewLogEntry) -> Result<AcceptedCustomer, ApiAnswer> {
     let call = CustomerCall::parse(fields).map_err(ApiAnswer::Invalid)?;
     let mut conn = ctx.db.pool().acquire().await.map_err(internal)?;
     let attribution =
         attribution::resolve(&mut conn, &terms.id, &call.handles, None).await.map_err(internal)?.map_err(ApiAnswer::Invalid)?;
     Ok(AcceptedCustomer { program_id: terms.id, call, attribution, log: log.clone() })
+}
+
+/// Re-runs a logged conversions-API call as a dry run (see
+/// [`replay`](crate::server::ingest::replay)) with its program's terms of today.
+pub async fn replay(ctx: &ApiContext<'_>, env: &Env, entry: &PostbackLogEntry, _client: ClientAddr) -> Result<Replay, StoreError> {
+    let mut params = entry.params.clone();
+    let program_id = params.as_object_mut().and_then(|p| p.remove("program_id")).and_then(|id| id.as_str().map(str::to_owned));
+    let Some(program_id) = program_id else {
+        return Ok(replay::unreplayable(entry));
+    };
+    let Some(terms) = attribution::terms(&mut *ctx.db.pool().acquire().await?, &program_id).await? else {
+        return Ok(replay::refused(&ApiAnswer::Unauthorized));
+    };
+    let fields = fields_from_json(params.to_string().as_bytes()).map_err(|_| StoreError::Decode("logged fields are not an object"))?;
+    let called = entry.details.as_ref().and_then(|d| d.get("call")).and_then(Value::as_str);
+    let customer = called == Some("customer") || (called.is_none() && params.get("external_id").is_none());
+    let mut log = replay::accepted_log(entry, SOURCE);
+    log.http_status = 201;
+    let job = if customer {
+        judge_customer(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Customer(Box::new(accepted)))
+    } else {
+        judge_conversion(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Conversion(Box::new(accepted)))
+    };
+    match job {
+        Ok(job) => replay::dry_run::<Programs>(ctx.db, env, job).await,
+        Err(answer) => Ok(replay::refused(&answer)),
+    }
 }
 
 /// The fields as logged: values capped, objects as they came (they are the caller's own data).

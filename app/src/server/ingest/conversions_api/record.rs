@@ -51,8 +51,8 @@ pub struct AcceptedCustomer {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ProgramJob {
-    Conversion(AcceptedConversion),
-    Customer(AcceptedCustomer),
+    Conversion(Box<AcceptedConversion>),
+    Customer(Box<AcceptedCustomer>),
 }
 
 /// What writing did.

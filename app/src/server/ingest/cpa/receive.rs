@@ -10,14 +10,18 @@ use super::change;
 use super::record::{AcceptedCpa, Cpa};
 use crate::domain::catalog::ConversionState;
 use crate::domain::client_addr::ClientAddr;
+use crate::domain::conversion::PostbackLogEntry;
 use crate::domain::cpa::CpaPostback;
+use crate::domain::replay::Replay;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::{Directory, NetworkKey};
 use crate::server::ingest::events::EventBus;
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::refused::{log_only, log_refused, RefusedAddress};
-use crate::server::ingest::writer::Writer;
+use crate::server::ingest::replay;
+use crate::server::ingest::store::StoreError;
+use crate::server::ingest::writer::{Env, Writer};
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +166,24 @@ pub async fn judge(ctx: &CpaContext<'_>, network_id: &str, ip: IpAddr, params: &
         return Err(with_network(CpaAnswer::PublisherNotFound, false));
     }
     Ok(postback)
+}
+
+/// Re-runs a logged CPA postback as a dry run (see [`replay`](crate::server::ingest::replay)): a
+/// call whose key was good is judged again from its network on; one with a sandbox key stays a
+/// sandbox call.
+pub async fn replay(ctx: &CpaContext<'_>, env: &Env, entry: &PostbackLogEntry, client: ClientAddr) -> Result<Replay, StoreError> {
+    let Some(network_id) = entry.network_id.clone().filter(|_| replay::has_params(entry)) else {
+        return Ok(replay::unreplayable(entry));
+    };
+    match judge(ctx, &network_id, client.ip, &replay::logged_pairs(entry)).await {
+        Err(refusal) => Ok(replay::refused(&refusal.answer)),
+        Ok(_) if replay::was_sandbox(entry) => Ok(replay::sandbox()),
+        Ok(postback) => {
+            let mut log = replay::accepted_log(entry, super::SOURCE);
+            log.network_id = Some(network_id.clone());
+            replay::dry_run::<Cpa>(ctx.db, env, AcceptedCpa { network_id, postback, log }).await
+        }
+    }
 }
 
 /// A call with a sandbox key: answered `ok` like any accepted call, logged with outcome

@@ -11,8 +11,10 @@ use super::record::{self, AcceptedCall, ProviderCalls, Step};
 use super::SOURCE;
 use crate::domain::catalog::ConversionState;
 use crate::domain::client_addr::ClientAddr;
+use crate::domain::conversion::PostbackLogEntry;
 use crate::domain::provider::door::{self, Refusal};
 use crate::domain::provider::{Callback, SignedCall};
+use crate::domain::replay::Replay;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
@@ -21,7 +23,9 @@ use crate::server::ingest::directory::Directory;
 use crate::server::ingest::events::EventBus;
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::refused::{log_only, log_refused, RefusedAddress};
-use crate::server::ingest::writer::Writer;
+use crate::server::ingest::replay;
+use crate::server::ingest::store::StoreError;
+use crate::server::ingest::writer::{Env, Writer};
 
 /// The contract's answers, as plain text bodies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +116,7 @@ impl ProviderRequest {
     }
 
     /// The request a logged call made, for a replay (`None` when it was not kept).
-    pub fn from_log(entry: &crate::domain::conversion::PostbackLogEntry, client: ClientAddr) -> Option<Self> {
+    pub fn from_log(entry: &PostbackLogEntry, client: ClientAddr) -> Option<Self> {
         let request = entry.details.as_ref()?.get("request")?;
         Some(Self {
             client,
@@ -195,6 +199,26 @@ pub async fn decide(ctx: &ProviderContext<'_>, request: &ProviderRequest, log: &
         sandbox: accepted.sandbox,
         log: log.clone(),
     })
+}
+
+/// Re-runs a logged call as a dry run (see [`replay`](crate::server::ingest::replay)) against the
+/// provider's rules of today — its secret, approved IPs, rounding and sandbox flag.
+pub async fn replay(ctx: &ProviderContext<'_>, env: &Env, entry: &PostbackLogEntry, client: ClientAddr) -> Result<Replay, StoreError> {
+    let Some(request) = ProviderRequest::from_log(entry, client) else {
+        return Ok(replay::unreplayable(entry));
+    };
+    let mut log = request.log();
+    match decide(ctx, &request, &mut log).await {
+        Err(ProviderAnswer::Refused(Refusal::Signature(analysis))) => {
+            Ok(Replay::nothing("invalid_signature", format!("invalid signature: {}", analysis.explanation)))
+        }
+        Err(answer) => Ok(replay::refused(&answer)),
+        Ok(call) if call.sandbox => Ok(replay::sandbox()),
+        Ok(call) => {
+            log.http_status = 200;
+            replay::dry_run::<ProviderCalls>(ctx.db, env, AcceptedCall { log, ..call }).await
+        }
+    }
 }
 
 /// A sandbox call: answered as it would be (`DUP` for a transaction already recorded), logged

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use super::record::{AcceptedLevel, Level, NewLevel, RewardRecorded};
 use crate::domain::client_addr::ClientAddr;
+use crate::domain::conversion::PostbackLogEntry;
+use crate::domain::replay::Replay;
 use crate::domain::reward::catalog::RewardUser;
 use crate::domain::reward::postback::{clean_text, LevelPostback};
 use crate::domain::reward::{Award, RewardUserId};
@@ -15,7 +17,9 @@ use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::Directory;
 use crate::server::ingest::log::NewLogEntry;
 use crate::server::ingest::refused::log_refused;
-use crate::server::ingest::writer::Writer;
+use crate::server::ingest::replay;
+use crate::server::ingest::store::StoreError;
+use crate::server::ingest::writer::{Env, Writer};
 
 /// The contract's answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,78 +129,55 @@ pub async fn receive(ctx: &RewardContext<'_>, request: RewardRequest<'_>) -> Rew
     }
 }
 
+fn internal(err: sqlx::Error) -> RewardAnswer {
+    tracing::error!(error = %err, "reward postback lookup failed");
+    RewardAnswer::Internal
+}
+
+/// HTTPS → secret → body, then [`judge`].
 async fn decide(ctx: &RewardContext<'_>, request: &RewardRequest<'_>, log: &mut NewLogEntry) -> Result<AcceptedLevel, RewardAnswer> {
     if ctx.require_https && !request.client.https {
         return Err(RewardAnswer::HttpsRequired);
     }
-    if request.secrets.is_empty() {
-        return Err(RewardAnswer::Unauthorized);
-    }
-    // Everything is read in one round trip; the answers still come in the contract's order.
-    let value: Option<Value> = request.body.and_then(|body| serde_json::from_slice(body).ok());
-    let parsed = value.as_ref().map(LevelPostback::from_json);
-    let fields = parsed.as_ref().and_then(|p| p.as_ref().ok());
-    let user_id = fields.and_then(|p| RewardUserId::parse(&p.uid).ok());
-    let found = lookup(ctx, &request.secrets, fields, user_id.as_ref()).await.map_err(|err| {
-        tracing::error!(error = %err, "reward postback lookup failed");
-        RewardAnswer::Internal
-    })?;
-    if !found.authorized {
+    if request.secrets.is_empty() || !ctx.directory.reward_secret_valid(ctx.db, &request.secrets).await.map_err(internal)? {
         return Err(RewardAnswer::Unauthorized);
     }
     let body = request.body.ok_or(RewardAnswer::PayloadTooLarge)?;
-    let (Some(value), Some(parsed)) = (value, parsed) else {
-        return Err(RewardAnswer::BadRequest(if body.is_empty() { "Missing JSON body".into() } else { "Invalid JSON body".into() }));
-    };
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| RewardAnswer::BadRequest(if body.is_empty() { "Missing JSON body".into() } else { "Invalid JSON body".into() }))?;
     log.params = params_for_log(&value);
-    let postback = parsed.map_err(|e| RewardAnswer::BadRequest(e.to_string()))?;
-    if !found.pid {
+    judge(ctx, &value, log).await
+}
+
+/// Everything after the secret and the body — what a replay re-runs: fields → pid → gid → uid,
+/// with cached reads. A deactivated store app or game is not found, so it is refused exactly
+/// like an unknown one; values that cannot be registered ids never reach the database.
+pub async fn judge(ctx: &RewardContext<'_>, body: &Value, log: &NewLogEntry) -> Result<AcceptedLevel, RewardAnswer> {
+    let postback = LevelPostback::from_json(body).map_err(|e| RewardAnswer::BadRequest(e.to_string()))?;
+    let (db, directory) = (ctx.db, ctx.directory);
+    if !directory.store_app_active(db, &postback.pid).await.map_err(internal)? {
         return Err(RewardAnswer::BadRequest("Unknown pid: not a registered store app".into()));
     }
-    let Some(game_name) = found.game_name else {
+    let Some(game_name) = directory.game_name(db, &postback.gid).await.map_err(internal)? else {
         return Err(RewardAnswer::BadRequest("Unknown gid: not a registered reward game".into()));
     };
     // A uid that is not a UUID cannot name a user: it is answered like an unknown one.
-    match user_id {
-        Some(user_id) if found.user => Ok(AcceptedLevel { postback, user_id, game_name, log: log.clone() }),
-        _ => Err(RewardAnswer::UserNotFound),
+    let Ok(user_id) = RewardUserId::parse(&postback.uid) else { return Err(RewardAnswer::UserNotFound) };
+    if !directory.reward_user_exists(db, &user_id).await.map_err(internal)? {
+        return Err(RewardAnswer::UserNotFound);
     }
+    Ok(AcceptedLevel { postback, user_id, game_name, log: log.clone() })
 }
 
-/// What the hot path reads before writing.
-struct Found {
-    authorized: bool,
-    pid: bool,
-    game_name: Option<String>,
-    user: bool,
-}
-
-/// Checks the presented secrets and, when the fields parsed, looks up the pid, the game and the
-/// user — all cached reads. A deactivated store app or game is not found, so it is refused
-/// exactly like an unknown one; values that cannot be registered ids never reach the database.
-async fn lookup(
-    ctx: &RewardContext<'_>,
-    presented: &[&str],
-    fields: Option<&LevelPostback>,
-    user: Option<&RewardUserId>,
-) -> Result<Found, sqlx::Error> {
-    let (db, directory) = (ctx.db, ctx.directory);
-    if !directory.reward_secret_valid(db, presented).await? {
-        return Ok(Found { authorized: false, pid: false, game_name: None, user: false });
+/// Re-runs a logged level postback as a dry run (see [`replay`](crate::server::ingest::replay)).
+pub async fn replay(ctx: &RewardContext<'_>, env: &Env, entry: &PostbackLogEntry, _client: ClientAddr) -> Result<Replay, StoreError> {
+    if !replay::has_params(entry) {
+        return Ok(replay::unreplayable(entry));
     }
-    let pid = match fields {
-        Some(p) => directory.store_app_active(db, &p.pid).await?,
-        None => false,
-    };
-    let game_name = match fields {
-        Some(p) => directory.game_name(db, &p.gid).await?,
-        None => None,
-    };
-    let user = match user {
-        Some(user) => directory.reward_user_exists(db, user).await?,
-        None => false,
-    };
-    Ok(Found { authorized: true, pid, game_name, user })
+    match judge(ctx, &entry.params, &replay::accepted_log(entry, super::SOURCE)).await {
+        Ok(accepted) => replay::dry_run::<Level>(ctx.db, env, accepted).await,
+        Err(answer) => Ok(replay::refused(&answer)),
+    }
 }
 
 /// The body as logged: the first 16 members of an object, text cleaned and capped.

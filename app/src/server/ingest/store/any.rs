@@ -40,7 +40,11 @@ fn decode(row: &AnyRow) -> Result<Row, StoreError> {
                 Val::Int(row.try_get::<Option<i64>, _>(i)?)
             }
             AnyTypeInfoKind::Real | AnyTypeInfoKind::Double => Val::Int(row.try_get::<Option<f64>, _>(i)?.map(|v| v as i64)),
-            AnyTypeInfoKind::Null => Val::Text(None),
+            // SQLite declares no type for an expression (`COUNT(*)`, `MAX(id)`): the value says.
+            AnyTypeInfoKind::Null => match row.try_get::<Option<i64>, _>(i) {
+                Ok(v) => Val::Int(v),
+                Err(_) => Val::Text(row.try_get::<Option<String>, _>(i).ok().flatten()),
+            },
             _ => Val::Text(row.try_get::<Option<String>, _>(i)?),
         };
         values.push(value);
