@@ -14,7 +14,7 @@
 //! [`directory`] (cached keys, secrets, publishers), [`quality`] (silent checks),
 //! [`conversion`] (the one draft constructor and the conversion rows), [`credit`] (ledger
 //! entries and the deliveries they queue), [`answer`] (what a contract answer tells the log),
-//! [`replay`] (a logged call re-run as a dry run).
+//! [`dry_run`] (a source's write run and rolled back), [`replay`] (a logged call re-run as a dry run).
 //!
 //! # Adding a source
 //! 1. Make a folder `ingest/<name>/` with `mod.rs` (its `SOURCE` name and `//!` contract),
@@ -28,7 +28,7 @@
 //!    `committed` publishes events.
 //! 4. A thin door in `src/ingest/<name>.rs` and its route in `src/ingest/mod.rs`.
 //! 5. Keep the decision after authentication in its own function (`judge`), so `receive::replay`
-//!    can rebuild a call from its log entry, judge it again and [`replay::dry_run`] its write;
+//!    can rebuild a call from its log entry, judge it again and [`dry_run::write`] its write;
 //!    then name the source in [`replay::replay`].
 //!
 //! Nothing shared lists the sources: the writer groups a batch by the items' `Source` type.
@@ -40,6 +40,7 @@ pub mod conversions_api;
 pub mod cpa;
 pub mod credit;
 pub mod directory;
+pub mod dry_run;
 pub mod events;
 pub mod log;
 pub mod provider;

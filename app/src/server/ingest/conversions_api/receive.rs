@@ -15,9 +15,9 @@ use crate::domain::replay::Replay;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::Directory;
+use crate::server::ingest::dry_run;
 use crate::server::ingest::log::NewLogEntry;
 use crate::server::ingest::refused::log_refused;
-use crate::server::ingest::replay;
 use crate::server::ingest::store::StoreError;
 use crate::server::ingest::writer::{Env, Writer};
 use crate::server::programs::attribution::{self, Attribution, Terms};
@@ -240,15 +240,15 @@ pub async fn replay(ctx: &ApiContext<'_>, env: &Env, entry: &PostbackLogEntry, _
     let mut params = entry.params.clone();
     let program_id = params.as_object_mut().and_then(|p| p.remove("program_id")).and_then(|id| id.as_str().map(str::to_owned));
     let Some(program_id) = program_id else {
-        return Ok(replay::unreplayable(entry));
+        return Ok(dry_run::unreplayable(entry));
     };
     let Some(terms) = attribution::terms(&mut *ctx.db.pool().acquire().await?, &program_id).await? else {
-        return Ok(replay::refused(&ApiAnswer::Unauthorized));
+        return Ok(dry_run::refused(&ApiAnswer::Unauthorized));
     };
     let fields = fields_from_json(params.to_string().as_bytes()).map_err(|_| StoreError::Decode("logged fields are not an object"))?;
     let called = entry.details.as_ref().and_then(|d| d.get("call")).and_then(Value::as_str);
     let customer = called == Some("customer") || (called.is_none() && params.get("external_id").is_none());
-    let mut log = replay::accepted_log(entry, SOURCE);
+    let mut log = dry_run::accepted_log(entry, SOURCE);
     log.http_status = 201;
     let job = if customer {
         judge_customer(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Customer(Box::new(accepted)))
@@ -256,8 +256,8 @@ pub async fn replay(ctx: &ApiContext<'_>, env: &Env, entry: &PostbackLogEntry, _
         judge_conversion(ctx, terms, &fields, &log).await.map(|accepted| ProgramJob::Conversion(Box::new(accepted)))
     };
     match job {
-        Ok(job) => replay::dry_run::<Programs>(ctx.db, env, job).await,
-        Err(answer) => Ok(replay::refused(&answer)),
+        Ok(job) => dry_run::write::<Programs>(ctx.db, env, job).await,
+        Err(answer) => Ok(dry_run::refused(&answer)),
     }
 }
 

@@ -16,10 +16,10 @@ use crate::domain::replay::Replay;
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::{Directory, NetworkKey};
+use crate::server::ingest::dry_run;
 use crate::server::ingest::events::EventBus;
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::refused::{log_only, log_refused, RefusedAddress};
-use crate::server::ingest::replay;
 use crate::server::ingest::store::StoreError;
 use crate::server::ingest::writer::{Env, Writer};
 
@@ -172,16 +172,16 @@ pub async fn judge(ctx: &CpaContext<'_>, network_id: &str, ip: IpAddr, params: &
 /// call whose key was good is judged again from its network on; one with a sandbox key stays a
 /// sandbox call.
 pub async fn replay(ctx: &CpaContext<'_>, env: &Env, entry: &PostbackLogEntry, client: ClientAddr) -> Result<Replay, StoreError> {
-    let Some(network_id) = entry.network_id.clone().filter(|_| replay::has_params(entry)) else {
-        return Ok(replay::unreplayable(entry));
+    let Some(network_id) = entry.network_id.clone().filter(|_| dry_run::has_params(entry)) else {
+        return Ok(dry_run::unreplayable(entry));
     };
-    match judge(ctx, &network_id, client.ip, &replay::logged_pairs(entry)).await {
-        Err(refusal) => Ok(replay::refused(&refusal.answer)),
-        Ok(_) if replay::was_sandbox(entry) => Ok(replay::sandbox()),
+    match judge(ctx, &network_id, client.ip, &dry_run::logged_pairs(entry)).await {
+        Err(refusal) => Ok(dry_run::refused(&refusal.answer)),
+        Ok(_) if dry_run::was_sandbox(entry) => Ok(dry_run::sandbox()),
         Ok(postback) => {
-            let mut log = replay::accepted_log(entry, super::SOURCE);
+            let mut log = dry_run::accepted_log(entry, super::SOURCE);
             log.network_id = Some(network_id.clone());
-            replay::dry_run::<Cpa>(ctx.db, env, AcceptedCpa { network_id, postback, log }).await
+            dry_run::write::<Cpa>(ctx.db, env, AcceptedCpa { network_id, postback, log }).await
         }
     }
 }

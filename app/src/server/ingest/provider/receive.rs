@@ -20,10 +20,10 @@ use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::conversion::Recorded;
 use crate::server::ingest::directory::Directory;
+use crate::server::ingest::dry_run;
 use crate::server::ingest::events::EventBus;
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::refused::{log_only, log_refused, RefusedAddress};
-use crate::server::ingest::replay;
 use crate::server::ingest::store::StoreError;
 use crate::server::ingest::writer::{Env, Writer};
 
@@ -205,18 +205,18 @@ pub async fn decide(ctx: &ProviderContext<'_>, request: &ProviderRequest, log: &
 /// provider's rules of today — its secret, approved IPs, rounding and sandbox flag.
 pub async fn replay(ctx: &ProviderContext<'_>, env: &Env, entry: &PostbackLogEntry, client: ClientAddr) -> Result<Replay, StoreError> {
     let Some(request) = ProviderRequest::from_log(entry, client) else {
-        return Ok(replay::unreplayable(entry));
+        return Ok(dry_run::unreplayable(entry));
     };
     let mut log = request.log();
     match decide(ctx, &request, &mut log).await {
         Err(ProviderAnswer::Refused(Refusal::Signature(analysis))) => {
             Ok(Replay::nothing("invalid_signature", format!("invalid signature: {}", analysis.explanation)))
         }
-        Err(answer) => Ok(replay::refused(&answer)),
-        Ok(call) if call.sandbox => Ok(replay::sandbox()),
+        Err(answer) => Ok(dry_run::refused(&answer)),
+        Ok(call) if call.sandbox => Ok(dry_run::sandbox()),
         Ok(call) => {
             log.http_status = 200;
-            replay::dry_run::<ProviderCalls>(ctx.db, env, AcceptedCall { log, ..call }).await
+            dry_run::write::<ProviderCalls>(ctx.db, env, AcceptedCall { log, ..call }).await
         }
     }
 }

@@ -15,9 +15,9 @@ use crate::domain::reward::{Award, RewardUserId};
 use crate::server::db::Db;
 use crate::server::ingest::answer::ContractAnswer;
 use crate::server::ingest::directory::Directory;
+use crate::server::ingest::dry_run;
 use crate::server::ingest::log::NewLogEntry;
 use crate::server::ingest::refused::log_refused;
-use crate::server::ingest::replay;
 use crate::server::ingest::store::StoreError;
 use crate::server::ingest::writer::{Env, Writer};
 
@@ -171,12 +171,12 @@ pub async fn judge(ctx: &RewardContext<'_>, body: &Value, log: &NewLogEntry) -> 
 
 /// Re-runs a logged level postback as a dry run (see [`replay`](crate::server::ingest::replay)).
 pub async fn replay(ctx: &RewardContext<'_>, env: &Env, entry: &PostbackLogEntry, _client: ClientAddr) -> Result<Replay, StoreError> {
-    if !replay::has_params(entry) {
-        return Ok(replay::unreplayable(entry));
+    if !dry_run::has_params(entry) {
+        return Ok(dry_run::unreplayable(entry));
     }
-    match judge(ctx, &entry.params, &replay::accepted_log(entry, super::SOURCE)).await {
-        Ok(accepted) => replay::dry_run::<Level>(ctx.db, env, accepted).await,
-        Err(answer) => Ok(replay::refused(&answer)),
+    match judge(ctx, &entry.params, &dry_run::accepted_log(entry, super::SOURCE)).await {
+        Ok(accepted) => dry_run::write::<Level>(ctx.db, env, accepted).await,
+        Err(answer) => Ok(dry_run::refused(&answer)),
     }
 }
 
