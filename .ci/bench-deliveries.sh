@@ -4,6 +4,9 @@
 #     TapRain answering /healthz with "ok"): time until all are delivered.
 #  2. 10,000 more while the receiver is down (they fail), then the receiver comes back and
 #     "resend all failed" is pressed: the drain time and deliveries/s of a full queue.
+#  3. Ingest while deliveries flow: CPA postbacks for a second publisher (no postback URL, so
+#     they queue nothing) for 3 s alone, then for 3 s right after the resend of phase 2, while
+#     the 10,000 deliveries drain; the ratio of the two rates.
 # Figures go to target/bench/deliveries.md. Usage: bash .ci/bench-deliveries.sh [count]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +44,7 @@ KEY=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["key"])' "$NET"
 api "/api/admin/networks/$NET_ID/ips" '{"ip":"127.0.0.1"}' >/dev/null
 PUB=6422f1b3e8a0000012345678
 api /api/admin/publishers "{\"name\":\"Bench\",\"id\":\"$PUB\"}" >/dev/null
+PUB2=$(api /api/admin/publishers '{"name":"Quiet"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 api "/api/admin/publishers/$PUB/postback" "{\"url_template\":\"http://127.0.0.1:$RPORT/healthz?tx={tx_id}&p={payout}\",\"max_retries\":0}" PUT >/dev/null
 
 count() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("SELECT COUNT(*) FROM deliveries WHERE state = ?", (sys.argv[2],)).fetchone()[0])' "$DB" "$1"; }
@@ -52,6 +56,11 @@ wait_count() { # state target -> seconds waited
 postbacks() {
   oha --no-tui --output-format json -n "$COUNT" -c 50 --rand-regex-url \
     "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=$PUB&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/$1.json"
+}
+
+quiet_postbacks() {
+  oha --no-tui --output-format json -z 3s -c 50 --rand-regex-url \
+    "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=$PUB2&amount=350&offer_name=Quiet&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/$1.json"
 }
 
 # 1. Live receiver: postbacks in, deliveries out, concurrently.
@@ -66,13 +75,16 @@ kill "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true
 postbacks down
 wait_count failed "$COUNT" >/dev/null
 start_receiver
+quiet_postbacks solo
 D0=$(date +%s.%N)
 api "/api/admin/deliveries/resend-failed?publisher=$PUB" '{}' >/dev/null
+quiet_postbacks during
+DURING_DONE=$(count delivered)
 wait_count delivered $((COUNT * 2)) >/dev/null
 D1=$(date +%s.%N)
 
 mkdir -p target/bench
-python3 - "$COUNT" "$LIVE_TOTAL" "$LIVE" "$D0" "$D1" "$WORK/live.json" <<'PY' | tee target/bench/deliveries.md
+python3 - "$COUNT" "$LIVE_TOTAL" "$LIVE" "$D0" "$D1" "$WORK/live.json" "$WORK/solo.json" "$WORK/during.json" "$DURING_DONE" <<'PY' | tee target/bench/deliveries.md
 import json, sys, datetime
 count, live_total, live_tail, d0, d1 = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 live = json.load(open(sys.argv[6]))["summary"]["requestsPerSec"]
@@ -84,4 +96,10 @@ print(f"| postbacks accepted while delivering (oha, 50 connections) | {live:,.0f
 print(f"| live: first postback sent → last delivery stored | {live_total:.2f} s ({count / live_total:,.0f} deliveries/s end to end; {live_tail:.2f} s after the last postback) |")
 print(f"| receiver was down: resend of {count:,} failed → all delivered (drain) | {drain:.2f} s |")
 print(f"| drain throughput | {count / drain:,.0f} deliveries/s |")
+solo = json.load(open(sys.argv[7]))["summary"]["requestsPerSec"]
+during = json.load(open(sys.argv[8]))["summary"]["requestsPerSec"]
+done_during = int(sys.argv[9]) - count
+print(f"| CPA postbacks alone (3 s, 50 connections, another publisher) | {solo:,.0f} /s |")
+print(f"| CPA postbacks during the drain (3 s; {done_during:,} of {count:,} deliveries sent by its end) | {during:,.0f} /s |")
+print(f"\nCPA during the drain / alone: {during / solo:.0%}")
 PY

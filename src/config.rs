@@ -161,6 +161,9 @@ pub struct SettingsArgs {
     /// are never pruned.
     #[arg(long, env = "TAPRAIN_RETENTION_DAYS", default_value_t = 90, global = true)]
     pub retention_days: u32,
+    /// When set, `/metrics` requires `Authorization: Bearer <token>` (401 without it).
+    #[arg(long, env = "TAPRAIN_METRICS_TOKEN", hide_env_values = true, global = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl SettingsArgs {
@@ -206,6 +209,7 @@ impl SettingsArgs {
         settings.deliveries.breaker_cool_down_seconds = self.postback_breaker_seconds.clamp(1, 24 * 3600);
         settings.thresholds.min_click_seconds = self.quality_min_click_seconds.max(0);
         settings.retention_days = self.retention_days;
+        settings.metrics_token = self.metrics_token.filter(|token| !token.trim().is_empty());
         let country_header = self.country_header.trim();
         if !country_header.is_empty() && axum::http::HeaderName::from_bytes(country_header.as_bytes()).is_err() {
             anyhow::bail!("TAPRAIN_COUNTRY_HEADER: {country_header:?} is not a valid header name");

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use app::server::AppState;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use crate::middleware::metrics::Metrics;
@@ -24,7 +24,13 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text exposition of request counts and latencies per route.
-pub async fn metrics(Extension(metrics): Extension<Arc<Metrics>>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render())
+/// Prometheus text exposition: requests per route, postbacks per source and outcome, the
+/// writer, deliveries, queues, live-feed clients and the pool (gauges read now). With
+/// `TAPRAIN_METRICS_TOKEN` set, a request without that bearer token gets 401.
+pub async fn metrics(State(state): State<AppState>, Extension(metrics): Extension<Arc<Metrics>>, headers: HeaderMap) -> Response {
+    if !metrics.allows(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "a metrics token is required").into_response();
+    }
+    state.metrics.refresh(&state.db, state.writer.queued(), state.events.clients()).await;
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render()).into_response()
 }

@@ -10,6 +10,7 @@ use app::server::db::Db;
 use app::server::deliveries::{self, DeliveryWake, Sender, SenderConfig};
 use app::server::ingest::writer::Env;
 use app::server::ingest::{self, Directory, EventBus};
+use app::server::metrics::ServerMetrics;
 use app::server::offerwall::OfferwallCache;
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
@@ -66,10 +67,16 @@ impl Application {
         let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
         let deliveries = DeliveryWake::default();
-        let env = Env { thresholds: settings.thresholds.clone(), events: events.clone(), deliveries: deliveries.clone() };
+        let metrics = Arc::new(ServerMetrics::default());
+        let env = Env {
+            thresholds: settings.thresholds.clone(),
+            events: events.clone(),
+            deliveries: deliveries.clone(),
+            metrics: metrics.clone(),
+        };
         let writer = ingest::start::writer(&db, &settings.database_url, env).await?;
         let worker = deliveries::worker::WorkerConfig::from_settings(&settings.deliveries);
-        deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), worker, deliveries.clone());
+        deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), worker, deliveries.clone(), metrics.clone());
         let state = AppState {
             leptos_options,
             db: db.clone(),
@@ -81,6 +88,7 @@ impl Application {
             sender,
             deliveries,
             offerwalls: OfferwallCache::default(),
+            metrics,
         };
         spawn_session_cleanup(DbSessionStore::new(db.clone()));
         app::server::retention::spawn(db, state.settings.retention_days);
@@ -121,7 +129,7 @@ impl Application {
 
 fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
-    let metrics = Arc::new(Metrics::new());
+    let metrics = Arc::new(Metrics::new(&state.metrics, settings.metrics_token.clone()));
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("taprain_session")

@@ -67,16 +67,14 @@ pub async fn list(
         program_id: non_empty(q.program),
         limit: q.limit.unwrap_or(100),
     };
-    let items = conversions::list(&mut *state.db.pool().acquire().await?, &filter).await?;
+    let items = conversions::list(&state.db, &filter).await?;
     Ok(Json(ConversionList { items }))
 }
 
 #[utoipa::path(get, path = "/api/admin/conversions/{id}", tag = "conversions", params(("id" = String, Path)),
     responses((status = 200, body = ConversionDetails), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn get(State(state): State<AppState>, _caller: AdminCaller, Path(id): Path<String>) -> Result<Json<ConversionDetails>, ApiError> {
-    let mut conn = state.db.pool().acquire().await?;
-    let conversion = conversions::get(&mut conn, &id).await?.ok_or_else(|| ApiError::NotFound("conversion not found".into()))?;
-    let postbacks = log::list(&mut conn, &LogFilter { conversion_id: Some(id), limit: 100, ..LogFilter::default() }).await?;
+    let (conversion, postbacks) = conversions::with_postbacks(&state.db, &id).await?;
     Ok(Json(ConversionDetails { conversion, postbacks }))
 }
 
@@ -138,7 +136,7 @@ pub async fn postback_log(
         conversion_id: None,
         limit: q.limit.unwrap_or(100),
     };
-    Ok(Json(PostbackLog { items: log::list(&mut *state.db.pool().acquire().await?, &filter).await? }))
+    Ok(Json(PostbackLog { items: log::find(&state.db, &filter).await? }))
 }
 
 #[utoipa::path(post, path = "/api/admin/postback-log/{entry_id}/replay", tag = "conversions", params(("entry_id" = i64, Path, description = "A postback log entry's id")),

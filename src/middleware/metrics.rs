@@ -1,4 +1,5 @@
-//! Request counts and latencies per route, exposed at `/metrics`. The registry is owned by the
+//! Request counts and latencies per route, exposed at `/metrics` with the server's own metrics
+//! ([`ServerMetrics`]: postbacks, the writer, deliveries, queues). The registry is owned by the
 //! application (no global recorder), so several servers in one test process stay separate.
 //!
 //! Every label comes from a fixed set — the standard methods or `OTHER`, a route template or
@@ -7,6 +8,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use app::domain::signature::ct_eq;
+use app::server::metrics::ServerMetrics;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -34,22 +37,26 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
+    /// `TAPRAIN_METRICS_TOKEN`: when set, only a request bearing it may read the metrics.
+    token: Option<String>,
 }
 
 impl Metrics {
-    pub fn new() -> Self {
+    pub fn new(server: &ServerMetrics, token: Option<String>) -> Self {
         let mut registry = Registry::with_prefix("taprain");
+        server.register(&mut registry);
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.0, 16)));
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        Self { registry, requests, latency }
+        Self { registry, requests, latency, token }
+    }
+
+    /// True when the request may read the metrics: no token is configured, or its
+    /// `Authorization: Bearer` header carries it (compared in constant time).
+    pub fn allows(&self, authorization: Option<&str>) -> bool {
+        let Some(token) = &self.token else { return true };
+        authorization.and_then(|value| value.strip_prefix("Bearer ")).is_some_and(|presented| ct_eq(presented.trim(), token))
     }
 
     pub fn render(&self) -> String {
@@ -91,9 +98,21 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 
 #[cfg(test)]
 mod tests {
+    use app::server::metrics::ServerMetrics;
     use axum::http::Method;
 
-    use super::method_label;
+    use super::{method_label, Metrics};
+
+    #[test]
+    fn a_token_guards_the_metrics_once_set() {
+        let server = ServerMetrics::default();
+        assert!(Metrics::new(&server, None).allows(None));
+        let guarded = Metrics::new(&server, Some("s3cret-token".into()));
+        assert!(guarded.allows(Some("Bearer s3cret-token")));
+        assert!(!guarded.allows(None));
+        assert!(!guarded.allows(Some("Bearer wrong")));
+        assert!(!guarded.allows(Some("s3cret-token")));
+    }
 
     #[test]
     fn methods_come_from_a_fixed_set() {

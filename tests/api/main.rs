@@ -22,6 +22,7 @@ mod deliveries_restart;
 mod deliveries_ssrf;
 mod fair_deliveries;
 mod health;
+mod metrics;
 mod networks;
 mod offerwall;
 mod postback_settings;

@@ -17,7 +17,12 @@ use crate::helpers::*;
 use crate::on_both_backends;
 
 async fn writer(app: &TestApp) -> Writer {
-    let env = Env { thresholds: Thresholds::default(), events: EventBus::new(), deliveries: DeliveryWake::default() };
+    let env = Env {
+        thresholds: Thresholds::default(),
+        events: EventBus::new(),
+        deliveries: DeliveryWake::default(),
+        metrics: Default::default(),
+    };
     ingest::start::writer(&app.db, &app.database_url, env).await.expect("writer")
 }
 

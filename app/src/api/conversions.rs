@@ -75,7 +75,7 @@ pub async fn feed_conversions(
     status: String,
     source: String,
 ) -> Result<Vec<Conversion>, ServerFnError> {
-    use super::guard::{internal, require};
+    use super::guard::{require, service};
     use crate::domain::conversion::ConversionState;
     use crate::domain::Role;
     use crate::server::conversions::{self, Filter};
@@ -94,8 +94,7 @@ pub async fn feed_conversions(
         program_id: None,
         limit: FEED_LIMIT as i64,
     };
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    conversions::list(&mut conn, &filter).await.map_err(internal)
+    conversions::list(&state.db, &filter).await.map_err(service)
 }
 
 #[server(endpoint = "admin_feed_choices")]
@@ -115,20 +114,14 @@ pub async fn feed_choices() -> Result<FilterChoices, ServerFnError> {
 
 #[server(endpoint = "admin_conversion")]
 pub async fn conversion_details(id: String) -> Result<ConversionInfo, ServerFnError> {
-    use super::guard::{internal, require, service};
+    use super::guard::{require, service};
     use crate::domain::Role;
     use crate::server::deliveries::listing::{self, Filter as DeliveryFilter};
-    use crate::server::ingest::log::{self, LogFilter};
     use crate::server::reward::users as reward_users;
-    use crate::server::{conversions, networks, publishers, ServiceError};
+    use crate::server::{conversions, networks, publishers};
 
     let (state, _) = require(Role::Admin).await?;
-    let mut conn = state.db.pool().acquire().await.map_err(internal)?;
-    let conversion =
-        conversions::get(&mut conn, &id).await.map_err(internal)?.ok_or_else(|| service(ServiceError::NotFound("conversion")))?;
-    let postbacks =
-        log::list(&mut conn, &LogFilter { conversion_id: Some(id.clone()), limit: 100, ..LogFilter::default() }).await.map_err(internal)?;
-    drop(conn);
+    let (conversion, postbacks) = conversions::with_postbacks(&state.db, &id).await.map_err(service)?;
     let deliveries = listing::list(&state.db, &DeliveryFilter { conversion_id: Some(id), limit: 100, ..DeliveryFilter::default() })
         .await
         .map_err(service)?;

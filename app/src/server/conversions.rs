@@ -3,7 +3,10 @@
 
 use sqlx::AnyConnection;
 
-use crate::domain::catalog::{Conversion, ConversionState};
+use super::db::Db;
+use super::error::ServiceError;
+use super::ingest::log::{self, LogFilter};
+use crate::domain::catalog::{Conversion, ConversionState, PostbackLogEntry};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -104,8 +107,18 @@ pub struct Filter {
     pub limit: i64,
 }
 
+/// Conversion `id` and the postback log entries of the calls that concern it (newest first, 100
+/// at most).
+pub async fn with_postbacks(db: &Db, id: &str) -> Result<(Conversion, Vec<PostbackLogEntry>), ServiceError> {
+    let mut conn = db.pool().acquire().await?;
+    let conversion = get(&mut conn, id).await?.ok_or(ServiceError::NotFound("conversion"))?;
+    let postbacks = log::list(&mut conn, &LogFilter { conversion_id: Some(id.to_owned()), limit: 100, ..LogFilter::default() }).await?;
+    Ok((conversion, postbacks))
+}
+
 /// Conversions matching `filter`, newest first.
-pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Conversion>, sqlx::Error> {
+pub async fn list(db: &Db, filter: &Filter) -> Result<Vec<Conversion>, ServiceError> {
+    let conn = &mut *db.pool().acquire().await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM conversions WHERE ($1 = '' OR state = $1) AND ($2 = '' OR network_id = $2) \
          AND ($3 = '' OR publisher_id = $3) AND ($4 = '' OR source = $4) AND ($5 = '' OR program_id = $5) \

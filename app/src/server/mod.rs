@@ -14,6 +14,7 @@ pub mod health;
 pub mod ingest;
 pub mod keys;
 pub mod ledger;
+pub mod metrics;
 pub mod networks;
 pub mod offerwall;
 pub mod programs;

@@ -43,6 +43,8 @@ pub struct Settings {
     pub retention_days: u32,
     /// Serve HTTPS directly with these PEM files (no proxy needed); re-read when they change.
     pub tls: Option<TlsFiles>,
+    /// When set, `/metrics` answers only requests bearing this token.
+    pub metrics_token: Option<String>,
 }
 
 /// The certificate chain and private key for direct HTTPS.
@@ -105,6 +107,7 @@ impl Settings {
             deliveries: DeliverySettings::default(),
             retention_days: 90,
             tls: None,
+            metrics_token: None,
         }
     }
 

@@ -9,6 +9,7 @@ use super::auth::LoginThrottle;
 use super::db::Db;
 use super::deliveries::{DeliveryWake, Sender};
 use super::ingest::{Directory, EventBus, Writer};
+use super::metrics::ServerMetrics;
 use super::offerwall::OfferwallCache;
 use super::settings::Settings;
 
@@ -30,4 +31,6 @@ pub struct AppState {
     pub deliveries: DeliveryWake,
     /// Cached walls and offers for the offerwall pages and click links.
     pub offerwalls: OfferwallCache,
+    /// Postbacks, the writer's batches and delivery attempts, for `/metrics`.
+    pub metrics: Arc<ServerMetrics>,
 }

@@ -35,10 +35,11 @@ pub async fn create(conn: &mut AnyConnection, user_id: &str) -> Result<String, s
 }
 
 /// Resolves a presented token to an active admin, if it is valid, and notes its use.
-pub async fn authenticate(conn: &mut AnyConnection, presented: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
+pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<TokenOwner>, sqlx::Error> {
     if presented.len() > 256 {
         return Ok(None);
     }
+    let conn = &mut *db.pool().acquire().await?;
     let presented_hash = secrets::hash(presented);
     let row: Option<(String, String, String)> = sqlx::query_as(
         "SELECT t.id, t.user_id, t.token_hash FROM admin_tokens t JOIN users u ON u.id = t.user_id \

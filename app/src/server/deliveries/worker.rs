@@ -23,6 +23,7 @@ use crate::domain::signature::SignatureScheme;
 use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::ingest::writer::Writer;
+use crate::server::metrics::ServerMetrics;
 use crate::server::settings::DeliverySettings;
 
 /// Requests in flight at most, all publishers together.
@@ -56,7 +57,7 @@ impl WorkerConfig {
 
 /// Starts the worker, woken by `wake`. Claims and attempts are written by the single writer,
 /// so SQLite keeps one writer and postbacks never fail on a lock.
-pub fn spawn(db: Db, writer: Writer, sender: Sender, config: WorkerConfig, wake: DeliveryWake) {
+pub fn spawn(db: Db, writer: Writer, sender: Sender, config: WorkerConfig, wake: DeliveryWake, metrics: Arc<ServerMetrics>) {
     let (results, finished) = mpsc::channel(CONCURRENCY * 4);
     tokio::spawn(store_results(writer.clone(), finished));
     let worker = Worker {
@@ -68,6 +69,7 @@ pub fn spawn(db: Db, writer: Writer, sender: Sender, config: WorkerConfig, wake:
         shares: Arc::new(Mutex::new(Shares::new(config.per_publisher))),
         breakers: Arc::new(HostBreakers::new(config.breaker_failures, config.breaker_cool_down)),
         ended: Arc::new(Notify::new()),
+        metrics,
         // A claim outlives the longest request, so only a crashed worker's claims expire.
         lease_ms: (config.timeout.as_millis() as i64).saturating_add(30_000),
     };
@@ -84,6 +86,8 @@ struct Worker {
     breakers: Arc<HostBreakers>,
     /// Notified whenever a request ends, so its publisher's next delivery goes at once.
     ended: Arc<Notify>,
+    /// Counts attempts by outcome.
+    metrics: Arc<ServerMetrics>,
     lease_ms: i64,
 }
 
@@ -173,9 +177,14 @@ impl Worker {
                 let shares = self.shares.clone();
                 let breakers = self.breakers.clone();
                 let ended = self.ended.clone();
+                let metrics = self.metrics.clone();
                 tokio::spawn(async move {
                     let publisher = job.publisher_id.clone();
                     let (settled, host) = deliver(&sender, &breakers, job).await;
+                    metrics.delivery_attempt(match &settled {
+                        Settled::Attempted(attempt) => attempt.outcome.as_str(),
+                        Settled::PutOff { .. } => "put_off",
+                    });
                     let _ = results.send(settled).await;
                     shares.lock().unwrap_or_else(|p| p.into_inner()).finished(&publisher, host);
                     drop(permit);

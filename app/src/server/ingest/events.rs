@@ -35,4 +35,9 @@ impl EventBus {
     pub fn subscribe(&self) -> broadcast::Receiver<ConversionEvent> {
         self.0.subscribe()
     }
+
+    /// Subscribers now (the live feeds open on this instance).
+    pub fn clients(&self) -> usize {
+        self.0.receiver_count()
+    }
 }

@@ -9,11 +9,16 @@ use sqlx::{AnyConnection, Row as _};
 use super::store::{StoreError, Table, Ty, Val, WriteTx};
 use crate::domain::catalog::{PostbackLogEntry, RefusedIp};
 use crate::server::clock::now_ms;
+use crate::server::db::Db;
+use crate::server::metrics::ServerMetrics;
 
 /// One call to be logged.
 #[derive(Debug, Clone)]
 pub struct NewLogEntry {
     pub received_at: i64,
+    /// When the call arrived, on the monotonic clock: `/metrics`' ingest latency runs from here
+    /// to the commit.
+    pub arrived: std::time::Instant,
     pub source: &'static str,
     pub network_id: Option<String>,
     /// The offerwall provider a call was addressed to.
@@ -35,6 +40,7 @@ impl NewLogEntry {
     pub fn new(source: &'static str, source_ip: String) -> Self {
         Self {
             received_at: now_ms(),
+            arrived: std::time::Instant::now(),
             source,
             network_id: None,
             provider_id: None,
@@ -100,8 +106,12 @@ const LOG: Table = Table {
     ],
 };
 
-/// Writes log entries (each with the conversion it concerns, if any) as a set.
-pub async fn insert(tx: &mut dyn WriteTx, entries: &[(&NewLogEntry, Option<&str>)]) -> Result<(), StoreError> {
+/// Writes log entries (each with the conversion it concerns, if any) as a set, and stages them
+/// for `/metrics` (counted once the writer commits them).
+pub async fn insert(tx: &mut dyn WriteTx, metrics: &ServerMetrics, entries: &[(&NewLogEntry, Option<&str>)]) -> Result<(), StoreError> {
+    for (entry, _) in entries {
+        metrics.stage(entry.source, entry.outcome, entry.arrived);
+    }
     let rows: Vec<Vec<Val>> = entries
         .iter()
         .map(|(e, conversion_id)| {
@@ -232,6 +242,11 @@ pub async fn list(conn: &mut AnyConnection, filter: &LogFilter) -> Result<Vec<Po
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()
+}
+
+/// Log entries matching `filter`, newest first (for the doors, which hold no connection).
+pub async fn find(db: &Db, filter: &LogFilter) -> Result<Vec<PostbackLogEntry>, sqlx::Error> {
+    list(&mut *db.pool().acquire().await?, filter).await
 }
 
 /// One log entry.

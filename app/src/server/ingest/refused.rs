@@ -35,9 +35,9 @@ impl Source for Refused {
     type Item = RefusedCall;
     type Output = ();
 
-    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[RefusedCall]) -> Result<Vec<()>, StoreError> {
+    async fn write(tx: &mut dyn WriteTx, env: &Env, items: &[RefusedCall]) -> Result<Vec<()>, StoreError> {
         let entries: Vec<_> = items.iter().map(|call| (&call.log, None)).collect();
-        log::insert(tx, &entries).await?;
+        log::insert(tx, &env.metrics, &entries).await?;
         let (mut networks, mut providers): (BTreeMap<(String, String), i64>, BTreeMap<(String, String), i64>) = Default::default();
         for address in items.iter().filter_map(|call| call.refused_ip.clone()) {
             let (queue, sender, ip) = match address {

@@ -10,7 +10,6 @@
 //! [`Writer::submit`] takes its items. Adding one adds files, not match arms.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +20,7 @@ use super::events::EventBus;
 use super::store::{Store, StoreError, WriteTx};
 use crate::domain::quality::Thresholds;
 use crate::server::deliveries::wake::DeliveryWake;
+use crate::server::metrics::ServerMetrics;
 
 /// Most items committed together.
 const MAX_BATCH: usize = 1024;
@@ -33,6 +33,8 @@ pub struct Env {
     pub thresholds: Thresholds,
     pub events: EventBus,
     pub deliveries: DeliveryWake,
+    /// Counts committed log entries and batches for `/metrics`.
+    pub metrics: Arc<ServerMetrics>,
 }
 
 /// One kind of write.
@@ -56,27 +58,17 @@ pub trait Source: Send + Sync + 'static {
 #[error("the write could not be stored")]
 pub struct WriteFailed;
 
-/// Counters for `/metrics`.
-#[derive(Debug, Default)]
-pub struct WriterStats {
-    pub batches: AtomicU64,
-    pub items: AtomicU64,
-    pub commit_micros: AtomicU64,
-    pub failed_batches: AtomicU64,
-}
-
 /// The handle every door and service submits through.
 #[derive(Clone, Debug)]
 pub struct Writer {
     sender: mpsc::Sender<Box<dyn Queued>>,
-    stats: Arc<WriterStats>,
 }
 
 impl Writer {
     /// A writer whose loop runs as a task on the current runtime (PostgreSQL, or tests).
     pub fn spawn<S: Store + 'static>(store: S, env: Env) -> Self {
         let (writer, receiver) = Self::channel();
-        tokio::spawn(run(store, receiver, env, writer.stats.clone()));
+        tokio::spawn(run(store, receiver, env));
         writer
     }
 
@@ -84,15 +76,14 @@ impl Writer {
     /// connection is used by that thread alone, and blocking calls never stall the server's).
     pub fn spawn_thread<S: Store + 'static>(store: S, env: Env) -> std::io::Result<Self> {
         let (writer, receiver) = Self::channel();
-        let stats = writer.stats.clone();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("taprain-writer".into()).spawn(move || runtime.block_on(run(store, receiver, env, stats)))?;
+        std::thread::Builder::new().name("taprain-writer".into()).spawn(move || runtime.block_on(run(store, receiver, env)))?;
         Ok(writer)
     }
 
     fn channel() -> (Self, mpsc::Receiver<Box<dyn Queued>>) {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        (Self { sender, stats: Arc::default() }, receiver)
+        (Self { sender }, receiver)
     }
 
     /// Queues `item` of source `S` and waits until it is committed.
@@ -105,10 +96,6 @@ impl Writer {
     /// Items waiting for the writer now.
     pub fn queued(&self) -> usize {
         QUEUE - self.sender.capacity()
-    }
-
-    pub fn stats(&self) -> &WriterStats {
-        &self.stats
     }
 }
 
@@ -211,16 +198,14 @@ impl<S: Source> Run for RunOf<S> {
     }
 }
 
-async fn run<S: Store>(mut store: S, mut receiver: mpsc::Receiver<Box<dyn Queued>>, env: Env, stats: Arc<WriterStats>) {
+async fn run<S: Store>(mut store: S, mut receiver: mpsc::Receiver<Box<dyn Queued>>, env: Env) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let runs = group(std::mem::take(&mut batch));
         let items: usize = runs.iter().map(|r| r.len()).sum();
         let started = Instant::now();
-        let runs = write_batch(&mut store, &env, runs, &stats).await;
-        stats.batches.fetch_add(1, Ordering::Relaxed);
-        stats.items.fetch_add(items as u64, Ordering::Relaxed);
-        stats.commit_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let (runs, failed) = write_batch(&mut store, &env, runs).await;
+        env.metrics.batch(items, started.elapsed(), failed);
         for run in runs {
             run.answer(&env);
         }
@@ -244,13 +229,15 @@ fn group(batch: Vec<Box<dyn Queued>>) -> Vec<Box<dyn Run>> {
     runs.into_iter().map(|(_, run)| run).collect()
 }
 
-async fn write_batch<S: Store>(store: &mut S, env: &Env, mut runs: Vec<Box<dyn Run>>, stats: &WriterStats) -> Vec<Box<dyn Run>> {
+/// Writes `runs` together, or, should that fail, each item alone; returns them and whether the
+/// batch failed together.
+async fn write_batch<S: Store>(store: &mut S, env: &Env, mut runs: Vec<Box<dyn Run>>) -> (Vec<Box<dyn Run>>, bool) {
     // Another connection writing (an admin action) can hold SQLite's write lock a moment; that is
     // worth a short wait and another try, not a failed postback.
     let mut attempt = 0;
     let failed = loop {
         match write_together(store, env, &mut runs).await {
-            Ok(()) => return runs,
+            Ok(()) => return (runs, false),
             Err(err) if err.is_busy() && attempt < 6 => {
                 for run in runs.iter_mut() {
                     run.forget();
@@ -261,7 +248,6 @@ async fn write_batch<S: Store>(store: &mut S, env: &Env, mut runs: Vec<Box<dyn R
             Err(err) => break err,
         }
     };
-    stats.failed_batches.fetch_add(1, Ordering::Relaxed);
     let items: usize = runs.iter().map(|r| r.len()).sum();
     tracing::warn!(error = %failed, items, "batch write failed; writing items one by one");
     for run in runs.iter_mut() {
@@ -272,7 +258,7 @@ async fn write_batch<S: Store>(store: &mut S, env: &Env, mut runs: Vec<Box<dyn R
             }
         }
     }
-    runs
+    (runs, true)
 }
 
 async fn write_together<S: Store>(store: &mut S, env: &Env, runs: &mut [Box<dyn Run>]) -> Result<(), StoreError> {
@@ -280,18 +266,29 @@ async fn write_together<S: Store>(store: &mut S, env: &Env, runs: &mut [Box<dyn 
     for run in runs.iter_mut() {
         if let Err(err) = run.write_all(&mut *tx, env).await {
             tx.rollback().await;
+            env.metrics.rolled_back();
             return Err(err);
         }
     }
-    tx.commit().await
+    counted(env, tx.commit().await)
+}
+
+/// Counts the staged log entries if `commit` succeeded, else drops them.
+fn counted(env: &Env, commit: Result<(), StoreError>) -> Result<(), StoreError> {
+    match &commit {
+        Ok(()) => env.metrics.committed(),
+        Err(_) => env.metrics.rolled_back(),
+    }
+    commit
 }
 
 async fn write_alone<S: Store>(store: &mut S, env: &Env, run: &mut dyn Run, index: usize) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
     match run.write_one(index, &mut *tx, env).await {
-        Ok(()) => tx.commit().await.inspect_err(|_| run.forget_one(index)),
+        Ok(()) => counted(env, tx.commit().await).inspect_err(|_| run.forget_one(index)),
         Err(err) => {
             tx.rollback().await;
+            env.metrics.rolled_back();
             Err(err)
         }
     }

@@ -132,7 +132,7 @@ impl Source for Programs {
     type Item = ProgramJob;
     type Output = ProgramRecorded;
 
-    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[ProgramJob]) -> Result<Vec<ProgramRecorded>, StoreError> {
+    async fn write(tx: &mut dyn WriteTx, env: &Env, items: &[ProgramJob]) -> Result<Vec<ProgramRecorded>, StoreError> {
         let mut outputs = Vec::with_capacity(items.len());
         let mut logs = Vec::with_capacity(items.len());
         for job in items {
@@ -140,7 +140,7 @@ impl Source for Programs {
             logs.push((entry, conversion_id));
             outputs.push(recorded);
         }
-        log::insert(tx, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
+        log::insert(tx, &env.metrics, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
         Ok(outputs)
     }
 

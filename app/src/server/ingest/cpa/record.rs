@@ -22,6 +22,7 @@ use crate::server::ingest::credit::{self, credit_entry};
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::store::{select_in, StoreError, Val, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
+use crate::server::metrics::ServerMetrics;
 
 /// How many recent credited amounts make "the usual payout".
 const PAYOUT_WINDOW: usize = 20;
@@ -45,7 +46,7 @@ impl Source for Cpa {
     type Output = Recorded;
 
     async fn write(tx: &mut dyn WriteTx, env: &Env, items: &[AcceptedCpa]) -> Result<Vec<Recorded>, StoreError> {
-        let mut batch = Batch::prefetch(tx, items, &env.thresholds).await?;
+        let mut batch = Batch::prefetch(tx, items, env).await?;
         let mut outputs = Vec::with_capacity(items.len());
         for item in items {
             outputs.push(batch.cpa(tx, item).await?);
@@ -71,6 +72,7 @@ fn is_repeat(status: &CpaStatus, state: ConversionState) -> bool {
 /// What the batch knows and what it has queued to write.
 struct Batch<'t> {
     thresholds: &'t Thresholds,
+    metrics: &'t ServerMetrics,
     known: HashMap<Key, Conversion>,
     ip_counts: HashMap<String, i64>,
     payouts: HashMap<Key, VecDeque<i64>>,
@@ -82,9 +84,10 @@ struct Batch<'t> {
 
 impl<'t> Batch<'t> {
     /// Reads what deciding `items` needs.
-    async fn prefetch(tx: &mut dyn WriteTx, items: &[AcceptedCpa], thresholds: &'t Thresholds) -> Result<Batch<'t>, StoreError> {
+    async fn prefetch(tx: &mut dyn WriteTx, items: &[AcceptedCpa], env: &'t Env) -> Result<Batch<'t>, StoreError> {
         let mut batch = Batch {
-            thresholds,
+            thresholds: &env.thresholds,
+            metrics: &env.metrics,
             known: HashMap::new(),
             ip_counts: HashMap::new(),
             payouts: HashMap::new(),
@@ -108,7 +111,7 @@ impl<'t> Batch<'t> {
             }
         }
         let ips: HashSet<String> = items.iter().filter_map(|i| i.postback.ip.clone()).collect();
-        let since = now_ms() - thresholds.ip_repeat_window_seconds * 1000;
+        let since = now_ms() - env.thresholds.ip_repeat_window_seconds * 1000;
         let before = "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ";
         for row in select_in(tx, before, " GROUP BY end_user_ip", &[Val::from(since)], &ips.into_iter().collect::<Vec<_>>()).await? {
             batch.ip_counts.insert(row.text(0)?, row.int(1)?);
@@ -217,7 +220,7 @@ impl<'t> Batch<'t> {
         queue::enqueue(tx, DeliveryEvent::Credit, &credits.iter().collect::<Vec<_>>()).await?;
         credit::post_new(tx, &credits.iter().filter_map(credit_entry).collect::<Vec<_>>()).await?;
         let logs = std::mem::take(&mut self.logs);
-        log::insert(tx, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
+        log::insert(tx, self.metrics, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
         Ok(())
     }
 }

@@ -17,6 +17,7 @@ use crate::server::ingest::credit::{self, Entry};
 use crate::server::ingest::log::{self, NewLogEntry};
 use crate::server::ingest::store::{args, StoreError, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
+use crate::server::metrics::ServerMetrics;
 
 /// A provider's call that passed every check; only the write is left.
 #[derive(Debug, Clone)]
@@ -62,8 +63,8 @@ impl Source for ProviderCalls {
     type Item = AcceptedCall;
     type Output = Recorded;
 
-    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[AcceptedCall]) -> Result<Vec<Recorded>, StoreError> {
-        let mut batch = Batch::prefetch(tx, items).await?;
+    async fn write(tx: &mut dyn WriteTx, env: &Env, items: &[AcceptedCall]) -> Result<Vec<Recorded>, StoreError> {
+        let mut batch = Batch::prefetch(tx, items, &env.metrics).await?;
         let mut outputs = Vec::with_capacity(items.len());
         for item in items {
             outputs.push(batch.call(tx, item).await?);
@@ -84,16 +85,16 @@ fn key(item: &AcceptedCall) -> Key {
 }
 
 /// What the batch knows and what it has queued to write.
-#[derive(Default)]
-struct Batch {
+struct Batch<'e> {
+    metrics: &'e ServerMetrics,
     known: HashMap<Key, Conversion>,
     conversions: Vec<(Key, Conversion)>,
     entries: Vec<Entry>,
     logs: Vec<(NewLogEntry, Option<String>)>,
 }
 
-impl Batch {
-    async fn prefetch(tx: &mut dyn WriteTx, items: &[AcceptedCall]) -> Result<Batch, StoreError> {
+impl<'e> Batch<'e> {
+    async fn prefetch(tx: &mut dyn WriteTx, items: &[AcceptedCall], metrics: &'e ServerMetrics) -> Result<Batch<'e>, StoreError> {
         let mut by_provider: HashMap<&str, Vec<String>> = HashMap::new();
         for item in items {
             let keys = by_provider.entry(&item.provider_id).or_default();
@@ -101,7 +102,7 @@ impl Batch {
                 keys.push(item.postback.transaction.clone());
             }
         }
-        let mut batch = Batch::default();
+        let mut batch = Batch { metrics, known: HashMap::new(), conversions: Vec::new(), entries: Vec::new(), logs: Vec::new() };
         for (provider, keys) in by_provider {
             for (key, conversion) in conversion::find_by_keys(tx, SOURCE, provider, &keys).await? {
                 batch.known.insert((provider.to_owned(), key), conversion);
@@ -171,7 +172,7 @@ impl Batch {
         conversion::insert(tx, &rows, false).await?;
         credit::post_new(tx, &std::mem::take(&mut self.entries)).await?;
         let logs = std::mem::take(&mut self.logs);
-        log::insert(tx, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
+        log::insert(tx, self.metrics, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
         Ok(())
     }
 }

@@ -56,8 +56,8 @@ impl Source for Level {
     type Item = AcceptedLevel;
     type Output = RewardRecorded;
 
-    async fn write(tx: &mut dyn WriteTx, _env: &Env, items: &[AcceptedLevel]) -> Result<Vec<RewardRecorded>, StoreError> {
-        record(tx, items).await
+    async fn write(tx: &mut dyn WriteTx, env: &Env, items: &[AcceptedLevel]) -> Result<Vec<RewardRecorded>, StoreError> {
+        record(tx, env, items).await
     }
 
     fn committed(env: &Env, output: &RewardRecorded) {
@@ -99,7 +99,7 @@ const USER_POSTBACKS: Table = Table {
     ],
 };
 
-async fn record(tx: &mut dyn WriteTx, items: &[AcceptedLevel]) -> Result<Vec<RewardRecorded>, StoreError> {
+async fn record(tx: &mut dyn WriteTx, env: &Env, items: &[AcceptedLevel]) -> Result<Vec<RewardRecorded>, StoreError> {
     let existing = existing(tx, items).await?;
     // New levels per user, in arrival order (a repeat inside the batch is a duplicate of the first).
     let mut fresh: BTreeMap<String, i64> = BTreeMap::new();
@@ -185,7 +185,7 @@ async fn record(tx: &mut dyn WriteTx, items: &[AcceptedLevel]) -> Result<Vec<Rew
     let new: Vec<NewConversion<'_>> =
         conversions.iter().map(|(pid, key, c)| NewConversion { scope: pid, dedup_key: key, conversion: c, api: None }).collect();
     conversion::insert(tx, &new, false).await?;
-    log::insert(tx, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
+    log::insert(tx, &env.metrics, &logs.iter().map(|(e, id)| (e, id.as_deref())).collect::<Vec<_>>()).await?;
     Ok(outputs)
 }
 
