@@ -1,5 +1,8 @@
 //! The `taprain` server: configuration, HTTP doors (machine APIs, pages, operations) and startup.
 #![forbid(unsafe_code)]
+// The page shell's view types (without `erase_components`, as in release builds) nest deeper than
+// the default limit of 128.
+#![recursion_limit = "256"]
 
 pub mod admin_api;
 pub mod api_docs;
