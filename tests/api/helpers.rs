@@ -285,8 +285,15 @@ impl TestApp {
 impl TestApp {
     /// Starts a second server on the same database (another instance behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
+        self.another_instance(|_| {}).await
+    }
+
+    /// Starts one more server on the same database, with settings tweaked like `try_spawn`'s.
+    pub async fn another_instance(&self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempdir::TempDir::new();
-        let application = Application::build(test_settings(self.database_url.clone(), &dir.0)).await.expect("build second app");
+        let mut settings = test_settings(self.database_url.clone(), &dir.0);
+        tweak(&mut settings);
+        let application = Application::build(settings).await.expect("build another app");
         let address = application.address();
         tokio::spawn(application.run_until_stopped());
         let db = Db::connect(&self.database_url).await.expect("test db handle");
