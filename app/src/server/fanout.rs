@@ -88,7 +88,13 @@ pub async fn start(db: &Db, database_url: &str) -> Result<EventBus, sqlx::Error>
     let pool = PgPoolOptions::new().max_connections(2).connect(database_url).await?;
     tokio::spawn(announce_changes(db.clone(), pool.clone(), instance.clone()));
     tokio::spawn(relay_events(pool, outbox, instance.clone()));
-    let hearing = Hearing { db: db.clone(), events: events.clone(), instance, database_url: database_url.to_owned() };
+    let hearing = Hearing {
+        db: db.clone(),
+        events: events.clone(),
+        own_events: own_prefix(&instance),
+        instance,
+        database_url: database_url.to_owned(),
+    };
     tokio::spawn(hearing.run(listener));
     Ok(events)
 }
@@ -134,11 +140,18 @@ async fn relay_events(pool: PgPool, mut outbox: mpsc::Receiver<ConversionEvent>,
     }
 }
 
+/// How every event payload instance `instance` sends begins (`from` is serialized first).
+fn own_prefix(instance: &str) -> String {
+    format!("{{\"from\":\"{instance}\"")
+}
+
 /// What this instance hears from the others.
 struct Hearing {
     db: Db,
     events: EventBus,
     instance: String,
+    /// The start of this instance's own event payloads: they are skipped unread.
+    own_events: String,
     database_url: String,
 }
 
@@ -178,7 +191,7 @@ impl Hearing {
     async fn heard(&self, notification: &PgNotification) {
         match notification.channel() {
             CHANGED if notification.payload() != self.instance => self.db.changed_elsewhere(),
-            EVENTS => {
+            EVENTS if !notification.payload().starts_with(&self.own_events) => {
                 let Ok(incoming) = serde_json::from_str::<Incoming>(notification.payload()) else {
                     tracing::warn!("an unreadable live-feed event from another instance was ignored");
                     return;
@@ -232,6 +245,13 @@ mod tests {
         assert_eq!((incoming.from.as_str(), incoming.kind.as_str()), ("me", "created"));
         assert_eq!(incoming.conversion, Some(sent.conversion));
         assert_eq!(incoming.id, None);
+    }
+
+    #[test]
+    fn an_instance_knows_its_own_events_by_their_first_bytes() {
+        let payload = encode("4f2a", &event("Offer"));
+        assert!(payload.starts_with(&own_prefix("4f2a")));
+        assert!(!payload.starts_with(&own_prefix("4f2b")));
     }
 
     #[test]
