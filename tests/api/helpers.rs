@@ -162,6 +162,11 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Settings that let outbound postbacks reach the tests' receivers on 127.0.0.1.
+pub fn allow_private(settings: &mut Settings) {
+    settings.deliveries.allow_private_targets = true;
+}
+
 /// The seed's publisher id and example postback (without the key).
 pub const SEED_PUBLISHER: &str = "6422f1b3e8a0000012345678";
 pub const SEED_QUERY: &str = "external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Shein+Shopping+App&country_code=US&ip=203.0.113.45&status=1&lead_id=abc123";

@@ -12,7 +12,7 @@ use axum::http::Uri;
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-use crate::helpers::{expect_cpa, seed_level, try_spawn, Backend, TestApp, SEED_PUBLISHER, SEED_QUERY, SEED_UID};
+use crate::helpers::{allow_private, expect_cpa, seed_level, try_spawn, Backend, TestApp, SEED_PUBLISHER, SEED_QUERY, SEED_UID};
 
 /// The first instance on a fresh PostgreSQL database, or `None` (the test is skipped) when
 /// `TAPRAIN_TEST_POSTGRES_URL` is not set.
@@ -24,8 +24,7 @@ async fn first_instance(tweak: impl FnOnce(&mut app::server::settings::Settings)
     app
 }
 
-/// Asks `app` with `ask` every 20 ms until `done` holds of the answer; returns how long it took,
-/// panicking after `limit`.
+/// Calls `ask` every 20 ms until it says yes; returns how long that took, panicking after `limit`.
 async fn time_until<F, Fut>(limit: Duration, what: &str, mut ask: F) -> Duration
 where
     F: FnMut() -> Fut,
@@ -58,10 +57,9 @@ async fn a_key_revoked_through_one_instance_is_refused_by_another_within_a_secon
 
     revoke_first_key(&a, &cpa.network_id).await;
 
-    let took = time_until(Duration::from_secs(1), "B refusing the revoked key", || async {
-        b.cpa(&cpa.key, SEED_QUERY).await.status() == 401
-    })
-    .await;
+    let took =
+        time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 })
+            .await;
     eprintln!("B refused the revoked key after {took:?}");
 }
 
@@ -89,8 +87,7 @@ async fn after_its_listener_is_cut_an_instance_listens_again_and_hears_changes()
     // B reads the key again (reconnecting cleared its cache), then A revokes it.
     expect_cpa(b.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
     revoke_first_key(&a, &cpa.network_id).await;
-    time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 })
-        .await;
+    time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 }).await;
 }
 
 /// An open `GET /api/admin/events` stream.
@@ -272,7 +269,7 @@ impl Counter {
 
 /// Each instance sends at most two requests at a time to one publisher.
 fn two_at_a_time(settings: &mut app::server::settings::Settings) {
-    settings.deliveries.allow_private_targets = true;
+    allow_private(settings);
     settings.deliveries.per_publisher = 2;
 }
 
