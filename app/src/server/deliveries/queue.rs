@@ -135,7 +135,12 @@ fn lease_clock(backend: Backend) -> &'static str {
 /// at a time; it comes back only when its lease (longer than a request can last, see the worker)
 /// runs out, and then the token keeps the late worker from settling it ([`finish`]). On SQLite
 /// the single writer makes the `UPDATE … RETURNING` atomic.
-pub async fn claim(tx: &mut dyn WriteTx, publishers: &[(String, i64)], lease_ms: i64, claim_token: &str) -> Result<Vec<String>, StoreError> {
+pub async fn claim(
+    tx: &mut dyn WriteTx,
+    publishers: &[(String, i64)],
+    lease_ms: i64,
+    claim_token: &str,
+) -> Result<Vec<String>, StoreError> {
     let now = now_ms();
     let backend = tx.backend();
     let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };

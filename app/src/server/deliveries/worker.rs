@@ -167,8 +167,7 @@ impl Worker {
                 self.idle(&wake).await;
                 continue;
             }
-            let request =
-                ClaimRequest { publishers, lease_ms: self.lease_ms, claim_token: secrets::new_id("clm"), reclaim: due.expired };
+            let request = ClaimRequest { publishers, lease_ms: self.lease_ms, claim_token: secrets::new_id("clm"), reclaim: due.expired };
             // Measured before the claim, so the deadline errs early.
             let claimed_at = Instant::now();
             let send_by = claimed_at + Duration::from_millis(self.lease_ms.unsigned_abs()).saturating_sub(self.timeout);
