@@ -12,7 +12,7 @@ use axum::http::Uri;
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-use crate::helpers::{allow_private, expect_cpa, seed_level, try_spawn, Backend, TestApp, SEED_PUBLISHER, SEED_QUERY, SEED_UID};
+use crate::helpers::{allow_private, expect_cpa, seed_level, try_spawn, Backend, CpaSetup, TestApp, SEED_PUBLISHER, SEED_QUERY, SEED_UID};
 
 /// The first instance on a fresh PostgreSQL database, or `None` (the test is skipped) when
 /// `TAPRAIN_TEST_POSTGRES_URL` is not set.
@@ -47,28 +47,31 @@ async fn revoke_first_key(app: &TestApp, network_id: &str) {
     assert_eq!(app.delete(&format!("/api/admin/networks/{network_id}/keys/{key_id}")).await.status(), 204);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_key_revoked_through_one_instance_is_refused_by_another_within_a_second() {
-    let Some(a) = first_instance(|_| {}).await else { return };
+/// Two instances, A and B, and a CPA network whose key B has read and holds in its cache.
+async fn two_instances_and_a_key_cached_on_b() -> Option<(TestApp, TestApp, CpaSetup)> {
+    let a = first_instance(|_| {}).await?;
     let b = a.second_instance().await;
     let cpa = a.setup_cpa().await;
-    // B has read the key and holds it in its cache.
     expect_cpa(b.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
+    Some((a, b, cpa))
+}
 
-    revoke_first_key(&a, &cpa.network_id).await;
+/// Revokes the key through A and waits for B to refuse it, a second at most.
+async fn revoke_on_a_and_see_b_refuse(a: &TestApp, b: &TestApp, cpa: &CpaSetup) -> Duration {
+    revoke_first_key(a, &cpa.network_id).await;
+    time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 }).await
+}
 
-    let took =
-        time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 })
-            .await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_key_revoked_through_one_instance_is_refused_by_another_within_a_second() {
+    let Some((a, b, cpa)) = two_instances_and_a_key_cached_on_b().await else { return };
+    let took = revoke_on_a_and_see_b_refuse(&a, &b, &cpa).await;
     eprintln!("B refused the revoked key after {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_its_listener_is_cut_an_instance_listens_again_and_hears_changes() {
-    let Some(a) = first_instance(|_| {}).await else { return };
-    let b = a.second_instance().await;
-    let cpa = a.setup_cpa().await;
-    expect_cpa(b.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
+    let Some((a, b, cpa)) = two_instances_and_a_key_cached_on_b().await else { return };
 
     // The database drops every instance's listening connection (a failover, a restart, an admin).
     let pg = sqlx::PgPool::connect(&a.database_url).await.expect("pg pool");
@@ -86,8 +89,7 @@ async fn after_its_listener_is_cut_an_instance_listens_again_and_hears_changes()
 
     // B reads the key again (reconnecting cleared its cache), then A revokes it.
     expect_cpa(b.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
-    revoke_first_key(&a, &cpa.network_id).await;
-    time_until(Duration::from_secs(1), "B refusing the revoked key", || async { b.cpa(&cpa.key, SEED_QUERY).await.status() == 401 }).await;
+    revoke_on_a_and_see_b_refuse(&a, &b, &cpa).await;
 }
 
 /// An open `GET /api/admin/events` stream.
