@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 COUNT=${1:-10000}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taprain/target}"
 command -v oha >/dev/null || cargo install oha --locked
-cargo build --release --features ssr --bin taprain -q
-BIN="$CARGO_TARGET_DIR/release/taprain"
+# BENCH_BIN=path/to/taprain benchmarks a binary built before (skips the build).
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/release/taprain}"
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --features ssr --bin taprain -q
 
 WORK=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

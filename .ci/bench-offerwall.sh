@@ -10,8 +10,9 @@ SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-50}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taprain/target}"
 command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --features ssr --bin taprain -q
-BIN="$CARGO_TARGET_DIR/release/taprain"
+# BENCH_BIN=path/to/taprain benchmarks a binary built before (skips the build).
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/release/taprain}"
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --features ssr --bin taprain -q
 
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

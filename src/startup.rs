@@ -9,7 +9,7 @@ use app::server::auth::LoginThrottle;
 use app::server::db::Db;
 use app::server::deliveries::{self, DeliveryWake, Sender, SenderConfig};
 use app::server::ingest::writer::Env;
-use app::server::ingest::{self, Directory, EventBus};
+use app::server::ingest::{self, Directory};
 use app::server::metrics::ServerMetrics;
 use app::server::offerwall::OfferwallCache;
 use app::server::session_store::DbSessionStore;
@@ -63,7 +63,8 @@ impl Application {
         // About one argon2 check per core at a time: each needs ~19 MiB and a whole core.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let throttle = LoginThrottle::new(settings.login_max_failures, Duration::from_secs(settings.login_lockout_seconds), cores);
-        let events = EventBus::new();
+        // Live-feed events and cache changes reach every instance on the same PostgreSQL.
+        let events = app::server::fanout::start(&db, &settings.database_url).await?;
         let timeout = Duration::from_secs(settings.deliveries.timeout_seconds);
         let sender = Sender::new(SenderConfig { timeout, allow_private_targets: settings.deliveries.allow_private_targets })?;
         let deliveries = DeliveryWake::default();

@@ -41,10 +41,6 @@ impl TestApp {
     }
 }
 
-fn allow_private(s: &mut app::server::settings::Settings) {
-    s.deliveries.allow_private_targets = true;
-}
-
 /// The URL the receiver got, without `&hash=…`, and the hash.
 fn split_hash(request: &Captured) -> (String, String) {
     let (unsigned, hash) = request.target.rsplit_once("&hash=").expect("hash is appended");

@@ -1,5 +1,6 @@
 //! A restart in the middle of a retry schedule (and a `kill -9`): the delivery queue is in the
-//! database, so the retry still happens after the server comes back.
+//! database, so the retry still happens after the server comes back; and a claim whose worker went
+//! silent goes to another worker when its lease runs out.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::crash::{free_port, start_server_with, wait_until_up};
 use crate::helpers::*;
+use crate::on_both_backends;
 use crate::receiver::Receiver;
 
 const ENV: &[(&str, &str)] = &[("TAPRAIN_ALLOW_PRIVATE_POSTBACK_TARGETS", "true")];
@@ -96,3 +98,79 @@ async fn delivery_retry_survives_kill_9_postgres() {
     };
     retry_survives_a_crash(fresh_postgres_database(&server).await).await;
 }
+
+// A worker that claimed a delivery and then went silent (its instance froze or crashed) loses it
+// when its lease runs out: another worker sends it once, and the silent worker's late answer is
+// logged but settles nothing.
+on_both_backends!(a_claim_whose_lease_ran_out_is_sent_by_another_worker_and_the_late_one_settles_nothing, settings(allow_private), |app| {
+    use app::domain::delivery::AttemptOutcome;
+    use app::server::clock::now_ms;
+    use app::server::deliveries::queue::{AttemptResult, Settled};
+    use app::server::deliveries::writes::Finish;
+
+    let cpa = app.setup_cpa().await;
+    expect_cpa(app.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
+    let conversion = app.conversions("").await[0]["id"].as_str().expect("id").to_owned();
+    // The frozen worker's claim: sending, its lease over a second ago.
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO deliveries (id, publisher_id, conversion_id, event, state, retries_left, next_attempt_at, lease_until, \
+         claim_token, created_at, updated_at) VALUES ('dlv_frozen', $1, $2, 'credit', 'sending', 0, $3, $4, 'clm_frozen', $3, $3)",
+    )
+    .bind(SEED_PUBLISHER)
+    .bind(&conversion)
+    .bind(now)
+    .bind(now - 1000)
+    .execute(app.db.pool())
+    .await
+    .expect("frozen claim");
+    let receiver = Receiver::start(200, "OK").await;
+    app.set_postback(SEED_PUBLISHER, json!({ "url_template": receiver.url("/cb?tx={tx_id}") })).await;
+
+    // The running worker takes it back and sends it.
+    receiver.wait_for(1).await;
+    let settled = || async {
+        sqlx::query_as::<_, (String, i64, Option<String>)>("SELECT state, attempts, claim_token FROM deliveries WHERE id = 'dlv_frozen'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("delivery")
+    };
+    for _ in 0..100 {
+        if settled().await.0 == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(settled().await, ("delivered".to_owned(), 1, None));
+
+    // The frozen worker wakes up and reports a failure under its old claim.
+    let env = app::server::ingest::writer::Env {
+        thresholds: Default::default(),
+        events: app::server::ingest::EventBus::new(),
+        deliveries: app::server::deliveries::DeliveryWake::default(),
+        metrics: Default::default(),
+    };
+    let writer = app::server::ingest::start::writer(&app.db, &app.database_url, env).await.expect("writer");
+    let late = AttemptResult {
+        delivery_id: "dlv_frozen".into(),
+        claim_token: "clm_frozen".into(),
+        retries_left: 0,
+        retry_delay_seconds: 60,
+        attempted_at: now,
+        url: "http://late.example/".into(),
+        status_code: Some(500),
+        latency_ms: 60_000,
+        body: String::new(),
+        error: Some("timed out".into()),
+        outcome: AttemptOutcome::Failed,
+    };
+    writer.submit::<Finish>(vec![Settled::Attempted(late)]).await.expect("stored");
+    assert_eq!(settled().await, ("delivered".to_owned(), 1, None), "the late answer settles nothing");
+    let attempts: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = 'dlv_frozen'")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("n");
+    assert_eq!(attempts.0, 2, "both attempts are logged");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.requests().len(), 1, "sent once");
+});

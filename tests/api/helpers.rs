@@ -162,6 +162,11 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Settings that let outbound postbacks reach the tests' receivers on 127.0.0.1.
+pub fn allow_private(settings: &mut Settings) {
+    settings.deliveries.allow_private_targets = true;
+}
+
 /// The seed's publisher id and example postback (without the key).
 pub const SEED_PUBLISHER: &str = "6422f1b3e8a0000012345678";
 pub const SEED_QUERY: &str = "external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Shein+Shopping+App&country_code=US&ip=203.0.113.45&status=1&lead_id=abc123";
@@ -285,8 +290,15 @@ impl TestApp {
 impl TestApp {
     /// Starts a second server on the same database (another instance behind a load balancer).
     pub async fn second_instance(&self) -> TestApp {
+        self.another_instance(|_| {}).await
+    }
+
+    /// Starts one more server on the same database, with settings tweaked like `try_spawn`'s.
+    pub async fn another_instance(&self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempdir::TempDir::new();
-        let application = Application::build(test_settings(self.database_url.clone(), &dir.0)).await.expect("build second app");
+        let mut settings = test_settings(self.database_url.clone(), &dir.0);
+        tweak(&mut settings);
+        let application = Application::build(settings).await.expect("build another app");
         let address = application.address();
         tokio::spawn(application.run_until_stopped());
         let db = Db::connect(&self.database_url).await.expect("test db handle");

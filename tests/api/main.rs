@@ -41,6 +41,7 @@ mod reward;
 mod reward_app;
 mod reward_catalog;
 mod reward_ledger;
+mod scale_out;
 mod secrets_and_records;
 mod sessions;
 mod sign_in_abuse;

@@ -10,10 +10,6 @@ use crate::helpers::*;
 use crate::offerwall::click_id_of;
 use crate::on_both_backends;
 
-fn allow_private(s: &mut app::server::settings::Settings) {
-    s.deliveries.allow_private_targets = true;
-}
-
 /// Waits (10 s at most) until the downstream user's coins satisfy `done`; returns them.
 async fn coins_when(app: &TestApp, secret: &str, done: impl Fn(i64) -> bool) -> i64 {
     for _ in 0..200 {

@@ -35,18 +35,28 @@ pub enum DbError {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// Bumped whenever a service changes something the ingest caches hold (keys, secrets, IPs,
-    /// catalogs): a cached entry from an older generation is read again.
-    generation: Arc<AtomicU64>,
+    /// Bumped whenever something the ingest caches hold (keys, secrets, IPs, catalogs) changes:
+    /// a cached entry from an older generation is read again.
+    generation: Arc<Generation>,
 }
 
-/// Bumps the cache generation when dropped, i.e. when the changing service returns.
+#[derive(Debug, Default)]
+struct Generation {
+    value: AtomicU64,
+    /// Woken by each change made through this instance, so the fan-out can tell the others
+    /// ([`crate::server::fanout`]); changes in a burst wake it once.
+    changed_here: tokio::sync::Notify,
+}
+
+/// Bumps the cache generation when dropped, i.e. when the changing service returns (after its
+/// commit), and has the change announced to other instances.
 #[must_use = "the generation is bumped when this is dropped"]
-pub struct Changing(Arc<AtomicU64>);
+pub struct Changing(Arc<Generation>);
 
 impl Drop for Changing {
     fn drop(&mut self) {
-        self.0.fetch_add(1, Ordering::Release);
+        self.0.value.fetch_add(1, Ordering::Release);
+        self.0.changed_here.notify_one();
     }
 }
 
@@ -126,7 +136,7 @@ impl Db {
 
     /// The cache generation: it changes after every change to what ingest caches.
     pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.generation.value.load(Ordering::Acquire)
     }
 
     /// Held by a service that changes keys, secrets, IPs or catalogs: when it returns, cached
@@ -135,9 +145,15 @@ impl Db {
         Changing(self.generation.clone())
     }
 
-    /// Marks every cached copy stale now (another instance changed something).
+    /// Marks every cached copy stale now (another instance changed something, or may have while
+    /// its news could not reach us). Not announced again.
     pub fn changed_elsewhere(&self) {
-        self.generation.fetch_add(1, Ordering::Release);
+        self.generation.value.fetch_add(1, Ordering::Release);
+    }
+
+    /// Waits for the next change made through this instance (see [`Db::changing`]).
+    pub async fn changed_here(&self) {
+        self.generation.changed_here.notified().await;
     }
 
     /// On SQLite, copies the write-ahead log into the database file every half second with a

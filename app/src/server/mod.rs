@@ -10,6 +10,7 @@ pub mod db;
 pub mod deliveries;
 pub mod error;
 pub mod exports;
+pub mod fanout;
 pub mod health;
 pub mod ingest;
 pub mod keys;

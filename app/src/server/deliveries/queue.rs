@@ -96,6 +96,8 @@ pub struct Claimed {
     pub target: Option<Target>,
     /// The currency of the offerwall the conversion came through, for `{reward}`.
     pub wall: Option<WallCurrency>,
+    /// The claim's token: only its holder settles the delivery.
+    pub claim_token: String,
 }
 
 /// Where and how a publisher wants postbacks.
@@ -109,38 +111,63 @@ pub struct Target {
     pub retry_backoff: RetryBackoff,
 }
 
+/// "Now" in unix ms as leases are reckoned, in SQL where `$1` is this process's clock: on
+/// PostgreSQL the database's own clock, so instances whose clocks drift apart still agree on when
+/// a claim expires (one running ahead would otherwise take back claims still in flight); on
+/// SQLite, where one process owns the file, `$1`.
+fn lease_clock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
+        Backend::Sqlite => "$1",
+    }
+}
+
 /// Claims, for each `(publisher, limit)`, up to `limit` of that publisher's due deliveries
-/// (oldest due first) until `lease_ms` from now, and returns their ids ([`load`] reads them
-/// outside the writer). Claiming publisher by publisher, each a range of the
+/// (oldest due first) for `lease_ms` under `claim_token`, and returns their ids ([`load`] reads
+/// them outside the writer). Claiming publisher by publisher, each a range of the
 /// `deliveries_publisher_due` index, is what keeps one publisher's long queue from hiding
-/// another's due delivery. On PostgreSQL concurrent workers skip each other's rows (`FOR UPDATE
-/// SKIP LOCKED`); on SQLite the single writer makes the `UPDATE … RETURNING` atomic.
-pub async fn claim(tx: &mut dyn WriteTx, publishers: &[(String, i64)], lease_ms: i64) -> Result<Vec<String>, StoreError> {
+/// another's due delivery.
+///
+/// Several instances on PostgreSQL: each claim runs in its writer's transaction, and its ids are
+/// handed out only after the commit. The inner `SELECT … FOR UPDATE SKIP LOCKED` passes over rows
+/// another transaction is claiming; a row another claim committed meanwhile is re-checked by
+/// PostgreSQL against `state = 'pending'` and left out. So one delivery is claimed by one worker
+/// at a time; it comes back only when its lease (longer than a request can last, see the worker)
+/// runs out, and then the token keeps the late worker from settling it ([`finish`]). On SQLite
+/// the single writer makes the `UPDATE … RETURNING` atomic.
+pub async fn claim(
+    tx: &mut dyn WriteTx,
+    publishers: &[(String, i64)],
+    lease_ms: i64,
+    claim_token: &str,
+) -> Result<Vec<String>, StoreError> {
     let now = now_ms();
-    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let backend = tx.backend();
+    let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
-        "UPDATE deliveries SET state = 'sending', lease_until = $2, updated_at = $1 WHERE id IN \
+        "UPDATE deliveries SET state = 'sending', lease_until = {clock} + $2, claim_token = $5, updated_at = $1 WHERE id IN \
          (SELECT id FROM deliveries WHERE publisher_id = $3 AND state = 'pending' AND next_attempt_at <= $1 \
-         ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING id"
+         ORDER BY next_attempt_at LIMIT $4{lock}) RETURNING id",
+        clock = lease_clock(backend)
     );
     let mut ids = Vec::new();
     for (publisher_id, limit) in publishers.iter().filter(|(_, limit)| *limit > 0) {
-        for row in tx.query(&sql, args![now, now + lease_ms, publisher_id.as_str(), *limit]).await? {
+        for row in tx.query(&sql, args![now, lease_ms, publisher_id.as_str(), *limit, claim_token]).await? {
             ids.push(row.text(0)?);
         }
     }
     Ok(ids)
 }
 
-/// Puts claims whose lease ran out (their worker crashed mid-request) back in the queue, due
-/// at once; returns how many.
+/// Puts claims whose lease ran out (their worker crashed mid-request, or could not store its
+/// attempt in time) back in the queue, due at once; returns how many.
 pub async fn reclaim_expired(tx: &mut dyn WriteTx) -> Result<u64, StoreError> {
-    let now = now_ms();
-    tx.execute(
-        "UPDATE deliveries SET state = 'pending', lease_until = 0, updated_at = $1 WHERE state = 'sending' AND lease_until <= $1",
-        args![now],
-    )
-    .await
+    let sql = format!(
+        "UPDATE deliveries SET state = 'pending', lease_until = 0, claim_token = NULL, updated_at = $1 \
+         WHERE state = 'sending' AND lease_until <= {clock}",
+        clock = lease_clock(tx.backend())
+    );
+    tx.execute(&sql, args![now_ms()]).await
 }
 
 /// The publishers with a delivery due now, by id. A read only: one index probe per publisher,
@@ -156,20 +183,19 @@ pub async fn due_publishers(conn: &mut AnyConnection) -> Result<Vec<String>, sql
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
-/// True when some claim's lease ran out. A read only.
-pub async fn any_expired(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM deliveries WHERE state = 'sending' AND lease_until <= $1 LIMIT 1")
-        .bind(now_ms())
-        .fetch_optional(conn)
-        .await?;
+/// True when some claim's lease ran out (by the clock [`reclaim_expired`] goes by). A read only.
+pub async fn any_expired(conn: &mut AnyConnection, backend: Backend) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT id FROM deliveries WHERE state = 'sending' AND lease_until <= {} LIMIT 1", lease_clock(backend));
+    let found: Option<(String,)> = sqlx::query_as(&sql).bind(now_ms()).fetch_optional(conn).await?;
     Ok(found.is_some())
 }
 
 type ClaimRow =
     (String, String, String, String, i64, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>);
 
-/// Everything needed to send the claimed deliveries `ids` (a read, outside the writer).
-pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claimed>, sqlx::Error> {
+/// Everything needed to send the deliveries `ids` claimed under `claim_token` (a read, outside
+/// the writer).
+pub async fn load(conn: &mut AnyConnection, ids: &[String], claim_token: &str) -> Result<Vec<Claimed>, sqlx::Error> {
     let mut rows: Vec<ClaimRow> = Vec::with_capacity(ids.len());
     for chunk in chunks(ids) {
         let sql = format!(
@@ -209,7 +235,16 @@ pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claime
                 };
                 let conversion = found.remove(&conversion_id)?;
                 let wall = conversion.offerwall_id.as_ref().and_then(|w| walls.get(w)).cloned();
-                Some(Claimed { id, publisher_id, event: DeliveryEvent::parse(&event)?, retries_left, conversion, target, wall })
+                Some(Claimed {
+                    id,
+                    publisher_id,
+                    event: DeliveryEvent::parse(&event)?,
+                    retries_left,
+                    conversion,
+                    target,
+                    wall,
+                    claim_token: claim_token.to_owned(),
+                })
             },
         )
         .collect())
@@ -220,13 +255,15 @@ pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Claime
 #[derive(Debug, Clone)]
 pub enum Settled {
     Attempted(AttemptResult),
-    PutOff { delivery_id: String, until_ms: i64 },
+    PutOff { delivery_id: String, claim_token: String, until_ms: i64 },
 }
 
 /// What one attempt did.
 #[derive(Debug, Clone)]
 pub struct AttemptResult {
     pub delivery_id: String,
+    /// The claim it was made under.
+    pub claim_token: String,
     pub retries_left: i64,
     /// Seconds until the next attempt should this one have failed (the publisher's schedule,
     /// lengthened by the receiver's `Retry-After`).
@@ -241,17 +278,20 @@ pub struct AttemptResult {
 }
 
 /// Stores a batch of attempts and moves each delivery on, and returns put-off claims to the queue
-/// (inside the writer's transaction).
+/// (inside the writer's transaction). Only a delivery still held under the same claim moves: one
+/// whose lease ran out and that was claimed again belongs to its new worker, and the late
+/// attempt is only logged.
 pub async fn finish(tx: &mut dyn WriteTx, settled: &[Settled]) -> Result<(), StoreError> {
     let now = now_ms();
     let mut results = Vec::with_capacity(settled.len());
     for done in settled {
         match done {
             Settled::Attempted(result) => results.push(result),
-            Settled::PutOff { delivery_id, until_ms } => {
+            Settled::PutOff { delivery_id, claim_token, until_ms } => {
                 tx.execute(
-                    "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, lease_until = 0, updated_at = $2 WHERE id = $3 AND state = 'sending'",
-                    args![*until_ms, now, delivery_id.as_str()],
+                    "UPDATE deliveries SET state = 'pending', next_attempt_at = $1, lease_until = 0, claim_token = NULL, updated_at = $2 \
+                     WHERE id = $3 AND state = 'sending' AND claim_token = $4",
+                    args![*until_ms, now, delivery_id.as_str(), claim_token.as_str()],
                 )
                 .await?;
             }
@@ -267,7 +307,8 @@ pub async fn finish(tx: &mut dyn WriteTx, settled: &[Settled]) -> Result<(), Sto
         };
         tx.execute(
             "UPDATE deliveries SET state = $1, attempts = attempts + 1, retries_left = $2, next_attempt_at = $3, lease_until = 0, \
-             last_url = $4, last_status = $5, last_error = $6, updated_at = $7, finished_at = $8 WHERE id = $9 AND state = 'sending'",
+             claim_token = NULL, last_url = $4, last_status = $5, last_error = $6, updated_at = $7, finished_at = $8 \
+             WHERE id = $9 AND state = 'sending' AND claim_token = $10",
             args![
                 state.as_str(),
                 retries_left,
@@ -277,7 +318,8 @@ pub async fn finish(tx: &mut dyn WriteTx, settled: &[Settled]) -> Result<(), Sto
                 r.error.as_deref(),
                 now,
                 finished_at,
-                r.delivery_id.as_str()
+                r.delivery_id.as_str(),
+                r.claim_token.as_str()
             ],
         )
         .await?;

@@ -24,6 +24,7 @@ use crate::server::clock::now_ms;
 use crate::server::db::Db;
 use crate::server::ingest::writer::Writer;
 use crate::server::metrics::ServerMetrics;
+use crate::server::secrets;
 use crate::server::settings::DeliverySettings;
 
 /// Requests in flight at most, all publishers together.
@@ -33,6 +34,10 @@ const MAX_FINISH_BATCH: usize = 512;
 /// The longest a receiver's `Retry-After` holds back its whole host (the delivery that got it
 /// waits the full time).
 const MAX_HOST_HOLD: Duration = Duration::from_secs(3600);
+/// How much longer a claim's lease lasts than a request can: a request starts only while at
+/// least its whole timeout is left of the lease, so it always ends before another worker (maybe
+/// on another instance) may take the delivery back.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// How the worker shares and guards its slots.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +76,8 @@ pub fn spawn(db: Db, writer: Writer, sender: Sender, config: WorkerConfig, wake:
         ended: Arc::new(Notify::new()),
         metrics,
         // A claim outlives the longest request, so only a crashed worker's claims expire.
-        lease_ms: (config.timeout.as_millis() as i64).saturating_add(30_000),
+        lease_ms: (config.timeout.as_millis() as i64).saturating_add(LEASE_MARGIN.as_millis() as i64),
+        timeout: config.timeout,
     };
     tokio::spawn(worker.claim_loop(wake));
 }
@@ -89,6 +95,8 @@ struct Worker {
     /// Counts attempts by outcome.
     metrics: Arc<ServerMetrics>,
     lease_ms: i64,
+    /// The sender's timeout.
+    timeout: Duration,
 }
 
 /// What is due, read outside the writer so an idle queue costs the writer nothing.
@@ -102,7 +110,7 @@ impl Worker {
         let read = async {
             let mut conn = self.db.pool().acquire().await?;
             let publishers = queue::due_publishers(&mut conn).await?;
-            let expired = queue::any_expired(&mut conn).await?;
+            let expired = queue::any_expired(&mut conn, self.db.backend()).await?;
             Ok::<_, sqlx::Error>(Due { publishers, expired })
         };
         read.await.unwrap_or_else(|err| {
@@ -117,6 +125,7 @@ impl Worker {
 
     /// Claims (through the writer) and loads (through the query layer) the deliveries planned.
     async fn claim(&self, request: ClaimRequest) -> Vec<Claimed> {
+        let claim_token = request.claim_token.clone();
         let ids = match self.writer.submit::<Claim>(request).await {
             Ok(ids) => ids,
             Err(err) => {
@@ -129,7 +138,7 @@ impl Worker {
         }
         // A claim that cannot be loaded now expires with its lease and is claimed again.
         let loaded = match self.db.pool().acquire().await {
-            Ok(mut conn) => queue::load(&mut conn, &ids).await,
+            Ok(mut conn) => queue::load(&mut conn, &ids, &claim_token).await,
             Err(err) => Err(err),
         };
         loaded.unwrap_or_else(|err| {
@@ -162,7 +171,11 @@ impl Worker {
                 self.idle(&wake).await;
                 continue;
             }
-            let claimed = self.claim(ClaimRequest { publishers, lease_ms: self.lease_ms, reclaim: due.expired }).await;
+            let request = ClaimRequest { publishers, lease_ms: self.lease_ms, claim_token: secrets::new_id("clm"), reclaim: due.expired };
+            // Measured before the claim, so the deadline errs early.
+            let claimed_at = Instant::now();
+            let send_by = claimed_at + Duration::from_millis(self.lease_ms.unsigned_abs()).saturating_sub(self.timeout);
+            let claimed = self.claim(request).await;
             if claimed.is_empty() {
                 if !due.expired {
                     self.idle(&wake).await;
@@ -180,7 +193,7 @@ impl Worker {
                 let metrics = self.metrics.clone();
                 tokio::spawn(async move {
                     let publisher = job.publisher_id.clone();
-                    let (settled, host) = deliver(&sender, &breakers, job).await;
+                    let (settled, host) = deliver(&sender, &breakers, job, send_by).await;
                     metrics.delivery_attempt(match &settled {
                         Settled::Attempted(attempt) => attempt.outcome.as_str(),
                         Settled::PutOff { .. } => "put_off",
@@ -228,16 +241,20 @@ pub fn target_host(url: &str) -> Option<String> {
     Some(format!("{}://{}:{}", url.scheme(), url.host_str()?, url.port_or_known_default()?))
 }
 
-/// Sends one claimed delivery unless its host's breaker holds it back (then it is put off, not
-/// failed), tells the breaker how the host answered, and works out when a failure is retried.
-/// Returns what to store and the host the request went to.
-async fn deliver(sender: &Sender, breakers: &HostBreakers, job: Claimed) -> (Settled, Option<String>) {
+/// Sends one claimed delivery unless its host's breaker holds it back or its claim is too old to
+/// send before `send_by` (then it is put off, not failed), tells the breaker how the host
+/// answered, and works out when a failure is retried. Returns what to store and the host the
+/// request went to.
+async fn deliver(sender: &Sender, breakers: &HostBreakers, job: Claimed, send_by: Instant) -> (Settled, Option<String>) {
     let request = request_for(&job);
     let host = request.as_ref().ok().and_then(|r| target_host(&r.url));
+    if Instant::now() >= send_by {
+        return (Settled::PutOff { delivery_id: job.id, claim_token: job.claim_token, until_ms: now_ms() }, host);
+    }
     if let Some(host) = &host {
         if let Verdict::Wait(wait) = breakers.check(host, Instant::now()) {
             let until_ms = now_ms().saturating_add(wait.as_millis() as i64);
-            return (Settled::PutOff { delivery_id: job.id, until_ms }, Some(host.clone()));
+            return (Settled::PutOff { delivery_id: job.id, claim_token: job.claim_token, until_ms }, Some(host.clone()));
         }
     }
     let attempted_at = now_ms();
@@ -259,6 +276,7 @@ async fn deliver(sender: &Sender, breakers: &HostBreakers, job: Claimed) -> (Set
     let failures = failures_so_far(max_retries, job.retries_left);
     let result = AttemptResult {
         delivery_id: job.id,
+        claim_token: job.claim_token,
         retries_left: job.retries_left,
         retry_delay_seconds: retry_delay_seconds(backoff, interval, failures, rand::random::<f64>(), answer.retry_after),
         attempted_at,

@@ -8,12 +8,14 @@ use super::queue::{self, Settled};
 use crate::server::ingest::store::{StoreError, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
 
-/// Claim, for each `(publisher, limit)`, up to `limit` of its due deliveries for `lease_ms`;
-/// first put expired claims back in the queue when `reclaim` is set.
+/// Claim, for each `(publisher, limit)`, up to `limit` of its due deliveries for `lease_ms` under
+/// `claim_token` (new for each request); first put expired claims back in the queue when
+/// `reclaim` is set.
 #[derive(Debug, Clone)]
 pub struct ClaimRequest {
     pub publishers: Vec<(String, i64)>,
     pub lease_ms: i64,
+    pub claim_token: String,
     pub reclaim: bool,
 }
 
@@ -31,7 +33,7 @@ impl Source for Claim {
             if request.reclaim {
                 queue::reclaim_expired(tx).await?;
             }
-            outputs.push(queue::claim(tx, &request.publishers, request.lease_ms).await?);
+            outputs.push(queue::claim(tx, &request.publishers, request.lease_ms, &request.claim_token).await?);
         }
         Ok(outputs)
     }

@@ -167,6 +167,16 @@ type PostbackRow = (i64, i64, String, String, i64, i64, i64, Option<String>, Str
 
 /// The user's postbacks after `after` (a cursor), oldest first, and the cursor to continue
 /// from when more remain.
+///
+/// The cursor is the user's own `seq`, not a table-wide sequence, and it is gap-free in commit
+/// order even with several instances writing: a writer takes the user's next numbers with an
+/// `UPDATE reward_users … RETURNING` that row-locks the user until its transaction ends
+/// ([`crate::server::ingest::reward::record`]). Another instance's writer wanting numbers for
+/// the same user waits on that lock and reads the bumped counter only after the first commits
+/// (or rolls back, releasing its numbers unused). So `seq` N+1 is never visible before `seq` N,
+/// and a reader that saw N never skips a row by resuming after it. (A shared sequence would
+/// not do: two transactions take 7 and 8, the one holding 8 commits first, a reader resumes after
+/// 8 and never sees 7.)
 pub async fn postbacks(
     conn: &mut AnyConnection,
     user: &RewardUserId,
