@@ -53,6 +53,9 @@ measure healthz run "$BASE/healthz" >"$WORK/healthz.json"
 # Unique lead ids (20 random characters) so every postback is a new, credited conversion;
 # end-user IPs vary too so the repeated-IP quality rule does not hold them.
 measure cpa run --rand-regex-url "$BASE/api/postback/cpa\\?key=$KEY&external_identifier=6422f1b3e8a0000012345678&amount=350&offer_name=Bench&country_code=US&ip=203[.][1-9]{2}[.][1-9]{2}[.][1-9]{2}&status=1&lead_id=[a-z0-9]{20}" >"$WORK/cpa.json"
+# oha stops with requests still in flight; the server commits them anyway. Let them land before
+# reading the balance, so the identical run's credits are counted alone.
+sleep 2
 CREDITED=$(curl -sf -H "Authorization: Bearer $TOKEN" "$BASE/api/admin/publishers/6422f1b3e8a0000012345678" | python3 -c 'import json,sys; print(json.load(sys.stdin)["balance_cents"] // 350)')
 # 10,000 identical postbacks: one credit, the rest duplicates answered 200.
 measure same oha --no-tui --output-format json -n 10000 -c "$CONNECTIONS" \
