@@ -44,9 +44,10 @@ pub async fn sources(
 ) -> Result<Json<SourceHealthList>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(format!("invalid query string: {}", e.body_text())))?;
     let kind = match non_empty(q.kind) {
-        Some(word) => Some(SourceKind::parse(&word).ok_or_else(|| {
-            ApiError::BadRequest("kind: expected network, program, reward_secret or provider".into())
-        })?),
+        Some(word) => Some(
+            SourceKind::parse(&word)
+                .ok_or_else(|| ApiError::BadRequest("kind: expected network, program, reward_secret or provider".into()))?,
+        ),
         None => None,
     };
     let filter = SourceFilter { kind, id: non_empty(q.id) };

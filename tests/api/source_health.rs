@@ -94,6 +94,8 @@ on_both_backends!(figures_match_a_known_mix_and_a_silent_source_is_flagged, |app
     // Admins only.
     let anonymous = app.client.get(app.url("/api/admin/health/sources")).send().await.expect("GET");
     assert_eq!(anonymous.status(), 401);
+    let screen = app.client.post(app.url("/api/admin_source_health")).form(&[("kind", ""), ("id", "")]).send().await.expect("POST");
+    assert_eq!(screen.status(), 401, "the Health screen's server function checks the role itself");
 });
 
 on_both_backends!(every_kind_of_source_has_its_figures, |app| {

@@ -78,7 +78,12 @@ pub async fn sources(db: &Db, now: Option<i64>, filter: &SourceFilter) -> Result
         .filter(|source| filter.keeps(source))
         .collect();
     out.sort_by(|a, b| {
-        (a.figures.flags.is_empty(), a.kind, a.name.to_lowercase(), &a.id).cmp(&(b.figures.flags.is_empty(), b.kind, b.name.to_lowercase(), &b.id))
+        (a.figures.flags.is_empty(), a.kind, a.name.to_lowercase(), &a.id).cmp(&(
+            b.figures.flags.is_empty(),
+            b.kind,
+            b.name.to_lowercase(),
+            &b.id,
+        ))
     });
     Ok(out)
 }

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sort;
+
 pub const HOUR_MS: i64 = 3_600_000;
 pub const DAY_MS: i64 = 24 * HOUR_MS;
 
