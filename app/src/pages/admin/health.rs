@@ -233,7 +233,7 @@ fn Row(now: Signal<i64>, source: SourceHealth) -> impl IntoView {
             <td class="num">{f.last_hour.accepted}</td>
             <td class="num">{f.last_hour.held}</td>
             <td class="num" data-testid="refused-hour">{f.last_hour.refused}</td>
-            <td class="num">{f.last_day.accepted}</td>
+            <td class="num" data-testid="accepted-day">{f.last_day.accepted}</td>
             <td class="num">{f.last_day.held}</td>
             <td class="num" data-testid="refused-day">{f.last_day.refused}</td>
             <td class="num">{milliseconds(f.p50_ms)}</td>
