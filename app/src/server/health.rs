@@ -113,7 +113,9 @@ async fn listed(conn: &mut AnyConnection, now: i64) -> Result<Vec<Listed>, sqlx:
 /// over the day's log.
 async fn day_tallies(conn: &mut AnyConnection, now: i64) -> Result<BTreeMap<(SourceKind, String), SourceTally>, sqlx::Error> {
     let (kind, sender) = sender_columns();
-    let rows: Vec<(String, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+    // kind, sender, outcome, reason, in the last hour (1/0), calls, first and last call.
+    type Group = (String, String, String, String, i64, i64, i64, i64);
+    let rows: Vec<Group> = sqlx::query_as(&format!(
         "SELECT kind, sender, outcome, reason, in_hour, CAST(COUNT(*) AS BIGINT), MIN(received_at), MAX(received_at) FROM \
            (SELECT {kind} AS kind, {sender} AS sender, outcome, reason, received_at, \
                    CAST(CASE WHEN received_at > $2 THEN 1 ELSE 0 END AS BIGINT) AS in_hour \
