@@ -6,9 +6,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
 use crate::pages::admin::{
-    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminNetworkPage, AdminNetworksPage,
-    AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminProviderPage, AdminProvidersPage,
-    AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
+    AdminAuditPage, AdminConversionPage, AdminDashboard, AdminDeliveriesPage, AdminFeedPage, AdminHealthPage, AdminNetworkPage,
+    AdminNetworksPage, AdminOffersPage, AdminOfferwallPage, AdminOfferwallsPage, AdminProgramPage, AdminProgramsPage, AdminProviderPage,
+    AdminProvidersPage, AdminPublisherPage, AdminPublishersPage, AdminReportsPage, AdminRewardPage, AdminRewardUserPage, AdminSecretsPage,
 };
 use crate::pages::auth::LoginPage;
 use crate::pages::not_found::NotFound;
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("admin") view=AdminDashboard ssr=SsrMode::Async />
                 <Route path=path!("/admin/feed") view=AdminFeedPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/health") view=AdminHealthPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/conversions/:id") view=AdminConversionPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/deliveries") view=AdminDeliveriesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/offers") view=AdminOffersPage ssr=SsrMode::Async />

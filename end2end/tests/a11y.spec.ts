@@ -62,6 +62,7 @@ function adminRoutes(f: Fixture): string[] {
     '/admin/feed',
     `/admin/conversions/${f.conversion}`,
     '/admin/deliveries',
+    '/admin/health',
     '/admin/offers',
     '/admin/offerwalls',
     `/admin/offerwalls/${f.wall}`,

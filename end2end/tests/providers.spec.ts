@@ -3,11 +3,7 @@
 // debugger and see which part differs; a correctly signed one (md5 made here) matches.
 import { expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
-<<<<<<< HEAD
-import { admin, screenshots, signIn, uniq, waitForHydration, test } from './support';
-=======
-import { admin, adminApi, screenshots, signIn, uniq, waitForHydration } from './support';
->>>>>>> issue-16
+import { admin, adminApi, screenshots, signIn, uniq, waitForHydration, test } from './support';
 
 test.describe.configure({ mode: 'serial', timeout: 90_000 });
 

@@ -83,3 +83,20 @@ test("a publisher's postback secret is rotated after a confirmation and shown on
   expect(fresh).not.toBe(settings.secret);
   await expect(card).toContainText(fresh.slice(0, 10));
 });
+
+test("an offerwall provider's secret is listed by its hint only, with the way to its screen", async ({ page, request }) => {
+  const name = uniq('Secret Provider');
+  const secret = `provider-secret-${uniq('s')}`;
+  const provider = await adminApi(request, 'POST', '/api/admin/providers', { name, preset: 'medioot', secret });
+  await signIn(page, admin);
+  await page.goto('/admin/secrets');
+  await waitForHydration(page);
+
+  const card = page.locator(`[data-testid="provider-secret"][data-owner="${provider.id}"]`);
+  await expect(card.getByTestId('provider-secret-hint')).toHaveText(provider.secret_hint);
+  await expect(page.locator('body')).not.toContainText(secret);
+  await page.getByTestId('secrets-filter').fill(name);
+  await expect(page.locator('[data-testid="provider-secret"]:visible')).toHaveCount(1);
+  await card.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(new RegExp(`/admin/providers/${provider.id}$`));
+});

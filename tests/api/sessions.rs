@@ -144,6 +144,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/feed",
     "/admin/conversions/x",
     "/admin/deliveries",
+    "/admin/health",
     "/admin/offers",
     "/admin/offerwalls",
     "/admin/offerwalls/x",

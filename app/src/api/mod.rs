@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod form_error;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod health;
 pub mod networks;
 pub mod offers;
 pub mod overview;

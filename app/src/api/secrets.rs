@@ -1,14 +1,15 @@
 //! The secrets screen: every key and secret TapRain hands out, as hints with their validity —
-//! network security keys, program API keys, reward API secrets, publisher postback secrets —
-//! and the reward-secret and postback-secret actions (network and program keys rotate and
-//! revoke through their own modules' functions).
+//! network security keys, program API keys, reward API secrets, publisher postback secrets,
+//! offerwall providers' secrets — and the reward-secret and postback-secret actions (network and
+//! program keys rotate and revoke through their own modules' functions, providers' secrets on
+//! the provider's screen).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::form_error::FormError;
 use crate::domain::partners::NetworkKeyInfo;
-use crate::domain::secrets::PostbackSecretInfo;
+use crate::domain::secrets::{PostbackSecretInfo, ProviderSecretInfo};
 
 /// An owner (network or program) and its keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +27,8 @@ pub struct SecretsOverview {
     /// Listed like keys: same fields.
     pub reward_secrets: Vec<NetworkKeyInfo>,
     pub postback_secrets: Vec<PostbackSecretInfo>,
+    /// Offerwall providers' secrets (hints only); they rotate on the provider's screen.
+    pub provider_secrets: Vec<ProviderSecretInfo>,
     pub now: i64,
 }
 
@@ -35,7 +38,7 @@ pub async fn load_secrets() -> Result<SecretsOverview, ServerFnError> {
     use crate::domain::Role;
     use crate::server::deliveries::settings as postback_settings;
     use crate::server::reward::secrets as reward_secrets;
-    use crate::server::{clock::now_ms, networks, programs};
+    use crate::server::{clock::now_ms, networks, programs, providers};
 
     let (state, _) = require(Role::Admin).await?;
     let networks = networks::list(&state.db)
@@ -64,7 +67,8 @@ pub async fn load_secrets() -> Result<SecretsOverview, ServerFnError> {
         })
         .collect();
     let postback_secrets = postback_settings::secrets(&state.db).await.map_err(service)?;
-    Ok(SecretsOverview { networks, programs, reward_secrets, postback_secrets, now: now_ms() })
+    let provider_secrets = providers::secrets(&state.db).await.map_err(service)?;
+    Ok(SecretsOverview { networks, programs, reward_secrets, postback_secrets, provider_secrets, now: now_ms() })
 }
 
 /// A new reward API secret, returned once.

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 pub fn StatusBadge(#[prop(into)] status: String) -> impl IntoView {
     let tone = match status.as_str() {
         "credited" | "delivered" | "ok" | "active" => "good",
-        "held" | "pending" | "sending" | "reversal_pending" | "duplicate" | "overlap" | "inactive" => "warn",
+        "held" | "pending" | "sending" | "reversal_pending" | "duplicate" | "overlap" | "inactive" | "silent" => "warn",
         "rejected" | "reversed" | "failed" | "revoked" | "expired" | "invalid_signature" | "forbidden" | "unauthorized" | "bad_request"
-        | "not_found" | "error" => "bad",
+        | "not_found" | "error" | "refusals_jump" => "bad",
         _ => "neutral",
     };
     let label = status.replace('_', " ");

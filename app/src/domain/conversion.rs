@@ -128,6 +128,10 @@ pub struct PostbackLogEntry {
     pub network_id: Option<String>,
     /// The offerwall provider a call was addressed to.
     pub provider_id: Option<String>,
+    /// The program whose API key a conversions-API call presented.
+    pub program_id: Option<String>,
+    /// The reward API secret a level postback presented.
+    pub reward_secret_id: Option<String>,
     pub source_ip: String,
     /// `ok`, `duplicate`, `held`, `sandbox`, `unauthorized`, `forbidden`, `invalid_signature`, `bad_request`, `not_found`,
     /// `https_required`, `error`.

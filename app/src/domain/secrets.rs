@@ -14,6 +14,20 @@ pub struct PostbackSecretInfo {
     pub updated_at: i64,
 }
 
+/// An offerwall provider's secret as listed: whose, a hint, and during a rotation the previous
+/// secret's hint and when it stops. The secret is the provider's own, pasted by the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderSecretInfo {
+    pub provider_id: String,
+    pub provider_name: String,
+    pub active: bool,
+    pub hint: String,
+    pub previous_hint: Option<String>,
+    /// Unix ms.
+    pub previous_valid_until: Option<i64>,
+    pub updated_at: i64,
+}
+
 /// An admin API token as listed: never the token, only its first characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -34,9 +34,40 @@ pub fn short_day(ms: i64) -> String {
     at(ms).map(|t| t.format("%b %-d").to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// A span of time in the largest unit that fits, rounded down: `42 s`, `5 min`, `3 h`, `2 d`.
+pub fn span_words(ms: i64) -> String {
+    let seconds = ms.max(0) / 1000;
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3_600 => format!("{} min", seconds / 60),
+        3_600..86_400 => format!("{} h", seconds / 3_600),
+        _ => format!("{} d", seconds / 86_400),
+    }
+}
+
+/// How long ago `then` was at `now` (unix ms): `just now`, `5 min ago`.
+pub fn ago(then: i64, now: i64) -> String {
+    if now - then < 1_000 {
+        "just now".into()
+    } else {
+        format!("{} ago", span_words(now - then))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_read_in_their_largest_unit() {
+        assert_eq!(span_words(42_000), "42 s");
+        assert_eq!(span_words(5 * 60_000 + 59_000), "5 min");
+        assert_eq!(span_words(3 * 3_600_000), "3 h");
+        assert_eq!(span_words(50 * 3_600_000), "2 d");
+        assert_eq!(span_words(-5), "0 s");
+        assert_eq!(ago(1_000, 1_500), "just now");
+        assert_eq!(ago(0, 300_000), "5 min ago");
+    }
 
     #[test]
     fn formats_in_utc() {

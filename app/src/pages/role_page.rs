@@ -20,6 +20,7 @@ pub fn area_nav(role: Role) -> Vec<NavItem> {
             item("Overview", "/admin"),
             item("Live feed", "/admin/feed"),
             item("Deliveries", "/admin/deliveries"),
+            item("Health", "/admin/health"),
             item("Secrets", "/admin/secrets"),
             item("Networks", "/admin/networks"),
             item("Publishers", "/admin/publishers"),

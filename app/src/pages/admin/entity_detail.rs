@@ -7,10 +7,12 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::health::HealthLink;
 use crate::api::error_message;
 use crate::api::form_error::FormError;
 use crate::components::field_error::action_error;
 use crate::components::{ConfirmButton, KeyList, LiveBadge, RotateControl, SecretOnce, StatusBadge};
+use crate::domain::health::SourceKind;
 use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::when::date_time;
 
@@ -127,6 +129,9 @@ pub fn EntityHead<O>(
     text: HeadText,
     set_active: Act<(String, bool), O>,
     #[prop(into, default = "entity-id".into())] id_test_id: String,
+    /// The kind of source it is, for a link to its health.
+    #[prop(optional)]
+    health: Option<SourceKind>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView
 where
@@ -137,6 +142,7 @@ where
     } else {
         ("Reactivate", format!("Reactivate {name}? {}", text.reactivate), "Yes, reactivate")
     };
+    let health = health.map(|kind| view! { " · " <HealthLink kind id=id.clone() /> });
     let target = id.clone();
     let toggle = Callback::new(move |_| {
         set_active.dispatch((target.clone(), !active));
@@ -154,6 +160,7 @@ where
             "Id " <code class="id" data-testid=id_test_id>{id}</code>
             {children.map(|more| view! { " · " {more()} })}
             " · created " {date_time(created_at)} " UTC"
+            {health}
         </p>
         {action_error(set_active.value())}
         {(!active).then(|| view! { <p class="alert alert-info" role="status" data-testid="inactive-note">{text.inactive_note}</p> })}

@@ -14,6 +14,7 @@ use crate::api::networks::{
 };
 use crate::components::field_error::{action_error, track_form_errors};
 use crate::components::{DataTable, FormCard, TextField};
+use crate::domain::health::SourceKind;
 use crate::domain::partners::{Network, RefusedIp};
 use crate::domain::when::date_time;
 use crate::domain::IpRule;
@@ -72,7 +73,8 @@ fn Details(details: NetworkDetails, actions: Actions) -> impl IntoView {
     let NetworkDetails { network, refused, now } = details;
     let id = network.id.clone();
     view! {
-        <EntityHead name=network.name.clone() id=id.clone() active=network.active created_at=network.created_at text=HEAD set_active=actions.set_active />
+        <EntityHead name=network.name.clone() id=id.clone() active=network.active created_at=network.created_at text=HEAD set_active=actions.set_active
+            health=SourceKind::Network />
         <Rename id=id.clone() name=network.name.clone() action=actions.rename />
         <KeysCard title="Security keys" owner_id=id.clone() keys=network.keys now rotate=actions.rotate revoke=actions.revoke
             id_prefix="network-key" rotate_label="Rotate key" new_key_note="Give it to the network; it goes in the key= parameter.">

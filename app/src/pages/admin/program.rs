@@ -14,6 +14,7 @@ use crate::api::programs::{
 };
 use crate::components::field_error::track_form_errors;
 use crate::components::{DataTable, FieldError, FormCard, TextField};
+use crate::domain::health::SourceKind;
 use crate::domain::program::{HandleKind, Program, ProgramHandle};
 use crate::domain::when::date_time;
 
@@ -128,7 +129,8 @@ fn Details(details: ProgramDetails, actions: Actions) -> impl IntoView {
     });
     let (currency, commission) = (program.currency.clone(), commission_text(&program));
     view! {
-        <EntityHead name=program.name.clone() id=id.clone() active=program.active created_at=program.created_at text=HEAD set_active=actions.set_active>
+        <EntityHead name=program.name.clone() id=id.clone() active=program.active created_at=program.created_at text=HEAD set_active=actions.set_active
+            health=SourceKind::Program>
             {currency} " · " <span data-testid="program-commission">{commission}</span>
         </EntityHead>
         <EditProgram program=program.clone() actions />

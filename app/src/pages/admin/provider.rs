@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::entity_detail::{active_word, Act};
+use super::health::HealthLink;
 use super::AdminPage;
 use crate::api::error_message;
 use crate::api::form_error::FormError;
@@ -15,6 +16,7 @@ use crate::api::providers::{
 };
 use crate::components::field_error::{action_error, invalid as is_invalid, track_form_errors, FormAlert};
 use crate::components::{ConfirmButton, CopyButton, FieldError, LiveBadge, OverlapSelect, StatusBadge};
+use crate::domain::health::SourceKind;
 use crate::domain::provider::{Provider, ProviderCheck};
 use crate::domain::when::date_time;
 
@@ -121,7 +123,7 @@ fn Details(details: ProviderDetails, actions: Actions) -> impl IntoView {
             </div>
         </div>
         <p class="muted">"Id " <code class="id">{id.clone()}</code> " · preset " {provider.preset.as_str()} " · rounding " {provider.rounding.as_str()}
-            " · created " {date_time(provider.created_at)} " UTC"</p>
+            " · created " {date_time(provider.created_at)} " UTC · " <HealthLink kind=SourceKind::Provider id=id.clone() /></p>
         {action_error(actions.flags.value())}
 
         <section class="card" data-testid="postback-url-card">

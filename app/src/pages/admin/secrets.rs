@@ -1,11 +1,13 @@
-//! `/admin/secrets`: every credential TapRain hands out, in one place — network security keys,
-//! program API keys, reward API secrets and publisher postback secrets. Generate (shown once),
+//! `/admin/secrets`: every credential TapRain hands out or holds, in one place — network security
+//! keys, program API keys, reward API secrets, publisher postback secrets and offerwall
+//! providers' secrets (hints only; they rotate on the provider's screen). Generate (shown once),
 //! rotate with a chosen overlap, revoke; each list says which keys work and until when.
 
 use leptos::prelude::*;
 
 use super::admin_tokens::AdminTokens;
 use super::entity_detail::{active_word, Act};
+use super::provider_secrets::ProviderSecrets;
 use super::AdminPage;
 use crate::api::error_message;
 use crate::api::form_error::FormError;
@@ -130,7 +132,7 @@ fn Secrets() -> impl IntoView {
         <form class="toolbar list-search" role="search" on:submit=|ev| ev.prevent_default()>
             <label class="field">
                 <span>"Show only names containing"</span>
-                <input type="search" data-testid="secrets-filter" placeholder="Network, program or publisher" autocomplete="off"
+                <input type="search" data-testid="secrets-filter" placeholder="Network, program, publisher or provider" autocomplete="off"
                     prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
             </label>
         </form>
@@ -176,19 +178,20 @@ fn revealed_for(actions: Actions, owner: String) -> impl IntoView {
 }
 
 /// True unless `filter` is set and `name` does not contain it (ignoring case).
-fn shown(filter: RwSignal<String>, name: &str) -> bool {
+pub(super) fn shown(filter: RwSignal<String>, name: &str) -> bool {
     let name = name.to_lowercase();
     filter.with(|f| f.trim().is_empty() || name.contains(&f.trim().to_lowercase()))
 }
 
 #[component]
 fn Sections(overview: SecretsOverview, actions: Actions, filter: RwSignal<String>) -> impl IntoView {
-    let SecretsOverview { networks, programs, reward_secrets, postback_secrets, now } = overview;
+    let SecretsOverview { networks, programs, reward_secrets, postback_secrets, provider_secrets, now } = overview;
     view! {
         <OwnerSection owners=networks kind=OwnerKind::Network now actions filter />
         <OwnerSection owners=programs kind=OwnerKind::Program now actions filter />
         <RewardSecrets secrets=reward_secrets now actions />
         <PostbackSecrets secrets=postback_secrets actions filter />
+        <ProviderSecrets secrets=provider_secrets now filter />
     }
 }
 
@@ -322,7 +325,8 @@ fn RewardSecrets(secrets: Vec<NetworkKeyInfo>, now: i64, actions: Actions) -> im
                     "Generate secret"
                 </button>
             </div>
-            <p class="muted">"The reward app backend sends one as " <code>"Authorization: Bearer …"</code> " or " <code>"X-Reward-Api-Secret"</code> ". Several may work at once."</p>
+            <p class="muted">"The reward app backend sends one as " <code>"Authorization: Bearer …"</code> " or " <code>"X-Reward-Api-Secret"</code> ". Several may work at once. "
+                <a href="/admin/health?kind=reward_secret" data-testid="health-link">"Health of their calls"</a></p>
             <div class="card">
                 <KeyList keys=secrets now noun="secret" on_revoke=revoke pending=actions.reward_revoke.pending() />
                 {has_working.then(|| view! {

@@ -95,7 +95,7 @@ struct Inner {
     network_keys: Map<String, (Owned, bool)>,
     ips: Map<String, Arc<Vec<IpRule>>>,
     publishers: Map<String, bool>,
-    reward_secrets: Map<String, Option<Option<i64>>>,
+    reward_secrets: Map<String, Owned>,
     store_apps: Map<String, bool>,
     games: Map<String, Option<String>>,
     reward_users: Map<String, bool>,
@@ -176,27 +176,25 @@ impl Directory {
             .await
     }
 
-    /// True when one of the presented reward API secrets is valid now.
-    pub async fn reward_secret_valid(&self, db: &Db, presented: &[&str]) -> Result<bool, sqlx::Error> {
+    /// The id of the first presented reward API secret that is valid now.
+    pub async fn reward_secret(&self, db: &Db, presented: &[&str]) -> Result<Option<String>, sqlx::Error> {
         for secret in presented.iter().filter(|s| plausible(s)) {
             let hash = secrets::hash(secret);
-            let found = self
+            let owned = self
                 .inner
                 .reward_secrets
                 .get(db, hash.clone(), || async move {
-                    let row: Option<(Option<i64>,)> =
-                        sqlx::query_as("SELECT valid_until FROM reward_secrets WHERE secret_hash = $1 AND revoked_at IS NULL")
-                            .bind(&hash)
-                            .fetch_optional(db.pool())
-                            .await?;
-                    Ok(row.map(|(until,)| until))
+                    sqlx::query_as("SELECT id, valid_until FROM reward_secrets WHERE secret_hash = $1 AND revoked_at IS NULL")
+                        .bind(&hash)
+                        .fetch_optional(db.pool())
+                        .await
                 })
                 .await?;
-            if found.is_some_and(|until| until.is_none_or(|until| until > now_ms())) {
-                return Ok(true);
+            if let Some(id) = valid_now(owned) {
+                return Ok(Some(id));
             }
         }
-        Ok(false)
+        Ok(None)
     }
 
     /// True when `pid` is a registered, active store app.

@@ -23,6 +23,10 @@ pub struct NewLogEntry {
     pub network_id: Option<String>,
     /// The offerwall provider a call was addressed to.
     pub provider_id: Option<String>,
+    /// The program whose API key a conversions-API call presented.
+    pub program_id: Option<String>,
+    /// The reward API secret a level postback presented.
+    pub reward_secret_id: Option<String>,
     pub source_ip: String,
     pub outcome: &'static str,
     pub http_status: u16,
@@ -44,6 +48,8 @@ impl NewLogEntry {
             source,
             network_id: None,
             provider_id: None,
+            program_id: None,
+            reward_secret_id: None,
             source_ip,
             outcome: "",
             http_status: 0,
@@ -103,6 +109,8 @@ const LOG: Table = Table {
         ("conversion_id", Ty::Text),
         ("provider_id", Ty::Text),
         ("details", Ty::Text),
+        ("program_id", Ty::Text),
+        ("reward_secret_id", Ty::Text),
     ],
 };
 
@@ -128,6 +136,8 @@ pub async fn insert(tx: &mut dyn WriteTx, metrics: &ServerMetrics, entries: &[(&
                 (*conversion_id).into(),
                 e.provider_id.as_deref().into(),
                 e.details.as_ref().map(|d| d.to_string()).into(),
+                e.program_id.as_deref().into(),
+                e.reward_secret_id.as_deref().into(),
             ]
         })
         .collect();
@@ -207,7 +217,7 @@ pub struct LogFilter {
 }
 
 const SELECT: &str = "SELECT id, received_at, source, network_id, provider_id, source_ip, outcome, http_status, reason, latency_us, \
-     params, conversion_id, details FROM postback_log";
+     params, conversion_id, details, program_id, reward_secret_id FROM postback_log";
 
 fn decode(row: &AnyRow) -> Result<PostbackLogEntry, sqlx::Error> {
     let json = |raw: Option<String>| raw.and_then(|text| serde_json::from_str(&text).ok());
@@ -225,6 +235,8 @@ fn decode(row: &AnyRow) -> Result<PostbackLogEntry, sqlx::Error> {
         params: json(row.try_get(10)?).unwrap_or(serde_json::Value::Null),
         conversion_id: row.try_get(11)?,
         details: json(row.try_get(12)?),
+        program_id: row.try_get(13)?,
+        reward_secret_id: row.try_get(14)?,
     })
 }
 

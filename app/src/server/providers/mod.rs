@@ -19,6 +19,7 @@ use crate::domain::offerwall::Rounding;
 use crate::domain::page::{self, Page};
 use crate::domain::provider::door::Rules;
 use crate::domain::provider::{postback_url, CustomConfig, Format, Preset, Provider, Recipe};
+use crate::domain::secrets::ProviderSecretInfo;
 use crate::domain::IpRule;
 
 /// Longest provider secret accepted.
@@ -329,6 +330,28 @@ async fn rotate_secret(conn: &mut AnyConnection, id: &str, secret: &str, overlap
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Every provider's secret as the secrets screen lists it (hints only), by name.
+pub async fn secrets(db: &Db) -> Result<Vec<ProviderSecretInfo>, ServiceError> {
+    type SecretRow = (String, String, i64, String, Option<String>, Option<i64>, i64);
+    let rows: Vec<SecretRow> = sqlx::query_as(
+        "SELECT id, name, active, secret_hint, previous_secret_hint, previous_valid_until, updated_at FROM providers ORDER BY name, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(provider_id, provider_name, active, hint, previous_hint, previous_valid_until, updated_at)| ProviderSecretInfo {
+            provider_id,
+            provider_name,
+            active: active == 1,
+            hint,
+            previous_hint,
+            previous_valid_until,
+            updated_at,
+        })
+        .collect())
 }
 
 /// How many providers there are (for the overview and health screens).

@@ -169,6 +169,7 @@ async fn authenticate(ctx: &ApiContext<'_>, request: &ApiRequest<'_>, log: &mut 
     }
     let key = request.api_key.map(str::trim).unwrap_or("");
     let terms = ctx.directory.program_for_key(ctx.db, key).await.map_err(internal)?.ok_or(ApiAnswer::Unauthorized)?;
+    log.program_id = Some(terms.id.clone());
     if let Value::Object(params) = &mut log.params {
         params.insert("program_id".into(), Value::String(terms.id.clone()));
     }
@@ -238,7 +239,11 @@ pub async fn judge_customer(ctx: &ApiContext<'_>, terms: Terms, fields: &Fields,
 /// [`replay`](crate::server::ingest::replay)) with its program's terms of today.
 pub async fn replay(ctx: &ApiContext<'_>, env: &Env, entry: &PostbackLogEntry, _client: ClientAddr) -> Result<Replay, StoreError> {
     let mut params = entry.params.clone();
-    let program_id = params.as_object_mut().and_then(|p| p.remove("program_id")).and_then(|id| id.as_str().map(str::to_owned));
+    let program_id = params
+        .as_object_mut()
+        .and_then(|p| p.remove("program_id"))
+        .and_then(|id| id.as_str().map(str::to_owned))
+        .or_else(|| entry.program_id.clone());
     let Some(program_id) = program_id else {
         return Ok(dry_run::unreplayable(entry));
     };

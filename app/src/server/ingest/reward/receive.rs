@@ -139,9 +139,8 @@ async fn decide(ctx: &RewardContext<'_>, request: &RewardRequest<'_>, log: &mut 
     if ctx.require_https && !request.client.https {
         return Err(RewardAnswer::HttpsRequired);
     }
-    if request.secrets.is_empty() || !ctx.directory.reward_secret_valid(ctx.db, &request.secrets).await.map_err(internal)? {
-        return Err(RewardAnswer::Unauthorized);
-    }
+    let secret = ctx.directory.reward_secret(ctx.db, &request.secrets).await.map_err(internal)?;
+    log.reward_secret_id = Some(secret.ok_or(RewardAnswer::Unauthorized)?);
     let body = request.body.ok_or(RewardAnswer::PayloadTooLarge)?;
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| RewardAnswer::BadRequest(if body.is_empty() { "Missing JSON body".into() } else { "Invalid JSON body".into() }))?;

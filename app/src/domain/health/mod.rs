@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sort;
+
 pub const HOUR_MS: i64 = 3_600_000;
 pub const DAY_MS: i64 = 24 * HOUR_MS;
 
@@ -20,6 +22,74 @@ pub const MIN_CALLS_FOR_GAP: i64 = 4;
 pub const SPIKE_FACTOR: f64 = 3.0;
 /// …with at least this many refusals in the hour.
 pub const SPIKE_MIN_REFUSALS: i64 = 5;
+
+/// The kind of source a health row describes: who sends the calls, named in the postback log
+/// by one column each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// An ad network posting CPA postbacks (seed 000).
+    Network,
+    /// A program calling the conversions API (seed 001).
+    Program,
+    /// A reward API secret presented with level postbacks (seed 003).
+    RewardSecret,
+    /// An offerwall provider posting to the inbound door (SPEC F).
+    Provider,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 4] = [SourceKind::Network, SourceKind::Program, SourceKind::RewardSecret, SourceKind::Provider];
+
+    /// The word the API and the screen's address use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Network => "network",
+            SourceKind::Program => "program",
+            SourceKind::RewardSecret => "reward_secret",
+            SourceKind::Provider => "provider",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == word)
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Network => "Network",
+            SourceKind::Program => "Program",
+            SourceKind::RewardSecret => "Reward secret",
+            SourceKind::Provider => "Provider",
+        }
+    }
+
+    /// The screen where the source itself is managed.
+    pub fn page(self, id: &str) -> String {
+        match self {
+            SourceKind::Network => format!("/admin/networks/{id}"),
+            SourceKind::Program => format!("/admin/programs/{id}"),
+            SourceKind::RewardSecret => "/admin/secrets".to_owned(),
+            SourceKind::Provider => format!("/admin/providers/{id}"),
+        }
+    }
+}
+
+/// One source and its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SourceHealth {
+    pub kind: SourceKind,
+    pub id: String,
+    /// The source's name; a reward secret's hint.
+    pub name: String,
+    /// False for a deactivated network, program or provider, and a revoked or expired secret.
+    pub active: bool,
+    #[serde(flatten)]
+    pub figures: SourceFigures,
+}
 
 /// What a logged call came to, as health counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +107,8 @@ impl CallClass {
     /// From the postback log's `outcome`.
     pub fn of(outcome: &str) -> Self {
         match outcome {
-            "ok" | "duplicate" => Self::Accepted,
+            // A sandbox call passed every check; only its credit was skipped.
+            "ok" | "duplicate" | "sandbox" => Self::Accepted,
             "held" => Self::Held,
             _ => Self::Refused,
         }
@@ -215,9 +286,19 @@ mod tests {
     }
 
     #[test]
+    fn kinds_read_back_from_their_words() {
+        for kind in SourceKind::ALL {
+            assert_eq!(SourceKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::Value::String(kind.as_str().into())));
+        }
+        assert_eq!(SourceKind::parse("publisher"), None);
+    }
+
+    #[test]
     fn outcomes_are_classified() {
         assert_eq!(CallClass::of("ok"), CallClass::Accepted);
         assert_eq!(CallClass::of("duplicate"), CallClass::Accepted);
+        assert_eq!(CallClass::of("sandbox"), CallClass::Accepted);
         assert_eq!(CallClass::of("held"), CallClass::Held);
         for refused in ["unauthorized", "forbidden", "bad_request", "not_found", "https_required", "error", "conflict"] {
             assert_eq!(CallClass::of(refused), CallClass::Refused, "{refused}");
