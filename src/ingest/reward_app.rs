@@ -8,7 +8,7 @@ use app::domain::reward::catalog::{RewardUser, UserPostback};
 use app::domain::reward::RewardUserId;
 use app::server::reward::users::{self, NewRewardUser};
 use app::server::reward::{secrets, users::MAX_PAGE};
-use app::server::AppState;
+use app::server::{AppState, ServiceError};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::AUTHORIZATION;
@@ -38,8 +38,7 @@ impl FromRequestParts<AppState> for RewardCaller {
         }
         let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let presented = secrets::presented(header(SECRET_HEADER), header(AUTHORIZATION.as_str()));
-        let mut conn = state.db.pool().acquire().await?;
-        if secrets::authenticate_any(&mut conn, &presented).await? {
+        if secrets::authenticate_any(&state.db, &presented).await? {
             Ok(Self)
         } else {
             Err(ApiError::Unauthorized)
@@ -75,8 +74,11 @@ fn user_not_found() -> ApiError {
 #[utoipa::path(get, path = "/api/reward/users/{id}", tag = "reward", params(("id" = String, Path, description = "The user's UUID")),
     responses((status = 200, body = RewardUser), (status = 401), (status = 404)), security(("bearer" = [])))]
 pub async fn get_user(State(state): State<AppState>, _caller: RewardCaller, Path(id): Path<String>) -> Result<Json<RewardUser>, ApiError> {
-    let user = users::find_raw(&mut *state.db.pool().acquire().await?, &id).await?.ok_or_else(user_not_found)?;
-    Ok(Json(user))
+    match users::get(&state.db, &id).await {
+        Ok(user) => Ok(Json(user)),
+        Err(ServiceError::NotFound(_)) => Err(user_not_found()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -118,10 +120,6 @@ pub async fn postbacks(
     let after = parse_number("after", q.after.as_deref(), 0)?;
     let limit = parse_number("limit", q.limit.as_deref(), 100)?.clamp(1, MAX_PAGE);
     let user = RewardUserId::parse(&id).map_err(|_| user_not_found())?;
-    let mut conn = state.db.pool().acquire().await?;
-    if !users::exists(&mut conn, &user).await? {
-        return Err(user_not_found());
-    }
-    let (items, next) = users::postbacks(&mut conn, &user, after, limit).await?;
+    let (items, next) = users::postbacks_of(&state.db, &user, after, limit).await?.ok_or_else(user_not_found)?;
     Ok(Json(PostbackPage { items, next }))
 }

@@ -132,7 +132,11 @@ pub fn presented<'a>(x_reward_api_secret: Option<&'a str>, authorization: Option
 }
 
 /// True when any presented secret is valid now.
-pub async fn authenticate_any(conn: &mut AnyConnection, presented: &[&str]) -> Result<bool, sqlx::Error> {
+pub async fn authenticate_any(db: &Db, presented: &[&str]) -> Result<bool, sqlx::Error> {
+    if presented.is_empty() {
+        return Ok(false);
+    }
+    let conn = &mut *db.pool().acquire().await?;
     for secret in presented {
         if authenticate(conn, secret).await? {
             return Ok(true);

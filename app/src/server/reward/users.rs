@@ -165,6 +165,9 @@ fn to_postback(row: PostbackRow) -> UserPostback {
 
 type PostbackRow = (i64, i64, String, String, i64, i64, i64, Option<String>, String, i64);
 
+/// One page of a user's postbacks (oldest first) and the cursor for the next page, if any.
+pub type PostbackPage = (Vec<UserPostback>, Option<i64>);
+
 /// The user's postbacks after `after` (a cursor), oldest first, and the cursor to continue
 /// from when more remain.
 ///
@@ -177,12 +180,16 @@ type PostbackRow = (i64, i64, String, String, i64, i64, i64, Option<String>, Str
 /// and a reader that saw N never skips a row by resuming after it. (A shared sequence would
 /// not do: two transactions take 7 and 8, the one holding 8 commits first, a reader resumes after
 /// 8 and never sees 7.)
-pub async fn postbacks(
-    conn: &mut AnyConnection,
-    user: &RewardUserId,
-    after: i64,
-    limit: i64,
-) -> Result<(Vec<UserPostback>, Option<i64>), sqlx::Error> {
+pub async fn postbacks_of(db: &Db, user: &RewardUserId, after: i64, limit: i64) -> Result<Option<PostbackPage>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    if !exists(&mut conn, user).await? {
+        return Ok(None);
+    }
+    postbacks(&mut conn, user, after, limit).await.map(Some)
+}
+
+/// [`postbacks_of`] on a connection, for a user known to exist.
+pub async fn postbacks(conn: &mut AnyConnection, user: &RewardUserId, after: i64, limit: i64) -> Result<PostbackPage, sqlx::Error> {
     let limit = limit.clamp(1, MAX_PAGE);
     let rows: Vec<PostbackRow> = sqlx::query_as(
         "SELECT seq, level_number, gid, pid, coin_delta, milestone, awarded, reason, conversion_id, created_at \
