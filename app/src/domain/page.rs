@@ -36,6 +36,13 @@ pub fn search_text(raw: &str) -> String {
     raw.trim().chars().filter(|c| !c.is_control()).take(MAX_SEARCH_CHARS).collect()
 }
 
+/// True when `name` contains the search text `q` ignoring case, or `q` is empty: a filter on
+/// rows already on the page, finding what [`contains_pattern`] finds in a query.
+pub fn name_matches(q: &str, name: &str) -> bool {
+    let q = search_text(q).to_lowercase();
+    q.is_empty() || name.to_lowercase().contains(&q)
+}
+
 /// `q` as [`search_text`] cleans it, lower-cased, with `%`, `_` and `\` escaped for
 /// `LIKE … ESCAPE '\'`.
 fn escape_like(q: &str) -> String {
@@ -80,6 +87,14 @@ pub fn describe(offset: i64, shown: usize, total: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_the_search_text_ignoring_case() {
+        assert!(name_matches("", "Anything"));
+        assert!(name_matches("  ", "Anything"));
+        assert!(name_matches(" medi ", "Medioot"));
+        assert!(!name_matches("tar", "Medioot"));
+    }
 
     #[test]
     fn pages_are_clamped_and_described() {

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::entity_detail::active_word;
-use super::secrets::shown;
 use crate::components::StatusBadge;
+use crate::domain::page::name_matches;
 use crate::domain::secrets::ProviderSecretInfo;
 use crate::domain::when::date_time;
 
@@ -28,7 +28,7 @@ pub fn ProviderSecrets(secrets: Vec<ProviderSecretInfo>, now: i64, filter: RwSig
                     <div class="card owner-keys" data-testid="provider-secret" data-owner=s.provider_id.clone() data-name=s.provider_name.clone()
                         hidden={
                             let name = s.provider_name.clone();
-                            move || !shown(filter, &name)
+                            move || !filter.with(|f| name_matches(f, &name))
                         }>
                         <div class="card-head">
                             <h3><a href=href.clone()>{s.provider_name.clone()}</a></h3>

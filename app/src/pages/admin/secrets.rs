@@ -17,7 +17,7 @@ use crate::api::secrets::{
     create_reward_secret, load_secrets, revoke_reward_secret, rotate_postback_secret, rotate_reward_secret, OwnedKeys, SecretsOverview,
 };
 use crate::components::{ConfirmButton, KeyList, LiveBadge, OverlapSelect, Pager, RotateControl, SecretOnce, StatusBadge};
-use crate::domain::page::PAGE_SIZE;
+use crate::domain::page::{name_matches, PAGE_SIZE};
 use crate::domain::partners::NetworkKeyInfo;
 use crate::domain::secrets::{KeyState, PostbackSecretInfo};
 use crate::domain::when::date_time;
@@ -178,9 +178,8 @@ fn revealed_for(actions: Actions, owner: String) -> impl IntoView {
 }
 
 /// True unless `filter` is set and `name` does not contain it (ignoring case).
-pub(super) fn shown(filter: RwSignal<String>, name: &str) -> bool {
-    let name = name.to_lowercase();
-    filter.with(|f| f.trim().is_empty() || name.contains(&f.trim().to_lowercase()))
+fn shown(filter: RwSignal<String>, name: &str) -> bool {
+    filter.with(|f| name_matches(f, name))
 }
 
 #[component]
