@@ -21,6 +21,7 @@ use prometheus_client::registry::Registry;
 
 use super::clock::now_ms;
 use super::db::Db;
+use super::deliveries::listing;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PostbackLabels {
@@ -146,14 +147,7 @@ impl ServerMetrics {
         let idle = i64::try_from(pool.num_idle()).unwrap_or(i64::MAX);
         self.pool.get_or_create(&PoolLabels { state: "idle" }).set(idle);
         self.pool.get_or_create(&PoolLabels { state: "busy" }).set(i64::from(pool.size()) - idle);
-        let counts: Result<(i64, i64), sqlx::Error> = sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN state = 'pending' AND next_attempt_at <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                    CAST(COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             FROM deliveries WHERE state IN ('pending', 'failed')",
-        )
-        .bind(now_ms())
-        .fetch_one(pool)
-        .await;
+        let counts = async { listing::queue_depths(&mut *pool.acquire().await?, now_ms()).await }.await;
         match counts {
             Ok((due, failed)) => {
                 self.queues.get_or_create(&QueueLabels { queue: "deliveries_due" }).set(due);

@@ -7,6 +7,7 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use super::db::Db;
+use super::deliveries::listing;
 use super::error::ServiceError;
 use crate::domain::report::{day_number, zone, DateRange};
 use crate::domain::stats::{self, Overview};
@@ -34,7 +35,6 @@ pub async fn overview(db: &Db, now_ms: i64, days: i64, tz: Tz) -> Result<Overvie
     let rows: Vec<(i64, i64, i64)> =
         quarters.into_iter().map(|(quarter, n, cents)| (zone::local_day(quarter * QUARTER_MS, &spans), n, cents)).collect();
     let (held,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM conversions WHERE state = 'held'").fetch_one(&mut *conn).await?;
-    let (delivery_failures,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'").fetch_one(&mut *conn).await?;
+    let (_, delivery_failures) = listing::queue_depths(&mut conn, now_ms).await?;
     Ok(stats::overview(stats::fill_days(day_number(range.from), day_number(today), &rows), held, delivery_failures))
 }

@@ -1,5 +1,7 @@
 //! Reading the delivery log: deliveries with their latest state, and every attempt of one.
 
+use sqlx::AnyConnection;
+
 use crate::domain::delivery::DeliveryState;
 pub use crate::domain::delivery_log::{Attempt, Delivery, DeliveryDetails};
 use crate::server::db::Db;
@@ -45,4 +47,16 @@ pub async fn get(db: &Db, id: &str) -> Result<DeliveryDetails, ServiceError> {
     .fetch_all(db.pool())
     .await?;
     Ok(DeliveryDetails { delivery, attempt_log })
+}
+
+/// How many deliveries are due at `now` (waiting to be sent) and how many failed for good.
+pub async fn queue_depths(conn: &mut AnyConnection, now: i64) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN state = 'pending' AND next_attempt_at <= $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM deliveries WHERE state IN ('pending', 'failed')",
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await
 }
