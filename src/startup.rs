@@ -14,6 +14,7 @@ use app::server::metrics::ServerMetrics;
 use app::server::offerwall::OfferwallCache;
 use app::server::session_store::DbSessionStore;
 use app::server::settings::Settings;
+use app::server::state::Parts;
 use app::server::AppState;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
@@ -78,7 +79,7 @@ impl Application {
         let writer = ingest::start::writer(&db, &settings.database_url, env).await?;
         let worker = deliveries::worker::WorkerConfig::from_settings(&settings.deliveries);
         deliveries::worker::spawn(db.clone(), writer.clone(), sender.clone(), worker, deliveries.clone(), metrics.clone());
-        let state = AppState {
+        let state = AppState::new(Parts {
             leptos_options,
             db: db.clone(),
             settings: Arc::new(settings),
@@ -90,7 +91,7 @@ impl Application {
             deliveries,
             offerwalls: OfferwallCache::default(),
             metrics,
-        };
+        });
         spawn_session_cleanup(DbSessionStore::new(db.clone()));
         app::server::retention::spawn(db, state.settings.retention_days);
         let router = router(state);

@@ -156,7 +156,7 @@ impl Db {
         self.generation.changed_here.notified().await;
     }
 
-    /// On SQLite, copies the write-ahead log into the database file every half second with a
+    /// On SQLite, copies the write-ahead log into the database file every 100 ms with a
     /// PASSIVE checkpoint (which never blocks writers), keeping the log short and commits fast.
     pub fn spawn_checkpointer(&self) {
         if self.backend != Backend::Sqlite {
@@ -164,7 +164,7 @@ impl Db {
         }
         let pool = self.pool.clone();
         tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_millis(500));
+            let mut every = tokio::time::interval(Duration::from_millis(100));
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;

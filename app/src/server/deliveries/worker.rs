@@ -38,6 +38,10 @@ const MAX_HOST_HOLD: Duration = Duration::from_secs(3600);
 /// least its whole timeout is left of the lease, so it always ends before another worker (maybe
 /// on another instance) may take the delivery back.
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
+/// How long a wake from the writer is let gather more commits before the worker reads what is
+/// due: every credited postback wakes it, and most queue nothing (their publisher takes no
+/// postbacks), so reading at once would cost a query per commit.
+const WAKE_GATHER: Duration = Duration::from_millis(10);
 
 /// How the worker shares and guards its slots.
 #[derive(Debug, Clone, Copy)]
@@ -151,7 +155,7 @@ impl Worker {
     /// a second passed (retries fall due, breakers cool down).
     async fn idle(&self, wake: &DeliveryWake) {
         tokio::select! {
-            _ = wake.woken() => {}
+            _ = wake.woken() => tokio::time::sleep(WAKE_GATHER).await,
             _ = self.ended.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }

@@ -209,6 +209,7 @@ async fn run<S: Store>(mut store: S, mut receiver: mpsc::Receiver<Box<dyn Queued
         for run in runs {
             run.answer(&env);
         }
+        store.maintain().await;
     }
 }
 

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use crate::domain::click::{is_our_click_id, Click};
-use crate::server::ingest::store::{Row, StoreError, Table, Ty, Val, WriteTx};
+use crate::server::ingest::store::{select_in, Row, StoreError, Table, Ty, Val, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
-use crate::server::sql::{chunks, list};
 
 /// A click to record.
 #[derive(Debug, Clone)]
@@ -99,15 +98,11 @@ pub async fn find(tx: &mut dyn WriteTx, click_id: Option<&str>) -> Result<Option
 
 /// The clicks for many ids at once (ids not of our shape are skipped).
 pub async fn find_many(tx: &mut dyn WriteTx, ids: &[&str]) -> Result<HashMap<String, Click>, StoreError> {
-    let ours: Vec<&str> = ids.iter().copied().filter(|id| is_our_click_id(id)).collect();
+    let ours: Vec<String> = ids.iter().filter(|id| is_our_click_id(id)).map(|id| (*id).to_owned()).collect();
     let mut found = HashMap::with_capacity(ours.len());
-    for chunk in chunks(&ours) {
-        let sql = format!("{SELECT} WHERE id IN ({})", list(1, chunk.len()));
-        let args: Vec<Val> = chunk.iter().map(|id| Val::from(*id)).collect();
-        for row in tx.query(&sql, &args).await? {
-            let click = decode(&row)?;
-            found.insert(click.id.clone(), click);
-        }
+    for row in select_in(tx, &format!("{SELECT} WHERE id IN "), "", &[], &ours).await? {
+        let click = decode(&row)?;
+        found.insert(click.id.clone(), click);
     }
     Ok(found)
 }

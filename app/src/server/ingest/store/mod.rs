@@ -180,6 +180,27 @@ pub trait WriteTx: Send {
     /// (e.g. `ON CONFLICT (…) DO NOTHING`). Returns the rows written.
     async fn insert(&mut self, table: &Table, rows: &[Vec<Val>], tail: &str) -> Result<u64, StoreError>;
 
+    /// `sql_before_list` (ending with `<column> IN `), the list of `values`, `sql_after_list`:
+    /// the rows whose column is one of `values`, `fixed` bound first. The default runs one
+    /// statement per chunk of values; PostgreSQL binds them as one array, so the statement text
+    /// (and its prepared plan) is the same whatever their number.
+    async fn select_in(
+        &mut self,
+        sql_before_list: &str,
+        sql_after_list: &str,
+        fixed: &[Val],
+        values: &[String],
+    ) -> Result<Vec<Row>, StoreError> {
+        let mut rows = Vec::new();
+        for chunk in chunks(values) {
+            let sql = format!("{sql_before_list}({}){sql_after_list}", list(fixed.len() + 1, chunk.len()));
+            let mut args: Vec<Val> = fixed.to_vec();
+            args.extend(chunk.iter().map(|v| Val::from(v.as_str())));
+            rows.extend(self.query(&sql, &args).await?);
+        }
+        Ok(rows)
+    }
+
     /// The first row of a query, if any.
     async fn query_one(&mut self, sql: &str, args: &[Val]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, args).await?.into_iter().next())
@@ -197,9 +218,13 @@ pub trait Tx: WriteTx {
 #[async_trait]
 pub trait Store: Send {
     async fn begin(&mut self) -> Result<Box<dyn Tx + '_>, StoreError>;
+
+    /// Called by the writer between batches, after every caller of the last one was answered:
+    /// housekeeping that must not delay a reply (SQLite's WAL checkpoint).
+    async fn maintain(&mut self) {}
 }
 
-/// `SELECT … WHERE column IN (…)` for each chunk of `values`, the chunk's values bound after `fixed`.
+/// `SELECT … WHERE column IN (…)` for any number of `values` (see [`WriteTx::select_in`]).
 pub async fn select_in(
     tx: &mut dyn WriteTx,
     sql_before_list: &str,
@@ -207,14 +232,10 @@ pub async fn select_in(
     fixed: &[Val],
     values: &[String],
 ) -> Result<Vec<Row>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in chunks(values) {
-        let sql = format!("{sql_before_list}({}){sql_after_list}", list(fixed.len() + 1, chunk.len()));
-        let mut args: Vec<Val> = fixed.to_vec();
-        args.extend(chunk.iter().map(|v| Val::from(v.as_str())));
-        rows.extend(tx.query(&sql, &args).await?);
+    if values.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(rows)
+    tx.select_in(sql_before_list, sql_after_list, fixed, values).await
 }
 
 /// `$1` → `?1`: SQLite's numbered form of the same placeholder (`$` starts a named one there).

@@ -3,7 +3,9 @@
 //! rows, so a batch of 500 conversions costs one round trip instead of 500.
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
+use std::str::FromStr;
+
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::{Column, PgPool, Postgres, Row as _, Transaction, TypeInfo};
 
@@ -18,7 +20,11 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
+        // Custom plans: the writer's reads are planned with their values each time. A generic
+        // plan cached while a table was young (a seq scan of a few rows) would otherwise stay in
+        // use until the next ANALYZE, while the table grows by thousands of rows a second.
+        let options = PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]);
+        let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
         Ok(Self { pool })
     }
 }
@@ -71,6 +77,18 @@ impl WriteTx for PgTx {
 
     async fn query(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Row>, StoreError> {
         bind(sqlx::query(sql), args).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
+    }
+
+    async fn select_in(
+        &mut self,
+        sql_before_list: &str,
+        sql_after_list: &str,
+        fixed: &[Val],
+        values: &[String],
+    ) -> Result<Vec<Row>, StoreError> {
+        let column = sql_before_list.trim_end().strip_suffix("IN").ok_or(StoreError::Decode("select_in: the SQL must end with `IN `"))?;
+        let sql = format!("{column}= ANY(${}::TEXT[]){sql_after_list}", fixed.len() + 1);
+        bind(sqlx::query(&sql), fixed).bind(values).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
     }
 
     async fn insert(&mut self, table: &Table, rows: &[Vec<Val>], tail: &str) -> Result<u64, StoreError> {
