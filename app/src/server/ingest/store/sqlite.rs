@@ -200,20 +200,20 @@ mod tests {
     #[tokio::test]
     async fn the_wal_stays_bounded_under_steady_writes() {
         let dir = std::env::temp_dir().join(format!("taprain-wal-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).expect("test database");
         let path = dir.join("wal.db");
-        let mut store = SqliteStore::open(&format!("sqlite://{}", path.display())).unwrap();
-        store.conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").unwrap();
+        let mut store = SqliteStore::open(&format!("sqlite://{}", path.display())).expect("test database");
+        store.conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").expect("test database");
         let body = "x".repeat(2_000);
         let started = Instant::now();
         let mut written = 0usize;
         while started.elapsed() < CHECKPOINT_EVERY * 10 {
-            let mut tx = store.begin().await.unwrap();
+            let mut tx = store.begin().await.expect("test database");
             for _ in 0..20 {
-                tx.execute("INSERT INTO t (body) VALUES ($1)", &[Val::from(body.as_str())]).await.unwrap();
+                tx.execute("INSERT INTO t (body) VALUES ($1)", &[Val::from(body.as_str())]).await.expect("test database");
                 written += body.len();
             }
-            tx.commit().await.unwrap();
+            tx.commit().await.expect("test database");
             store.maintain().await;
         }
         let wal = std::fs::metadata(dir.join("wal.db-wal")).map(|m| m.len() as usize).unwrap_or(0);
