@@ -111,6 +111,10 @@ on_both_backends!(a_claim_whose_lease_ran_out_is_sent_by_another_worker_and_the_
     let cpa = app.setup_cpa().await;
     expect_cpa(app.cpa(&cpa.key, SEED_QUERY).await, 200, "ok").await;
     let conversion = app.conversions("").await[0]["id"].as_str().expect("id").to_owned();
+    // The publisher's postback URL first: a worker that took the claim back before it was set
+    // would find no URL and settle the delivery as failed.
+    let receiver = Receiver::start(200, "OK").await;
+    app.set_postback(SEED_PUBLISHER, json!({ "url_template": receiver.url("/cb?tx={tx_id}") })).await;
     // The frozen worker's claim: sending, its lease over a second ago.
     let now = now_ms();
     sqlx::query(
@@ -124,8 +128,6 @@ on_both_backends!(a_claim_whose_lease_ran_out_is_sent_by_another_worker_and_the_
     .execute(app.db.pool())
     .await
     .expect("frozen claim");
-    let receiver = Receiver::start(200, "OK").await;
-    app.set_postback(SEED_PUBLISHER, json!({ "url_template": receiver.url("/cb?tx={tx_id}") })).await;
 
     // The running worker takes it back and sends it.
     receiver.wait_for(1).await;

@@ -2,7 +2,7 @@
 //! the one draft constructor every source starts from, the set-based insert (exactly once by the
 //! unique `(source, scope, dedup_key)`), and reads by id or key.
 
-use super::store::{args, select_in, Row, StoreError, Table, Ty, Val, WriteTx};
+use super::store::{args, Row, StoreError, Table, Ty, Val, WriteTx};
 use super::writer::Env;
 use crate::domain::catalog::{Conversion, ConversionState};
 use crate::server::clock::now_ms;
@@ -254,15 +254,15 @@ pub async fn find_by_key(tx: &mut dyn WriteTx, source: &str, scope: &str, dedup_
 }
 
 /// The conversions of `source` in `scope` with any of `keys`, as (dedup key, conversion): one
-/// indexed read per chunk of keys.
+/// probe of the unique `(source, scope, dedup_key)` per key.
 pub async fn find_by_keys(
     tx: &mut dyn WriteTx,
     source: &str,
     scope: &str,
     keys: &[String],
 ) -> Result<Vec<(String, Conversion)>, StoreError> {
-    let before = format!("SELECT {COLUMNS}, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key IN ");
-    let rows = select_in(tx, &before, "", &[Val::from(source), Val::from(scope)], keys).await?;
+    let before = format!("SELECT {COLUMNS}, dedup_key FROM conversions WHERE source = $1 AND scope = $2 AND dedup_key = ");
+    let rows = tx.select_each(&before, &[Val::from(source), Val::from(scope)], keys).await?;
     rows.iter().map(|row| Ok((row.text(23)?, decode(row)?))).collect()
 }
 

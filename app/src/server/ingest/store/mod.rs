@@ -201,6 +201,22 @@ pub trait WriteTx: Send {
         Ok(rows)
     }
 
+    /// `sql_before_key` (ending with `<column> = `, a column that is unique together with the
+    /// `fixed` ones) run for each of `keys`: the rows found, at most one per key. The default runs
+    /// the cached statement once per key. PostgreSQL runs one statement that looks each key up
+    /// through `UNNEST … LATERAL`: with `column = ANY($n)` a table without statistics yet (a
+    /// young one, growing fast) gets a plan that filters every row of the fixed columns instead.
+    async fn select_each(&mut self, sql_before_key: &str, fixed: &[Val], keys: &[String]) -> Result<Vec<Row>, StoreError> {
+        let sql = format!("{sql_before_key}${}", fixed.len() + 1);
+        let mut rows = Vec::new();
+        for key in keys {
+            let mut args: Vec<Val> = fixed.to_vec();
+            args.push(Val::from(key.as_str()));
+            rows.extend(self.query(&sql, &args).await?);
+        }
+        Ok(rows)
+    }
+
     /// The first row of a query, if any.
     async fn query_one(&mut self, sql: &str, args: &[Val]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, args).await?.into_iter().next())

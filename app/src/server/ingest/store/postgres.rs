@@ -3,9 +3,7 @@
 //! rows, so a batch of 500 conversions costs one round trip instead of 500.
 
 use async_trait::async_trait;
-use std::str::FromStr;
-
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 use sqlx::{Column, PgPool, Postgres, Row as _, Transaction, TypeInfo};
 
@@ -20,11 +18,7 @@ pub struct PgStore {
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        // Custom plans: the writer's reads are planned with their values each time. A generic
-        // plan cached while a table was young (a seq scan of a few rows) would otherwise stay in
-        // use until the next ANALYZE, while the table grows by thousands of rows a second.
-        let options = PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]);
-        let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
+        let pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
         Ok(Self { pool })
     }
 }
@@ -38,6 +32,14 @@ impl Store for PgStore {
 
 pub struct PgTx {
     tx: Transaction<'static, Postgres>,
+}
+
+/// A read, planned with its values every time (an unnamed statement). A generic plan cached
+/// while a table was young (a sequential scan of a few rows) would otherwise stay in use until
+/// the next ANALYZE, while the table grows by thousands of rows a second. Writes keep their
+/// cached plans.
+fn read(sql: &str) -> Query<'_, Postgres, PgArguments> {
+    sqlx::query(sql).persistent(false)
 }
 
 fn bind<'q>(mut query: Query<'q, Postgres, PgArguments>, args: &'q [Val]) -> Query<'q, Postgres, PgArguments> {
@@ -76,7 +78,7 @@ impl WriteTx for PgTx {
     }
 
     async fn query(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Row>, StoreError> {
-        bind(sqlx::query(sql), args).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
+        bind(read(sql), args).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
     }
 
     async fn select_in(
@@ -88,7 +90,17 @@ impl WriteTx for PgTx {
     ) -> Result<Vec<Row>, StoreError> {
         let column = sql_before_list.trim_end().strip_suffix("IN").ok_or(StoreError::Decode("select_in: the SQL must end with `IN `"))?;
         let sql = format!("{column}= ANY(${}::TEXT[]){sql_after_list}", fixed.len() + 1);
-        bind(sqlx::query(&sql), fixed).bind(values).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
+        bind(read(&sql), fixed).bind(values).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
+    }
+
+    async fn select_each(&mut self, sql_before_key: &str, fixed: &[Val], keys: &[String]) -> Result<Vec<Row>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // `LIMIT 1` keeps the subquery from being flattened into a join, so each key is one
+        // probe of the unique index on all its columns.
+        let sql = format!("SELECT s.* FROM UNNEST(${}::TEXT[]) AS k(key), LATERAL ({sql_before_key}k.key LIMIT 1) AS s", fixed.len() + 1);
+        bind(read(&sql), fixed).bind(keys).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
     }
 
     async fn insert(&mut self, table: &Table, rows: &[Vec<Val>], tail: &str) -> Result<u64, StoreError> {
