@@ -12,7 +12,7 @@ use crate::domain::offerwall::WallCurrency;
 use crate::domain::retry::RetryBackoff;
 use crate::server::clock::now_ms;
 use crate::server::db::Backend;
-use crate::server::ingest::store::{args, select_in, StoreError, Table, Ty, Val, WriteTx};
+use crate::server::ingest::store::{args, StoreError, Table, Ty, Val, WriteTx};
 use crate::server::secrets;
 use crate::server::sql::{chunks, list};
 use crate::server::{conversions, offerwall};
@@ -49,12 +49,13 @@ const ATTEMPTS: Table = Table {
 /// Queues the outbound postback of `event` for each conversion whose publisher has postback
 /// settings. Idempotent: a conversion's event is queued once. Returns how many were queued.
 pub async fn enqueue(tx: &mut dyn WriteTx, event: DeliveryEvent, conversions: &[&Conversion]) -> Result<u64, StoreError> {
-    let mut publishers: Vec<String> = conversions.iter().filter_map(|c| c.publisher_id.clone()).collect();
+    let mut publishers: Vec<&str> = conversions.iter().filter_map(|c| c.publisher_id.as_deref()).collect();
     publishers.sort_unstable();
     publishers.dedup();
+    let publishers: Vec<String> = publishers.into_iter().map(str::to_owned).collect();
     let mut max_retries: HashMap<String, i64> = HashMap::new();
     for row in
-        select_in(tx, "SELECT publisher_id, max_retries FROM publisher_postbacks WHERE publisher_id IN ", "", &[], &publishers).await?
+        tx.select_in("SELECT publisher_id, max_retries FROM publisher_postbacks WHERE publisher_id IN ", "", &[], &publishers).await?
     {
         max_retries.insert(row.text(0)?, row.int(1)?);
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use crate::domain::click::{is_our_click_id, Click};
-use crate::server::ingest::store::{select_in, Row, StoreError, Table, Ty, Val, WriteTx};
+use crate::server::ingest::store::{Row, StoreError, Table, Ty, Val, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
 
 /// A click to record.
@@ -100,7 +100,7 @@ pub async fn find(tx: &mut dyn WriteTx, click_id: Option<&str>) -> Result<Option
 pub async fn find_many(tx: &mut dyn WriteTx, ids: &[&str]) -> Result<HashMap<String, Click>, StoreError> {
     let ours: Vec<String> = ids.iter().filter(|id| is_our_click_id(id)).map(|id| (*id).to_owned()).collect();
     let mut found = HashMap::with_capacity(ours.len());
-    for row in select_in(tx, &format!("{SELECT} WHERE id IN "), "", &[], &ours).await? {
+    for row in tx.select_in(&format!("{SELECT} WHERE id IN "), "", &[], &ours).await? {
         let click = decode(&row)?;
         found.insert(click.id.clone(), click);
     }

@@ -20,7 +20,7 @@ use crate::server::ingest::clicks::record as clicks;
 use crate::server::ingest::conversion::{self, offer_key, NewConversion};
 use crate::server::ingest::credit::{self, credit_entry};
 use crate::server::ingest::log::{self, NewLogEntry};
-use crate::server::ingest::store::{select_in, StoreError, Val, WriteTx};
+use crate::server::ingest::store::{StoreError, Val, WriteTx};
 use crate::server::ingest::writer::{Env, Source};
 use crate::server::metrics::ServerMetrics;
 
@@ -113,7 +113,7 @@ impl<'t> Batch<'t> {
         let ips: HashSet<String> = items.iter().filter_map(|i| i.postback.ip.clone()).collect();
         let since = now_ms() - env.thresholds.ip_repeat_window_seconds * 1000;
         let before = "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ";
-        for row in select_in(tx, before, " GROUP BY end_user_ip", &[Val::from(since)], &ips.into_iter().collect::<Vec<_>>()).await? {
+        for row in tx.select_in(before, " GROUP BY end_user_ip", &[Val::from(since)], &ips.into_iter().collect::<Vec<_>>()).await? {
             batch.ip_counts.insert(row.text(0)?, row.int(1)?);
         }
         // The last credited amounts per offer: one indexed, limited read per distinct offer.

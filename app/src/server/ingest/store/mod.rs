@@ -208,10 +208,11 @@ pub trait WriteTx: Send {
     /// young one, growing fast) gets a plan that filters every row of the fixed columns instead.
     async fn select_each(&mut self, sql_before_key: &str, fixed: &[Val], keys: &[String]) -> Result<Vec<Row>, StoreError> {
         let sql = format!("{sql_before_key}${}", fixed.len() + 1);
+        let mut args: Vec<Val> = fixed.to_vec();
+        args.push(Val::Text(None));
         let mut rows = Vec::new();
         for key in keys {
-            let mut args: Vec<Val> = fixed.to_vec();
-            args.push(Val::from(key.as_str()));
+            args[fixed.len()] = Val::from(key.as_str());
             rows.extend(self.query(&sql, &args).await?);
         }
         Ok(rows)
@@ -238,20 +239,6 @@ pub trait Store: Send {
     /// Called by the writer between batches, after every caller of the last one was answered:
     /// housekeeping that must not delay a reply (SQLite's WAL checkpoint).
     async fn maintain(&mut self) {}
-}
-
-/// `SELECT … WHERE column IN (…)` for any number of `values` (see [`WriteTx::select_in`]).
-pub async fn select_in(
-    tx: &mut dyn WriteTx,
-    sql_before_list: &str,
-    sql_after_list: &str,
-    fixed: &[Val],
-    values: &[String],
-) -> Result<Vec<Row>, StoreError> {
-    if values.is_empty() {
-        return Ok(Vec::new());
-    }
-    tx.select_in(sql_before_list, sql_after_list, fixed, values).await
 }
 
 /// `$1` → `?1`: SQLite's numbered form of the same placeholder (`$` starts a named one there).

@@ -89,6 +89,9 @@ impl WriteTx for PgTx {
         fixed: &[Val],
         values: &[String],
     ) -> Result<Vec<Row>, StoreError> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
         let column = sql_before_list.trim_end().strip_suffix("IN").ok_or(StoreError::Decode("select_in: the SQL must end with `IN `"))?;
         let sql = format!("{column}= ANY(${}::TEXT[]){sql_after_list}", fixed.len() + 1);
         bind(read(&sql), fixed).bind(values).fetch_all(&mut *self.tx).await?.iter().map(decode).collect()
