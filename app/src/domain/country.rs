@@ -10,7 +10,22 @@ TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS
 /// The upper-cased code when `raw` is an assigned ISO 3166-1 alpha-2 code (any case).
 pub fn parse_country(raw: &str) -> Option<String> {
     let upper = raw.to_ascii_uppercase();
-    (upper.len() == 2 && upper.bytes().all(|b| b.is_ascii_uppercase()) && CODES.split(' ').any(|c| c == upper)).then_some(upper)
+    (upper.len() == 2 && is_assigned(upper.as_bytes())).then_some(upper)
+}
+
+/// Binary search of [`CODES`]: sorted, each code at a multiple of three.
+fn is_assigned(code: &[u8]) -> bool {
+    let codes = CODES.as_bytes();
+    let (mut low, mut high) = (0, codes.len().div_ceil(3));
+    while low < high {
+        let middle = (low + high) / 2;
+        match codes[3 * middle..3 * middle + 2].cmp(code) {
+            std::cmp::Ordering::Less => low = middle + 1,
+            std::cmp::Ordering::Greater => high = middle,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -22,6 +37,9 @@ mod tests {
         assert_eq!(parse_country("US").as_deref(), Some("US"));
         assert_eq!(parse_country("de").as_deref(), Some("DE"));
         assert_eq!(CODES.split(' ').count(), 249);
+        let codes: Vec<&str> = CODES.split(' ').collect();
+        assert!(codes.windows(2).all(|w| w[0] < w[1]) && codes.iter().all(|c| c.len() == 2), "sorted, two letters each");
+        assert!(codes.iter().all(|c| parse_country(c).as_deref() == Some(*c)));
         for bad in ["", "U", "USA", "XX", "ZZ", "1A", "é", "U S"] {
             assert_eq!(parse_country(bad), None, "{bad:?}");
         }

@@ -110,11 +110,15 @@ impl<'t> Batch<'t> {
                 batch.known.insert((scope.to_owned(), key), conversion);
             }
         }
+        // Recent conversions per end-user IP: one indexed count per distinct IP. The IP comes back
+        // as MAX(end_user_ip), which is NULL when there are none (and then the count is 0).
         let ips: HashSet<String> = items.iter().filter_map(|i| i.postback.ip.clone()).collect();
         let since = now_ms() - env.thresholds.ip_repeat_window_seconds * 1000;
-        let before = "SELECT end_user_ip, COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip IN ";
-        for row in tx.select_in(before, " GROUP BY end_user_ip", &[Val::from(since)], &ips.into_iter().collect::<Vec<_>>()).await? {
-            batch.ip_counts.insert(row.text(0)?, row.int(1)?);
+        let before = "SELECT MAX(end_user_ip), COUNT(*) FROM conversions WHERE created_at > $1 AND end_user_ip = ";
+        for row in tx.select_each(before, &[Val::from(since)], &ips.into_iter().collect::<Vec<_>>()).await? {
+            if let Some(ip) = row.opt_text(0)? {
+                batch.ip_counts.insert(ip, row.int(1)?);
+            }
         }
         // The last credited amounts per offer: one indexed, limited read per distinct offer.
         let offers: HashSet<Key> = items

@@ -201,8 +201,9 @@ pub trait WriteTx: Send {
         Ok(rows)
     }
 
-    /// `sql_before_key` (ending with `<column> = `, a column that is unique together with the
-    /// `fixed` ones) run for each of `keys`: the rows found, at most one per key. The default runs
+    /// `sql_before_key` (ending with `<column> = `; a column that is unique together with the
+    /// `fixed` ones, or an aggregate) run for each of `keys`: the rows found, at most one per key.
+    /// The default runs
     /// the cached statement once per key. PostgreSQL runs one statement that looks each key up
     /// through `UNNEST … LATERAL`: with `column = ANY($n)` a table without statistics yet (a
     /// young one, growing fast) gets a plan that filters every row of the fixed columns instead.
