@@ -203,10 +203,10 @@ pub trait WriteTx: Send {
 
     /// `sql_before_key` (ending with `<column> = `; a column that is unique together with the
     /// `fixed` ones, or an aggregate) run for each of `keys`: the rows found, at most one per key.
-    /// The default runs
-    /// the cached statement once per key. PostgreSQL runs one statement that looks each key up
-    /// through `UNNEST … LATERAL`: with `column = ANY($n)` a table without statistics yet (a
-    /// young one, growing fast) gets a plan that filters every row of the fixed columns instead.
+    /// The default runs the cached statement once per key. PostgreSQL runs one statement that
+    /// looks each key up through `UNNEST … LATERAL`: with `column = ANY($n)` a table without
+    /// statistics yet (a young one, growing fast) gets a plan that filters every row of the fixed
+    /// columns instead.
     async fn select_each(&mut self, sql_before_key: &str, fixed: &[Val], keys: &[String]) -> Result<Vec<Row>, StoreError> {
         let sql = format!("{sql_before_key}${}", fixed.len() + 1);
         let mut args: Vec<Val> = fixed.to_vec();
